@@ -1,0 +1,50 @@
+//! A person who can sign in, or who has been granted a role before their first sign-in.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "user")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Lower-cased, unique. Only ever taken from a provider that verified it, or typed by an
+    /// operator on the command line.
+    #[sea_orm(unique)]
+    pub email: String,
+    pub display_name: String,
+    pub organisation: Option<String>,
+    pub role: Role,
+    pub disabled: bool,
+    /// Whether other members may see this person on attendee lists.
+    pub listed_publicly: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// Empty until the person first signs in: an account created by `convene admin grant`
+    /// waits here for them.
+    pub last_sign_in_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[sea_orm(string_value = "member")]
+    Member,
+    #[sea_orm(string_value = "admin")]
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

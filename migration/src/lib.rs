@@ -1,0 +1,15 @@
+//! Convene's schema migrations. One module per change; a migration is never edited once it
+//! has landed on `main`, a new one is added instead.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_users_and_audit_log;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_users_and_audit_log::Migration)]
+    }
+}

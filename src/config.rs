@@ -1,0 +1,440 @@
+//! Settings, read from an optional `convene.toml` and then `CONVENE_*` environment variables,
+//! validated once at start-up into typed values so the rest of the code never re-checks them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// A setting that cannot be used, named the way the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    /// The environment variable (and so the `convene.toml` key, lower-cased without the
+    /// prefix) that needs fixing.
+    pub setting: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
+        Self {
+            setting: env_name(key),
+            message: message.into(),
+        }
+    }
+}
+
+/// `database_url` -> `CONVENE_DATABASE_URL`, `auth.dev_login` -> `CONVENE_AUTH__DEV_LOGIN`.
+pub fn env_name(key: &str) -> String {
+    format!("CONVENE_{}", key.replace('.', "__").to_uppercase())
+}
+
+/// The settings as written, before validation. Field names are the `convene.toml` keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConfig {
+    pub site_name: String,
+    pub site_tagline: String,
+    pub base_url: Option<String>,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub db_max_connections: u32,
+    pub time_zone: String,
+    pub max_upload_mb: u64,
+    pub secret_key: Option<String>,
+    pub log: String,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            site_name: "Open Data Forum".into(),
+            site_tagline: "A community of public bodies, charities, universities and citizens \
+                           working to open up and use public data in our region."
+                .into(),
+            base_url: None,
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            db_max_connections: 10,
+            time_zone: "Europe/London".into(),
+            max_upload_mb: 50,
+            secret_key: None,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Top-level keys; environment variables outside this list (`CONVENE_CONFIG`, the test
+/// harness's own variables) are not settings and are left alone.
+const KEYS: &[&str] = &[
+    "site_name",
+    "site_tagline",
+    "base_url",
+    "bind",
+    "data_dir",
+    "database_url",
+    "db_max_connections",
+    "time_zone",
+    "max_upload_mb",
+    "secret_key",
+    "log",
+];
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site_name: String,
+    pub site_tagline: String,
+    /// Absolute, without a trailing slash.
+    pub base_url: Url,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub db_max_connections: u32,
+    pub time_zone: chrono_tz::Tz,
+    pub max_upload_bytes: u64,
+    /// Base64 text of at least 32 random bytes; `None` means "use the key file in data_dir".
+    pub secret_key: Option<Vec<u8>>,
+    pub log: String,
+}
+
+/// The database URL, known to be one of the two supported backends.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    pub url: String,
+    pub backend: Backend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseUrl {
+    /// The URL with any password replaced, for messages and logs.
+    pub fn redacted(&self) -> String {
+        redact_url(&self.url)
+    }
+
+    /// For SQLite: the database file, if the URL names one.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let rest = self.url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some("****"));
+            }
+            url.to_string()
+        }
+        // Unparseable: hide everything that could be credentials.
+        Err(_) => match (raw.find("://"), raw.rfind('@')) {
+            (Some(start), Some(at)) if at > start => {
+                format!("{}://****@{}", &raw[..start], &raw[at + 1..])
+            }
+            _ => raw.to_string(),
+        },
+    }
+}
+
+impl Config {
+    /// Reads `CONVENE_CONFIG` (default `./convene.toml`, optional) and the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var_os("CONVENE_CONFIG").map(PathBuf::from);
+        let explicit = file.is_some();
+        let file = file.unwrap_or_else(|| PathBuf::from("convene.toml"));
+        if explicit && !file.exists() {
+            return Err(ConfigError {
+                setting: "CONVENE_CONFIG".into(),
+                message: format!("the file {} does not exist", file.display()),
+            });
+        }
+        let figment = Figment::from(Serialized::defaults(RawConfig::default()))
+            .merge(Toml::file(&file))
+            .merge(
+                Env::prefixed("CONVENE_")
+                    .split("__")
+                    .filter(|key| {
+                        let top = key.as_str().split('.').next().unwrap_or_default();
+                        KEYS.iter().any(|k| k.eq_ignore_ascii_case(top))
+                    }),
+            );
+        Self::from_figment(figment)
+    }
+
+    /// Settings from explicit pairs over the defaults, ignoring the environment: what tests
+    /// and tools use to run an app with known settings.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        for (key, value) in pairs {
+            figment = figment.merge((key, value));
+        }
+        Self::from_figment(figment)
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let raw: RawConfig = figment.extract().map_err(figment_error)?;
+        raw.validate()
+    }
+
+    /// Whether the server listens only on this machine.
+    pub fn is_loopback(&self) -> bool {
+        self.bind.ip().is_loopback()
+    }
+
+    /// An absolute URL for a path on this site.
+    pub fn absolute_url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+}
+
+fn figment_error(err: figment::Error) -> ConfigError {
+    let err = err.into_iter().next().expect("figment errors are never empty");
+    let key = err.path.join(".");
+    let message = match &err.kind {
+        figment::error::Kind::UnknownField(field, _) => {
+            return ConfigError {
+                setting: field.clone(),
+                message: format!(
+                    "not a Convene setting (known settings: {})",
+                    KEYS.join(", ")
+                ),
+            };
+        }
+        kind => kind.to_string(),
+    };
+    ConfigError::new(if key.is_empty() { "config" } else { &key }, message)
+}
+
+impl RawConfig {
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let site_name = self.site_name.trim().to_string();
+        if site_name.is_empty() || site_name.chars().count() > 120 {
+            return Err(ConfigError::new(
+                "site_name",
+                "must be between 1 and 120 characters",
+            ));
+        }
+
+        let bind: SocketAddr = self.bind.trim().parse().map_err(|_| {
+            ConfigError::new(
+                "bind",
+                format!(
+                    "{:?} is not an address and port such as 127.0.0.1:8080",
+                    self.bind
+                ),
+            )
+        })?;
+
+        let base_url = match &self.base_url {
+            Some(raw) => parse_base_url(raw)?,
+            None => {
+                let host = if bind.ip().is_unspecified() {
+                    "127.0.0.1".to_string()
+                } else {
+                    bind.ip().to_string()
+                };
+                let host = if bind.is_ipv6() && !bind.ip().is_unspecified() {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                parse_base_url(&format!("http://{host}:{}", bind.port()))?
+            }
+        };
+
+        let time_zone: chrono_tz::Tz = self.time_zone.trim().parse().map_err(|_| {
+            ConfigError::new(
+                "time_zone",
+                format!(
+                    "{:?} is not a time zone from the tz database, such as Europe/London",
+                    self.time_zone
+                ),
+            )
+        })?;
+
+        if self.max_upload_mb == 0 || self.max_upload_mb > 10_240 {
+            return Err(ConfigError::new(
+                "max_upload_mb",
+                "must be a whole number of megabytes between 1 and 10240",
+            ));
+        }
+        if self.db_max_connections == 0 || self.db_max_connections > 1000 {
+            return Err(ConfigError::new(
+                "db_max_connections",
+                "must be between 1 and 1000",
+            ));
+        }
+
+        let database = parse_database_url(
+            self.database_url
+                .clone()
+                .unwrap_or_else(|| default_sqlite_url(&self.data_dir)),
+        )?;
+
+        let secret_key = match &self.secret_key {
+            Some(text) => Some(decode_secret(text).map_err(|m| ConfigError::new("secret_key", m))?),
+            None => None,
+        };
+
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| {
+            ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
+        })?;
+
+        Ok(Config {
+            site_name,
+            site_tagline: self.site_tagline.trim().to_string(),
+            base_url,
+            bind,
+            data_dir: self.data_dir,
+            database,
+            db_max_connections: self.db_max_connections,
+            time_zone,
+            max_upload_bytes: self.max_upload_mb * 1024 * 1024,
+            secret_key,
+            log: self.log,
+        })
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("convene.db").display())
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
+    let bad = |why: &str| {
+        ConfigError::new(
+            "base_url",
+            format!("{raw:?} {why}; use an absolute URL such as https://forum.example.org"),
+        )
+    };
+    let url = Url::parse(raw.trim()).map_err(|_| bad("is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must start with http:// or https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host name"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(bad("must not carry a query, fragment or user name"));
+    }
+    Ok(url)
+}
+
+fn parse_database_url(url: String) -> Result<DatabaseUrl, ConfigError> {
+    let backend = if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if Url::parse(&url).is_err() {
+            return Err(ConfigError::new(
+                "database_url",
+                format!(
+                    "{:?} is not a valid PostgreSQL URL such as postgres://convene@localhost/convene",
+                    redact_url(&url)
+                ),
+            ));
+        }
+        Backend::Postgres
+    } else {
+        let scheme = url.split(':').next().unwrap_or_default();
+        return Err(ConfigError::new(
+            "database_url",
+            format!(
+                "unsupported database {scheme:?}: use sqlite://PATH for an embedded database or \
+                 postgres://USER@HOST/DATABASE"
+            ),
+        ));
+    };
+    Ok(DatabaseUrl { url, backend })
+}
+
+fn decode_secret(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()))
+        .map_err(|_| "must be base64 text (for example from `openssl rand -base64 48`)")?;
+    if bytes.len() < 32 {
+        return Err(format!(
+            "must hold at least 32 random bytes, this holds {}",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_a_local_sqlite_site() {
+        let config = Config::from_pairs([]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(config.database.backend, Backend::Sqlite);
+        assert_eq!(
+            config.database.sqlite_path(),
+            Some(PathBuf::from("./data/convene.db"))
+        );
+        assert_eq!(config.time_zone, chrono_tz::Europe::London);
+        assert_eq!(config.max_upload_bytes, 50 * 1024 * 1024);
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        for (key, value, env) in [
+            ("bind", "localhost", "CONVENE_BIND"),
+            ("base_url", "ftp://example.org", "CONVENE_BASE_URL"),
+            ("base_url", "forum.example.org", "CONVENE_BASE_URL"),
+            ("time_zone", "Mars/Olympus_Mons", "CONVENE_TIME_ZONE"),
+            ("max_upload_mb", "0", "CONVENE_MAX_UPLOAD_MB"),
+            ("max_upload_mb", "lots", "CONVENE_MAX_UPLOAD_MB"),
+            ("database_url", "mysql://db/convene", "CONVENE_DATABASE_URL"),
+            ("secret_key", "c2hvcnQ=", "CONVENE_SECRET_KEY"),
+            ("log", "info,[", "CONVENE_LOG"),
+        ] {
+            let err = Config::from_pairs([(key, value)]).unwrap_err();
+            assert_eq!(err.setting, env, "{key}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        let err = parse_database_url("postgres://convene:hunter2@[bad/convene".into())
+            .unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let url = parse_database_url("postgres://convene:hunter2@db.internal/convene".into())
+            .unwrap();
+        assert!(!url.redacted().contains("hunter2"));
+        assert!(!format!("{url:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,109 @@
+//! Opening the database, migrating it, and starting write transactions that behave the same
+//! on SQLite and PostgreSQL.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+use crate::config::{Backend, Config, ConfigError};
+
+/// How long a SQLite writer waits for another writer before giving up. Writes are short, so
+/// this only matters under a burst; it is what keeps "database is locked" away from users.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Opens the pool. Errors name `CONVENE_DATABASE_URL` and never show a password.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, ConfigError> {
+    let url = &config.database;
+    if let Some(path) = url.sqlite_path()
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            ConfigError::new(
+                "database_url",
+                format!("cannot create the folder {}: {e}", parent.display()),
+            )
+        })?;
+    }
+
+    let mut options = ConnectOptions::new(url.url.clone());
+    options
+        .max_connections(config.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(20))
+        .sqlx_logging(false);
+    if url.backend == Backend::Sqlite {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sqlx_sqlite_journal_wal())
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .create_if_missing(true)
+        });
+    }
+
+    let db = Database::connect(options).await.map_err(|e| {
+        ConfigError::new(
+            "database_url",
+            format!("cannot open {}: {}", url.redacted(), describe_db_error(&e)),
+        )
+    })?;
+    db.ping().await.map_err(|e| {
+        ConfigError::new(
+            "database_url",
+            format!("cannot use {}: {}", url.redacted(), describe_db_error(&e)),
+        )
+    })?;
+    Ok(db)
+}
+
+fn sqlx_sqlite_journal_wal() -> sea_orm::sqlx::sqlite::SqliteJournalMode {
+    sea_orm::sqlx::sqlite::SqliteJournalMode::Wal
+}
+
+/// The driver's message without the URL it may echo.
+fn describe_db_error(err: &DbErr) -> String {
+    let text = err.to_string();
+    let text = text
+        .strip_prefix("Connection Error: ")
+        .or_else(|| text.strip_prefix("Conn Error: "))
+        .unwrap_or(&text);
+    crate::config::redact_url(text)
+}
+
+/// Applies pending migrations. Safe when several instances start at once: on PostgreSQL the
+/// migrations run under a transaction-scoped advisory lock, on SQLite inside an immediate
+/// (write-locking) transaction, so a second instance waits and then finds nothing to do.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let txn = begin_write(db).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // An arbitrary constant that identifies "Convene is migrating" on this database.
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(7305251004718236)",
+        ))
+        .await?;
+    }
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing
+/// with "database is locked" when a read lock cannot be upgraded.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            db.begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+        }
+        _ => db.begin().await,
+    }
+}

@@ -1,0 +1,56 @@
+//! One error type for every handler. What a user sees is decided in `web::errors`, which
+//! renders an HTML page or an RFC 9457 problem document; internal causes are logged there and
+//! never shown.
+
+use poem::error::ResponseError;
+use poem::http::StatusCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("you need to sign in to do that")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Template(#[from] handlebars::RenderError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Whether the message is safe and useful to show to the person who made the request.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_)
+        )
+    }
+}
+
+impl ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,39 @@
+//! Convene: the online home of a regional open data forum.
+//!
+//! [`app`] builds the whole web application from an [`AppState`]; `main.rs` is a thin CLI
+//! around [`server`]. Tests start the same app on a random port.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod home;
+pub mod server;
+pub mod state;
+pub mod web;
+
+use poem::middleware::CookieJarManager;
+use poem::{Endpoint, EndpointExt, Route, get};
+
+pub use state::AppState;
+
+/// The router with every middleware applied.
+pub fn app(state: AppState) -> impl Endpoint + 'static {
+    let routes = Route::new()
+        .at("/", get(home::index))
+        .at("/healthz", get(health::check))
+        .at("/assets/*path", get(web::assets::serve));
+
+    routes
+        .with(CookieJarManager::with_key(state.cookie_key.clone()))
+        .with(web::errors::ErrorPages::new(state.clone()))
+        .with(web::compress::Compression)
+        .with(web::headers::SecurityHeaders {
+            hsts: state.config.secure_cookies(),
+        })
+        .around(web::logging::log_request)
+        .data(state)
+}

@@ -1,0 +1,19 @@
+//! What every handler can reach. Nothing here is mutable shared state: several instances can
+//! serve the same database.
+
+use std::sync::Arc;
+
+use poem::web::cookie::CookieKey;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::web::templates::Templates;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub templates: Arc<Templates>,
+    /// Signs cookies (flash messages now; sessions and CSRF tokens build on the same key).
+    pub cookie_key: CookieKey,
+}

@@ -1,0 +1,247 @@
+//! Turns every error, and every panic, into a page a person can read: HTML for browsers, an
+//! RFC 9457 problem document when the request asks for JSON. Internal causes go to the log
+//! only.
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::page::render_page;
+
+pub struct ErrorPages {
+    state: AppState,
+}
+
+impl ErrorPages {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for ErrorPages {
+    type Output = ErrorPagesEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ErrorPagesEndpoint {
+            inner,
+            state: self.state.clone(),
+        }
+    }
+}
+
+pub struct ErrorPagesEndpoint<E> {
+    inner: E,
+    state: AppState,
+}
+
+impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let json = wants_json(&req);
+        let path = req.uri().path().to_string();
+        let method = req.method().clone();
+        let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
+        let err = match outcome {
+            Ok(Ok(resp)) => return Ok(resp.into_response()),
+            Ok(Err(err)) => err,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                tracing::error!(%method, %path, panic = %what, "request handler panicked");
+                poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        };
+
+        let status = err.status();
+        let detail = match err.downcast_ref::<AppError>() {
+            Some(app) if app.is_internal() => {
+                tracing::error!(%method, %path, error = %app, "request failed");
+                None
+            }
+            Some(app) => Some(app.to_string()),
+            None if status.is_server_error() => {
+                tracing::error!(%method, %path, error = %err, "request failed");
+                None
+            }
+            // Framework errors (a malformed query string, a wrong method) say what was wrong
+            // in terms a caller can act on; "not found" needs no more words.
+            None if status == StatusCode::NOT_FOUND => None,
+            None => Some(err.to_string()),
+        };
+        Ok(self.render(status, detail, json, &path))
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    instance: &'a str,
+}
+
+impl<E> ErrorPagesEndpoint<E> {
+    fn render(
+        &self,
+        status: StatusCode,
+        detail: Option<String>,
+        json: bool,
+        path: &str,
+    ) -> Response {
+        let (heading, default_message) = describe(status);
+        let message = detail.unwrap_or_else(|| default_message.to_string());
+        let mut resp = if json {
+            let problem = Problem {
+                kind: "about:blank",
+                title: status.canonical_reason().unwrap_or(heading),
+                status: status.as_u16(),
+                detail: &message,
+                instance: path,
+            };
+            Response::builder()
+                .content_type("application/problem+json")
+                .body(serde_json::to_vec(&problem).unwrap_or_default())
+        } else {
+            let view = ErrorView {
+                status: status.as_u16(),
+                heading,
+                message,
+            };
+            match render_page(&self.state, path, Vec::new(), "error", heading, None, &view) {
+                Ok(html) => Response::builder()
+                    .content_type("text/html; charset=utf-8")
+                    .body(html),
+                Err(err) => {
+                    tracing::error!(error = %err, "the error page itself failed to render");
+                    Response::builder()
+                        .content_type("text/plain; charset=utf-8")
+                        .body(format!("{} {heading}\n\n{}\n", status.as_u16(), view.message))
+                }
+            }
+        };
+        resp.set_status(status);
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp
+    }
+}
+
+/// Whether the caller prefers JSON to HTML: API clients send `Accept: application/json`
+/// (or a `+json` type), browsers send `text/html`.
+pub fn wants_json(req: &Request) -> bool {
+    if req.uri().path().starts_with("/api/") {
+        return true;
+    }
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut json = None;
+    let mut html = None;
+    for (index, part) in accept.split(',').enumerate() {
+        let media = part.split(';').next().unwrap_or_default().trim();
+        if media == "application/json" || media.ends_with("+json") {
+            json.get_or_insert(index);
+        } else if media == "text/html" {
+            html.get_or_insert(index);
+        }
+    }
+    match (json, html) {
+        (Some(j), Some(h)) => j < h,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+fn describe(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => (
+            "Something is wrong with that request",
+            "The request could not be understood. Please check what you sent and try again.",
+        ),
+        401 => (
+            "Please sign in",
+            "You need to sign in to see this page.",
+        ),
+        403 => (
+            "You cannot do that",
+            "Your account does not have permission to do that.",
+        ),
+        404 => (
+            "Page not found",
+            "There is nothing at this address. It may have moved, or the link may be mistyped.",
+        ),
+        405 => (
+            "That action is not allowed here",
+            "This address does not accept that kind of request.",
+        ),
+        409 => (
+            "That clashes with something else",
+            "Somebody may have changed this at the same time. Reload the page and try again.",
+        ),
+        413 => (
+            "That is too large",
+            "What you sent is larger than this site accepts.",
+        ),
+        422 => (
+            "Please check what you entered",
+            "Some of the information you entered could not be used.",
+        ),
+        429 => (
+            "Too many attempts",
+            "Please wait a minute before trying again.",
+        ),
+        503 => (
+            "Temporarily unavailable",
+            "The site cannot answer right now. Please try again in a few minutes.",
+        ),
+        500..=599 => (
+            "Something went wrong on our side",
+            "The problem has been logged. Please try again; if it keeps happening, tell the site's administrators.",
+        ),
+        _ => (
+            "That did not work",
+            "The request could not be completed.",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(accept: &str) -> Request {
+        Request::builder().header("accept", accept).finish()
+    }
+
+    #[test]
+    fn browsers_get_html_and_api_clients_json() {
+        let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(!wants_json(&req(chrome)));
+        assert!(!wants_json(&req("*/*")));
+        assert!(wants_json(&req("application/json")));
+        assert!(wants_json(&req("application/problem+json, text/html")));
+        assert!(!wants_json(&req("text/html, application/json")));
+    }
+}

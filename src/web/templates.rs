@@ -1,0 +1,73 @@
+//! Handlebars templates embedded in the binary (read from `templates/` on disk in debug
+//! builds, so a page reloads without recompiling), in strict mode so a typo is an error
+//! instead of blank text.
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+use crate::web::assets;
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+#[include = "*.hbs"]
+struct TemplateFiles;
+
+pub struct Templates {
+    registry: Handlebars<'static>,
+}
+
+impl Templates {
+    pub fn load() -> Result<Self, handlebars::TemplateError> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.set_dev_mode(cfg!(debug_assertions));
+        registry.register_helper("asset", Box::new(asset_helper));
+        registry.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
+        Ok(Self { registry })
+    }
+
+    pub fn render<T: Serialize>(
+        &self,
+        name: &str,
+        data: &T,
+    ) -> Result<String, handlebars::RenderError> {
+        self.registry.render(name, data)
+    }
+}
+
+/// `{{asset "css/convene.css"}}`: the versioned URL of an embedded asset.
+fn asset_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let path = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("asset", 0))?;
+    let url = assets::versioned_url(path)
+        .ok_or_else(|| RenderErrorReason::Other(format!("there is no asset {path:?}")))?;
+    out.write(&url)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let templates = Templates::load().expect("templates compile");
+        for name in ["layout", "home", "error"] {
+            assert!(
+                templates.registry.has_template(name),
+                "missing template {name}"
+            );
+        }
+    }
+}
