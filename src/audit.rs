@@ -30,7 +30,11 @@ pub struct Entry<'a> {
     pub detail: Option<String>,
 }
 
-pub async fn record(db: &impl ConnectionTrait, actor: &Actor, entry: Entry<'_>) -> Result<(), DbErr> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    entry: Entry<'_>,
+) -> Result<(), DbErr> {
     let (actor_user_id, actor_label) = actor.parts();
     audit_log::ActiveModel {
         at: Set(Utc::now()),

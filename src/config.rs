@@ -173,14 +173,10 @@ impl Config {
         }
         let figment = Figment::from(Serialized::defaults(RawConfig::default()))
             .merge(Toml::file(&file))
-            .merge(
-                Env::prefixed("CONVENE_")
-                    .split("__")
-                    .filter(|key| {
-                        let top = key.as_str().split('.').next().unwrap_or_default();
-                        KEYS.iter().any(|k| k.eq_ignore_ascii_case(top))
-                    }),
-            );
+            .merge(Env::prefixed("CONVENE_").split("__").filter(|key| {
+                let top = key.as_str().split('.').next().unwrap_or_default();
+                KEYS.iter().any(|k| k.eq_ignore_ascii_case(top))
+            }));
         Self::from_figment(figment)
     }
 
@@ -217,7 +213,10 @@ impl Config {
 }
 
 fn figment_error(err: figment::Error) -> ConfigError {
-    let err = err.into_iter().next().expect("figment errors are never empty");
+    let err = err
+        .into_iter()
+        .next()
+        .expect("figment errors are never empty");
     let key = err.path.join(".");
     let message = match &err.kind {
         figment::error::Kind::UnknownField(field, _) => {
@@ -326,7 +325,10 @@ impl RawConfig {
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join("convene.db").display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("convene.db").display()
+    )
 }
 
 fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
@@ -429,11 +431,10 @@ mod tests {
 
     #[test]
     fn passwords_never_appear_in_messages() {
-        let err = parse_database_url("postgres://convene:hunter2@[bad/convene".into())
-            .unwrap_err();
+        let err = parse_database_url("postgres://convene:hunter2@[bad/convene".into()).unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
-        let url = parse_database_url("postgres://convene:hunter2@db.internal/convene".into())
-            .unwrap();
+        let url =
+            parse_database_url("postgres://convene:hunter2@db.internal/convene".into()).unwrap();
         assert!(!url.redacted().contains("hunter2"));
         assert!(!format!("{url:?}").contains("hunter2"));
     }

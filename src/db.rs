@@ -33,8 +33,8 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, ConfigError>
     options
         .max_connections(config.db_max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(8))
         .sqlx_logging(false);
     if url.backend == Backend::Sqlite {
         options.map_sqlx_sqlite_opts(|opts| {

@@ -94,15 +94,17 @@ async fn run(command: Command, config: Config) -> ExitCode {
             };
             let actor = Actor::CommandLine;
             match action {
-                AdminAction::Grant { email } => match grant_admin(&state.db, &email, &actor).await {
-                    Ok(GrantOutcome::Granted) => println!("{email} is now an admin."),
-                    Ok(GrantOutcome::AlreadyAdmin) => println!("{email} was already an admin."),
-                    Ok(GrantOutcome::Reserved) => println!(
-                        "Nobody with {email} has signed in yet: they will be an admin from \
+                AdminAction::Grant { email } => {
+                    match grant_admin(&state.db, &email, &actor).await {
+                        Ok(GrantOutcome::Granted) => println!("{email} is now an admin."),
+                        Ok(GrantOutcome::AlreadyAdmin) => println!("{email} was already an admin."),
+                        Ok(GrantOutcome::Reserved) => println!(
+                            "Nobody with {email} has signed in yet: they will be an admin from \
                          their first sign-in with that verified address."
-                    ),
-                    Err(err) => return fail(&err),
-                },
+                        ),
+                        Err(err) => return fail(&err),
+                    }
+                }
                 AdminAction::Revoke { email } => {
                     match revoke_admin(&state.db, &email, &actor).await {
                         Ok(RevokeOutcome::Revoked) => {

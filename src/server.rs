@@ -71,7 +71,9 @@ fn load_or_create_key_file(dir: &Path) -> Result<Vec<u8>, ConfigError> {
             .decode(text.trim())
             .map_err(|_| fail("is not base64 text; delete it to have a new key made".into()))?;
         if bytes.len() < 32 {
-            return Err(fail("holds fewer than 32 bytes; delete it to have a new key made".into()));
+            return Err(fail(
+                "holds fewer than 32 bytes; delete it to have a new key made".into(),
+            ));
         }
         return Ok(bytes);
     }

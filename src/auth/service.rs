@@ -13,9 +13,13 @@ pub fn normalise_email(raw: &str) -> Result<String, AppError> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 320
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
     if valid {
         Ok(email)
     } else {
@@ -150,7 +154,15 @@ mod tests {
             normalise_email("  Priya.Shah@Northvale.gov.example ").unwrap(),
             "priya.shah@northvale.gov.example"
         );
-        for bad in ["", "nobody", "a@b", "a b@c.example", "@c.example", "a@.example", "a@b@c.example"] {
+        for bad in [
+            "",
+            "nobody",
+            "a@b",
+            "a b@c.example",
+            "@c.example",
+            "a@.example",
+            "a@b@c.example",
+        ] {
             assert!(normalise_email(bad).is_err(), "{bad:?} was accepted");
         }
     }

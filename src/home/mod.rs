@@ -1,7 +1,7 @@
 //! The home page. Later features fill it in (next events, latest minutes, open requests).
 
-use poem::web::Html;
 use poem::handler;
+use poem::web::Html;
 use serde::Serialize;
 
 use crate::error::AppResult;

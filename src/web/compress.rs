@@ -111,9 +111,15 @@ mod tests {
 
     #[test]
     fn picks_the_best_supported_coding() {
-        assert_eq!(negotiate(&req("gzip, deflate, br")), Some(CompressionAlgo::BR));
+        assert_eq!(
+            negotiate(&req("gzip, deflate, br")),
+            Some(CompressionAlgo::BR)
+        );
         assert_eq!(negotiate(&req("gzip")), Some(CompressionAlgo::GZIP));
-        assert_eq!(negotiate(&req("br;q=0.5, gzip")), Some(CompressionAlgo::GZIP));
+        assert_eq!(
+            negotiate(&req("br;q=0.5, gzip")),
+            Some(CompressionAlgo::GZIP)
+        );
         assert_eq!(negotiate(&req("gzip;q=0")), None);
         assert_eq!(negotiate(&req("identity")), None);
     }

@@ -133,7 +133,11 @@ impl<E> ErrorPagesEndpoint<E> {
                     tracing::error!(error = %err, "the error page itself failed to render");
                     Response::builder()
                         .content_type("text/plain; charset=utf-8")
-                        .body(format!("{} {heading}\n\n{}\n", status.as_u16(), view.message))
+                        .body(format!(
+                            "{} {heading}\n\n{}\n",
+                            status.as_u16(),
+                            view.message
+                        ))
                 }
             }
         };
@@ -180,10 +184,7 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
             "Something is wrong with that request",
             "The request could not be understood. Please check what you sent and try again.",
         ),
-        401 => (
-            "Please sign in",
-            "You need to sign in to see this page.",
-        ),
+        401 => ("Please sign in", "You need to sign in to see this page."),
         403 => (
             "You cannot do that",
             "Your account does not have permission to do that.",
@@ -220,10 +221,7 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
             "Something went wrong on our side",
             "The problem has been logged. Please try again; if it keeps happening, tell the site's administrators.",
         ),
-        _ => (
-            "That did not work",
-            "The request could not be completed.",
-        ),
+        _ => ("That did not work", "The request could not be completed."),
     }
 }
 

@@ -94,12 +94,24 @@ mod tests {
     async fn messages_survive_one_request_then_disappear() {
         let client = TestClient::new(app());
         let resp = client.get("/set").send().await;
-        let set_cookie = resp.0.headers().get("set-cookie").unwrap().to_str().unwrap();
+        let set_cookie = resp
+            .0
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap();
         assert!(set_cookie.contains("HttpOnly"));
         let cookie = set_cookie.split(';').next().unwrap().to_string();
 
         let resp = client.get("/show").header("cookie", &cookie).send().await;
-        let removal = resp.0.headers().get("set-cookie").unwrap().to_str().unwrap();
+        let removal = resp
+            .0
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap();
         assert!(removal.contains("Max-Age=0"), "{removal}");
         let body = resp.0.into_body().into_string().await.unwrap();
         let flashes: Vec<Flash> = serde_json::from_str(&body).unwrap();

@@ -1,0 +1,169 @@
+//! The test harness: each test gets its own fresh database and the real app on a random
+//! loopback port, and talks HTTP to it.
+//!
+//! With no settings the database is a SQLite file in a temporary folder. When
+//! `CONVENE_TEST_DATABASE_URL` points at a PostgreSQL server, each test gets a database of its
+//! own created there instead, so the same tests cover both backends.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use convene::config::Config;
+use convene::{AppState, server};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub url: String,
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub client: reqwest::Client,
+    pub state: AppState,
+    /// The database URL the app uses, for running the `convene` binary against it.
+    pub database_url: String,
+    pub dir: TempDir,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// Runs the `convene` binary against this test's database and data folder.
+    pub fn command(&self, args: &[&str]) -> std::process::Output {
+        convene_command(&[
+            ("CONVENE_DATA_DIR", self.dir.path().to_str().unwrap()),
+            ("CONVENE_DATABASE_URL", &self.database_url),
+        ])
+        .args(args)
+        .output()
+        .expect("the convene binary runs")
+    }
+}
+
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with some settings changed (keys as in `convene.toml`).
+pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database_url(&dir).await;
+    let data_dir = dir.path().to_str().unwrap().to_string();
+    let mut pairs = vec![
+        ("data_dir", data_dir.as_str()),
+        ("database_url", database_url.as_str()),
+        ("bind", "127.0.0.1:0"),
+        ("log", "warn"),
+    ];
+    pairs.extend_from_slice(settings);
+    let mut config = Config::from_pairs(pairs).expect("test settings are valid");
+
+    let acceptor = server::bind(&config).await.expect("a free port");
+    let addr = server::local_addr(&acceptor).expect("a socket address");
+    let url = format!("http://{addr}");
+    if !settings.iter().any(|(k, _)| *k == "base_url") {
+        config.base_url = url.parse().unwrap();
+    }
+    let state = server::prepare(config).await.expect("the app starts");
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(server::run(state.clone(), acceptor, async {
+        let _ = rx.await;
+    }));
+
+    TestApp {
+        url,
+        client: browser_client(),
+        state,
+        database_url,
+        dir,
+        _shutdown: tx,
+    }
+}
+
+/// The PostgreSQL server tests should use, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("CONVENE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+}
+
+/// A database nobody else uses: a new SQLite file, or a new PostgreSQL database.
+pub async fn fresh_database_url(dir: &TempDir) -> String {
+    match postgres_admin_url() {
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("convene.db").display()
+        ),
+        Some(admin_url) => {
+            static COUNTER: AtomicU32 = AtomicU32::new(0);
+            let name = format!(
+                "convene_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                rand_suffix()
+            );
+            let admin: DatabaseConnection = Database::connect(&admin_url)
+                .await
+                .expect("CONVENE_TEST_DATABASE_URL is reachable");
+            admin
+                .execute_raw(Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("CREATE DATABASE \"{name}\""),
+                ))
+                .await
+                .expect("can create a test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).unwrap();
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    (RandomState::new().hash_one(std::time::SystemTime::now()) % 1_000_000) as u32
+}
+
+/// The `convene` binary with a clean environment: only what the test sets.
+pub fn convene_command(env: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_convene"));
+    cmd.env_clear();
+    if let Ok(path) = std::env::var("PATH") {
+        cmd.env("PATH", path);
+    }
+    // Settings files in the working directory must not leak in.
+    let empty = std::env::temp_dir();
+    cmd.current_dir(empty);
+    cmd.env("CONVENE_LOG", "warn");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real app over HTTP on a fresh database (SQLite by default,
+//! PostgreSQL when `CONVENE_TEST_DATABASE_URL` is set). One test binary keeps link times short.
+
+mod helpers;
+
+mod cli;
+mod database;
+mod shell;
+mod startup;
