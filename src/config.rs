@@ -48,6 +48,56 @@ pub struct RawConfig {
     pub max_upload_mb: u64,
     pub secret_key: Option<String>,
     pub log: String,
+    pub auth: RawAuth,
+}
+
+/// The `[auth]` section as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawAuth {
+    pub dev_login: bool,
+    pub session_days: u32,
+    pub sign_in_attempts_per_minute: u32,
+    pub provider_timeout_secs: u64,
+    pub trust_forwarded_for: bool,
+    pub providers: Vec<RawProvider>,
+}
+
+impl Default for RawAuth {
+    fn default() -> Self {
+        Self {
+            dev_login: false,
+            session_days: 30,
+            sign_in_attempts_per_minute: 20,
+            provider_timeout_secs: 10,
+            trust_forwarded_for: false,
+            providers: Vec::new(),
+        }
+    }
+}
+
+/// One `[[auth.providers]]` entry as written.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawProvider {
+    pub id: String,
+    pub label: Option<String>,
+    pub kind: String,
+    pub issuer: Option<String>,
+    pub tenant: Option<String>,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub client_secret_env: Option<String>,
+}
+
+impl std::fmt::Debug for RawProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawProvider")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RawConfig {
@@ -66,6 +116,7 @@ impl Default for RawConfig {
             max_upload_mb: 50,
             secret_key: None,
             log: "info".into(),
+            auth: RawAuth::default(),
         }
     }
 }
@@ -84,6 +135,7 @@ const KEYS: &[&str] = &[
     "max_upload_mb",
     "secret_key",
     "log",
+    "auth",
 ];
 
 /// Validated settings.
@@ -102,6 +154,53 @@ pub struct Config {
     /// Base64 text of at least 32 random bytes; `None` means "use the key file in data_dir".
     pub secret_key: Option<Vec<u8>>,
     pub log: String,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// The development sign-in (`/auth/dev`): pick any account without a provider.
+    pub dev_login: bool,
+    pub session_days: u32,
+    pub sign_in_attempts_per_minute: u32,
+    /// How long to wait for an identity provider before telling the person it is down.
+    pub provider_timeout: std::time::Duration,
+    /// Take the client address for rate limits from the last `X-Forwarded-For` entry (set
+    /// this only behind a reverse proxy that writes that header).
+    pub trust_forwarded_for: bool,
+    pub providers: Vec<ProviderConfig>,
+}
+
+#[derive(Clone)]
+pub struct ProviderConfig {
+    /// Used in `/auth/{id}/start` and `/auth/{id}/callback`.
+    pub id: String,
+    /// The button text: "Sign in with {label}".
+    pub label: String,
+    pub kind: ProviderKind,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// Any OpenID Connect provider, found through its issuer's discovery document.
+    Oidc { issuer: Url },
+    Google,
+    /// Entra ID: `common`, `organizations`, `consumers` or one tenant's id or domain.
+    Microsoft { tenant: String },
+    /// Plain OAuth2 plus the user and verified-emails API.
+    GitHub,
 }
 
 /// The database URL, known to be one of the two supported backends.
@@ -187,6 +286,10 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
         for (key, value) in pairs {
+            // Read values the way environment variables are read ("true", "30", "x").
+            let value: figment::value::Value = value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(value.to_string()));
             figment = figment.merge((key, value));
         }
         Self::from_figment(figment)
@@ -308,6 +411,17 @@ impl RawConfig {
             ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
         })?;
 
+        let auth = self.auth.validate()?;
+        if auth.dev_login && !bind.ip().is_loopback() {
+            return Err(ConfigError::new(
+                "auth.dev_login",
+                format!(
+                    "the development sign-in lets anyone sign in as anyone, so it only runs on a \
+                     loopback address, and CONVENE_BIND is {bind}"
+                ),
+            ));
+        }
+
         Ok(Config {
             site_name,
             site_tagline: self.site_tagline.trim().to_string(),
@@ -320,6 +434,144 @@ impl RawConfig {
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             secret_key,
             log: self.log,
+            auth,
+        })
+    }
+}
+
+impl RawAuth {
+    fn validate(self) -> Result<AuthConfig, ConfigError> {
+        if !(1..=365).contains(&self.session_days) {
+            return Err(ConfigError::new(
+                "auth.session_days",
+                "must be between 1 and 365",
+            ));
+        }
+        if self.sign_in_attempts_per_minute == 0 {
+            return Err(ConfigError::new(
+                "auth.sign_in_attempts_per_minute",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=120).contains(&self.provider_timeout_secs) {
+            return Err(ConfigError::new(
+                "auth.provider_timeout_secs",
+                "must be between 1 and 120 seconds",
+            ));
+        }
+        let mut providers: Vec<ProviderConfig> = Vec::new();
+        for raw in self.providers {
+            let provider = raw.validate()?;
+            if providers.iter().any(|p| p.id == provider.id) {
+                return Err(ConfigError::new(
+                    "auth.providers",
+                    format!("two providers have the id {:?}", provider.id),
+                ));
+            }
+            providers.push(provider);
+        }
+        Ok(AuthConfig {
+            dev_login: self.dev_login,
+            session_days: self.session_days,
+            sign_in_attempts_per_minute: self.sign_in_attempts_per_minute,
+            provider_timeout: std::time::Duration::from_secs(self.provider_timeout_secs),
+            trust_forwarded_for: self.trust_forwarded_for,
+            providers,
+        })
+    }
+}
+
+impl RawProvider {
+    fn validate(self) -> Result<ProviderConfig, ConfigError> {
+        let bad = |message: String| ConfigError::new("auth.providers", message);
+        let id = self.id.trim().to_string();
+        if id.is_empty()
+            || id.len() > 32
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(bad(format!(
+                "provider id {id:?} must be 1 to 32 lower-case letters, digits or dashes"
+            )));
+        }
+        let kind = match self.kind.trim() {
+            "oidc" => {
+                let issuer = self
+                    .issuer
+                    .as_deref()
+                    .ok_or_else(|| bad(format!("provider {id:?} (oidc) needs an issuer URL")))?;
+                let url = Url::parse(issuer.trim()).map_err(|_| {
+                    bad(format!("provider {id:?}: issuer {issuer:?} is not a URL"))
+                })?;
+                let loopback = matches!(
+                    url.host(),
+                    Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+                ) || url.host_str() == Some("localhost");
+                if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+                    return Err(bad(format!(
+                        "provider {id:?}: the issuer must be an https:// URL"
+                    )));
+                }
+                ProviderKind::Oidc { issuer: url }
+            }
+            "google" => ProviderKind::Google,
+            "microsoft" => {
+                let tenant = self
+                    .tenant
+                    .clone()
+                    .unwrap_or_else(|| "common".into())
+                    .trim()
+                    .to_string();
+                if tenant.is_empty()
+                    || !tenant
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                {
+                    return Err(bad(format!(
+                        "provider {id:?}: tenant {tenant:?} is not a tenant id or domain"
+                    )));
+                }
+                ProviderKind::Microsoft { tenant }
+            }
+            "github" => ProviderKind::GitHub,
+            other => {
+                return Err(bad(format!(
+                    "provider {id:?}: kind {other:?} is not one of oidc, google, microsoft, github"
+                )));
+            }
+        };
+        let label = self.label.clone().unwrap_or_else(|| {
+            match &kind {
+                ProviderKind::Google => "Google",
+                ProviderKind::Microsoft { .. } => "Microsoft",
+                ProviderKind::GitHub => "GitHub",
+                ProviderKind::Oidc { .. } => "your organisation",
+            }
+            .to_string()
+        });
+        if self.client_id.trim().is_empty() {
+            return Err(bad(format!("provider {id:?} needs a client_id")));
+        }
+        let client_secret = match (&self.client_secret, &self.client_secret_env) {
+            (Some(secret), _) if !secret.is_empty() => secret.clone(),
+            (_, Some(var)) => std::env::var(var).map_err(|_| {
+                bad(format!(
+                    "provider {id:?}: the environment variable {var} named by client_secret_env is not set"
+                ))
+            })?,
+            _ => {
+                return Err(bad(format!(
+                    "provider {id:?} needs a client_secret or client_secret_env"
+                )));
+            }
+        };
+        Ok(ProviderConfig {
+            id,
+            label,
+            kind,
+            client_id: self.client_id.trim().to_string(),
+            client_secret,
         })
     }
 }
@@ -423,10 +675,48 @@ mod tests {
             ("database_url", "mysql://db/convene", "CONVENE_DATABASE_URL"),
             ("secret_key", "c2hvcnQ=", "CONVENE_SECRET_KEY"),
             ("log", "info,[", "CONVENE_LOG"),
+            ("auth.session_days", "0", "CONVENE_AUTH__SESSION_DAYS"),
         ] {
             let err = Config::from_pairs([(key, value)]).unwrap_err();
             assert_eq!(err.setting, env, "{key}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn development_sign_in_only_on_loopback() {
+        let ok = Config::from_pairs([("auth.dev_login", "true")]).unwrap();
+        assert!(ok.auth.dev_login);
+        let err = Config::from_pairs([("auth.dev_login", "true"), ("bind", "0.0.0.0:8080")])
+            .unwrap_err();
+        assert_eq!(err.setting, "CONVENE_AUTH__DEV_LOGIN");
+        assert!(err.message.contains("loopback"), "{err}");
+    }
+
+    #[test]
+    fn providers_are_checked() {
+        let provider = |kind: &str, issuer: Option<&str>| RawProvider {
+            id: "council".into(),
+            kind: kind.into(),
+            issuer: issuer.map(str::to_string),
+            client_id: "convene".into(),
+            client_secret: Some("s3cret".into()),
+            ..Default::default()
+        };
+        let ok = provider("oidc", Some("https://login.northvale.example/realms/staff"))
+            .validate()
+            .unwrap();
+        assert_eq!(ok.label, "your organisation");
+        assert!(!format!("{ok:?}").contains("s3cret"), "secrets stay out of logs");
+        assert!(provider("oidc", None).validate().is_err());
+        assert!(provider("oidc", Some("http://login.example/")).validate().is_err());
+        assert!(provider("oidc", Some("http://127.0.0.1:9000")).validate().is_ok());
+        assert!(provider("saml", None).validate().is_err());
+        assert_eq!(
+            provider("microsoft", None).validate().unwrap().kind,
+            ProviderKind::Microsoft {
+                tenant: "common".into()
+            }
+        );
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, AppError> {
             None => {
                 user::ActiveModel {
                     email: Set(person.email.to_string()),
+                    email_verified: Set(true),
                     display_name: Set(person.name.to_string()),
                     organisation: Set(person.organisation.map(str::to_string)),
                     role: Set(person.role),

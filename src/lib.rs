@@ -4,6 +4,7 @@
 //! around [`server`]. Tests start the same app on a random port.
 
 pub mod audit;
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -24,10 +25,18 @@ pub use state::AppState;
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let routes = Route::new()
         .at("/", get(home::index))
+        .nest("/auth", auth::routes())
+        .nest("/profile", auth::profile_routes())
+        .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
 
+    let secure = state.config.secure_cookies();
     routes
+        .with(auth::session::LoadSession {
+            state: state.clone(),
+        })
+        .with(web::csrf::Csrf::new(&state.cookie_key, secure))
         .with(CookieJarManager::with_key(state.cookie_key.clone()))
         .with(web::errors::ErrorPages::new(state.clone()))
         .with(web::compress::Compression)

@@ -9,7 +9,9 @@ use std::time::Duration;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::cookie::CookieKey;
 
+use crate::auth::providers::Providers;
 use crate::config::{Config, ConfigError};
+use crate::web::ratelimit::AddressLimiter;
 use crate::state::AppState;
 use crate::web::templates::Templates;
 
@@ -35,11 +37,21 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         .await
         .map_err(|e| StartupError::Migration(e.to_string()))?;
     let templates = Templates::load().map_err(|e| StartupError::Templates(e.to_string()))?;
+    let providers = Providers::new(&config)
+        .map_err(|e| ConfigError::new("auth.providers", e))?;
+    let sign_in_limiter = AddressLimiter::per_minute(
+        config.auth.sign_in_attempts_per_minute,
+        config.auth.trust_forwarded_for,
+        "There have been too many sign-in attempts from your network. Please wait a minute \
+         and try again.",
+    );
     Ok(AppState {
         db,
         config: Arc::new(config),
         templates: Arc::new(templates),
         cookie_key,
+        providers: Arc::new(providers),
+        sign_in_limiter: Arc::new(sign_in_limiter),
     })
 }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use poem::web::cookie::CookieKey;
 use sea_orm::DatabaseConnection;
 
+use crate::auth::providers::Providers;
 use crate::config::Config;
+use crate::web::ratelimit::AddressLimiter;
 use crate::web::templates::Templates;
 
 #[derive(Clone)]
@@ -16,4 +18,6 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     /// Signs cookies (flash messages now; sessions and CSRF tokens build on the same key).
     pub cookie_key: CookieKey,
+    pub providers: Arc<Providers>,
+    pub sign_in_limiter: Arc<AddressLimiter>,
 }

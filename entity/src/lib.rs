@@ -4,9 +4,13 @@
 //! templates see forms and views instead.
 
 pub mod audit_log;
+pub mod identity;
+pub mod session;
 pub mod user;
 
 pub mod prelude {
     pub use crate::audit_log::Entity as AuditLog;
+    pub use crate::identity::Entity as Identity;
+    pub use crate::session::Entity as Session;
     pub use crate::user::Entity as User;
 }

@@ -12,6 +12,9 @@ pub struct Model {
     /// operator on the command line.
     #[sea_orm(unique)]
     pub email: String,
+    /// Whether a provider has vouched for `email` (or an operator typed it). Only verified
+    /// addresses are ever used to attach a new sign-in to this account.
+    pub email_verified: bool,
     pub display_name: String,
     pub organisation: Option<String>,
     pub role: Role,
@@ -45,6 +48,23 @@ impl Role {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::identity::Entity")]
+    Identity,
+    #[sea_orm(has_many = "super::session::Entity")]
+    Session,
+}
+
+impl Related<super::identity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Identity.def()
+    }
+}
+
+impl Related<super::session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Session.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_users_and_audit_log;
+mod m20261124_000002_identities_and_sessions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_users_and_audit_log::Migration)]
+        vec![
+            Box::new(m20261124_000001_users_and_audit_log::Migration),
+            Box::new(m20261124_000002_identities_and_sessions::Migration),
+        ]
     }
 }

@@ -1,3 +1,29 @@
-//! Accounts and roles. Sign-in through OAuth2 / OpenID Connect and sessions build on this.
+//! Accounts, roles, sign-in through OAuth2 / OpenID Connect, and sessions.
 
+pub mod forms;
+pub mod policy;
+pub mod providers;
+pub mod routes;
 pub mod service;
+pub mod session;
+pub mod views;
+
+use poem::{Route, get, post};
+
+/// `/auth/...`: signing in and out.
+pub fn routes() -> Route {
+    Route::new()
+        .at("/signin", get(routes::signin_page))
+        .at("/signout", post(routes::signout))
+        .at("/signout-everywhere", post(routes::signout_everywhere))
+        .at("/dev", get(routes::dev_page).post(routes::dev_signin))
+        .at("/:provider/start", get(routes::start))
+        .at("/:provider/callback", get(routes::callback))
+}
+
+/// `/profile/...`: a person's own account.
+pub fn profile_routes() -> Route {
+    Route::new()
+        .at("/", get(routes::profile).post(routes::update_profile))
+        .at("/identities/:id/delete", post(routes::unlink))
+}

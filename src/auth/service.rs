@@ -68,6 +68,7 @@ pub async fn grant_admin(
             let display_name = email.split('@').next().unwrap_or(&email).to_string();
             let created = user::ActiveModel {
                 email: Set(email.clone()),
+                email_verified: Set(true),
                 display_name: Set(display_name),
                 organisation: Set(None),
                 role: Set(Role::Admin),
@@ -166,4 +167,398 @@ mod tests {
             assert!(normalise_email(bad).is_err(), "{bad:?} was accepted");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing in
+// ---------------------------------------------------------------------------------------
+
+use entity::identity;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryOrder};
+
+use crate::auth::providers::ProviderIdentity;
+
+/// Why a verified identity still does not get a session. Each has a message for the person.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignInRefusal {
+    #[error("This account has been disabled. Please contact the site's admins.")]
+    Disabled,
+    #[error(
+        "Your provider did not share an email address, and Convene needs one to create your \
+         account. Check the account's settings with your provider, or use another provider."
+    )]
+    NoEmail,
+    #[error(
+        "An account with the address {0} already exists, but your provider has not verified \
+         that this address is yours, so Convene will not sign you in to it. Sign in with the \
+         provider you used before, or verify the address with your provider first."
+    )]
+    UnverifiedEmailInUse(String),
+    #[error(
+        "An account with the address {0} exists, but that address was never verified. Please \
+         ask the site's admins to sort it out."
+    )]
+    ExistingAddressUnverified(String),
+    #[error(
+        "That {0} account is already linked to another Convene account. Sign out and sign in \
+         with it to use that account."
+    )]
+    LinkedElsewhere(String),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignInKind {
+    /// A returning person.
+    Returning,
+    /// A new sign-in method attached to an account (linked from the profile, or matched by a
+    /// verified address, such as an admin granted before their first sign-in).
+    Linked,
+    /// A new account.
+    Created,
+}
+
+/// Finds or creates the account for a provider's verified identity, inside `txn`.
+/// `link_to` is the signed-in person's id when they are linking another provider.
+pub async fn sign_in_identity(
+    txn: &DatabaseTransaction,
+    provider_id: &str,
+    provider_label: &str,
+    found: &ProviderIdentity,
+    link_to: Option<i64>,
+) -> Result<Result<(user::Model, SignInKind), SignInRefusal>, sea_orm::DbErr> {
+    let now = Utc::now();
+    let email = found
+        .email
+        .as_deref()
+        .and_then(|e| normalise_email(e).ok());
+
+    let existing = identity::Entity::find()
+        .filter(identity::Column::Provider.eq(provider_id))
+        .filter(identity::Column::Subject.eq(&found.subject))
+        .one(txn)
+        .await?;
+
+    if let Some(ident) = existing {
+        if link_to.is_some_and(|id| id != ident.user_id) {
+            return Ok(Err(SignInRefusal::LinkedElsewhere(provider_label.into())));
+        }
+        let Some(person) = user::Entity::find_by_id(ident.user_id).one(txn).await? else {
+            return Err(sea_orm::DbErr::RecordNotFound("identity without user".into()));
+        };
+        if person.disabled {
+            return Ok(Err(SignInRefusal::Disabled));
+        }
+        let mut active: identity::ActiveModel = ident.into();
+        active.email = Set(email.clone());
+        active.email_verified = Set(found.email_verified);
+        active.last_used_at = Set(now);
+        active.update(txn).await?;
+        return Ok(Ok((touch(txn, person, found).await?, SignInKind::Returning)));
+    }
+
+    if let Some(user_id) = link_to {
+        let Some(person) = user::Entity::find_by_id(user_id).one(txn).await? else {
+            return Err(sea_orm::DbErr::RecordNotFound("linking user".into()));
+        };
+        attach(txn, person.id, provider_id, found, email.clone()).await?;
+        return Ok(Ok((touch(txn, person, found).await?, SignInKind::Linked)));
+    }
+
+    let Some(email) = email else {
+        return Ok(Err(SignInRefusal::NoEmail));
+    };
+    let same_address = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(txn)
+        .await?;
+    match (same_address, found.email_verified) {
+        (Some(person), true) => {
+            if person.disabled {
+                return Ok(Err(SignInRefusal::Disabled));
+            }
+            if !person.email_verified {
+                return Ok(Err(SignInRefusal::ExistingAddressUnverified(email)));
+            }
+            attach(txn, person.id, provider_id, found, Some(email)).await?;
+            Ok(Ok((touch(txn, person, found).await?, SignInKind::Linked)))
+        }
+        (Some(_), false) => Ok(Err(SignInRefusal::UnverifiedEmailInUse(email))),
+        (None, verified) => {
+            let display_name = found
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let person = user::ActiveModel {
+                email: Set(email.clone()),
+                email_verified: Set(verified),
+                display_name: Set(clip(display_name.trim(), 100)),
+                organisation: Set(None),
+                role: Set(Role::Member),
+                disabled: Set(false),
+                listed_publicly: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                last_sign_in_at: Set(Some(now)),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            attach(txn, person.id, provider_id, found, Some(email)).await?;
+            Ok(Ok((person, SignInKind::Created)))
+        }
+    }
+}
+
+fn clip(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}
+
+async fn attach(
+    txn: &DatabaseTransaction,
+    user_id: i64,
+    provider_id: &str,
+    found: &ProviderIdentity,
+    email: Option<String>,
+) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now();
+    identity::ActiveModel {
+        user_id: Set(user_id),
+        provider: Set(provider_id.to_string()),
+        subject: Set(found.subject.clone()),
+        email: Set(email),
+        email_verified: Set(found.email_verified),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Records the sign-in; an account waiting since `admin grant` takes the provider's name.
+async fn touch(
+    txn: &DatabaseTransaction,
+    person: user::Model,
+    found: &ProviderIdentity,
+) -> Result<user::Model, sea_orm::DbErr> {
+    let first_sign_in = person.last_sign_in_at.is_none();
+    let mut active: user::ActiveModel = person.into();
+    if first_sign_in && let Some(name) = found.name.as_deref().filter(|n| !n.trim().is_empty()) {
+        active.display_name = Set(clip(name.trim(), 100));
+    }
+    active.last_sign_in_at = Set(Some(Utc::now()));
+    active.update(txn).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Profiles
+// ---------------------------------------------------------------------------------------
+
+pub async fn find_user(db: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>, sea_orm::DbErr> {
+    user::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn identities_of(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Vec<identity::Model>, sea_orm::DbErr> {
+    identity::Entity::find()
+        .filter(identity::Column::UserId.eq(user_id))
+        .order_by_asc(identity::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+#[derive(Debug)]
+pub struct ProfileChange {
+    pub display_name: String,
+    pub organisation: Option<String>,
+    pub listed_publicly: bool,
+}
+
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    user_id: i64,
+    change: ProfileChange,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let person = find_user(&txn, user_id).await?.ok_or(AppError::NotFound)?;
+    let mut active: user::ActiveModel = person.into();
+    active.display_name = Set(change.display_name);
+    active.organisation = Set(change.organisation);
+    active.listed_publicly = Set(change.listed_publicly);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes one sign-in method, keeping at least one so nobody locks themselves out.
+pub async fn unlink_identity(
+    db: &DatabaseConnection,
+    user_id: i64,
+    identity_id: i64,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let mine = identities_of(&txn, user_id).await?;
+    if !mine.iter().any(|i| i.id == identity_id) {
+        return Err(AppError::NotFound);
+    }
+    if mine.len() < 2 {
+        return Err(AppError::Conflict(
+            "This is your only way to sign in, so it cannot be removed.".into(),
+        ));
+    }
+    identity::Entity::delete_by_id(identity_id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Administration
+// ---------------------------------------------------------------------------------------
+
+pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, sea_orm::DbErr> {
+    user::Entity::find()
+        .order_by_desc(user::Column::Role)
+        .order_by_asc(user::Column::DisplayName)
+        .all(db)
+        .await
+}
+
+async fn admin_count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin))
+        .filter(user::Column::Disabled.eq(false))
+        .count(db)
+        .await
+}
+
+/// An admin changes someone's role. Admins cannot demote themselves (another admin must),
+/// so the site always keeps at least one.
+pub async fn set_role(
+    db: &DatabaseConnection,
+    actor: &crate::auth::session::SessionUser,
+    target_id: i64,
+    role: Role,
+) -> Result<user::Model, AppError> {
+    crate::auth::policy::ensure_can_manage_accounts(actor)?;
+    let txn = begin_write(db).await?;
+    let target = find_user(&txn, target_id).await?.ok_or(AppError::NotFound)?;
+    if target.role == role {
+        return Ok(target);
+    }
+    if target.id == actor.id {
+        return Err(AppError::Conflict(
+            "You cannot change your own role; ask another admin.".into(),
+        ));
+    }
+    let email = target.email.clone();
+    let mut active: user::ActiveModel = target.into();
+    active.role = Set(role);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        &Actor::User {
+            id: actor.id,
+            email: actor.email.clone(),
+        },
+        Entry {
+            action: if role == Role::Admin {
+                "role.grant"
+            } else {
+                "role.revoke"
+            },
+            target_type: "user",
+            target_id: Some(target_id.to_string()),
+            detail: Some(format!("{email} is now {}", role.as_str())),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Disables or re-enables an account. Disabling ends all its sessions at once.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    actor: &crate::auth::session::SessionUser,
+    target_id: i64,
+    disabled: bool,
+) -> Result<user::Model, AppError> {
+    crate::auth::policy::ensure_can_manage_accounts(actor)?;
+    let txn = begin_write(db).await?;
+    let target = find_user(&txn, target_id).await?.ok_or(AppError::NotFound)?;
+    if target.id == actor.id && disabled {
+        return Err(AppError::Conflict("You cannot disable your own account.".into()));
+    }
+    if target.disabled == disabled {
+        return Ok(target);
+    }
+    if disabled && target.role == Role::Admin && admin_count(&txn).await? <= 1 {
+        return Err(AppError::Conflict("The last admin cannot be disabled.".into()));
+    }
+    let email = target.email.clone();
+    let mut active: user::ActiveModel = target.into();
+    active.disabled = Set(disabled);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    let ended = if disabled {
+        crate::auth::session::destroy_all(&txn, target_id).await?
+    } else {
+        0
+    };
+    audit::record(
+        &txn,
+        &Actor::User {
+            id: actor.id,
+            email: actor.email.clone(),
+        },
+        Entry {
+            action: if disabled {
+                "account.disable"
+            } else {
+                "account.enable"
+            },
+            target_type: "user",
+            target_id: Some(target_id.to_string()),
+            detail: Some(if disabled {
+                format!("{email} disabled; {ended} session(s) ended")
+            } else {
+                format!("{email} enabled")
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub struct AuditPage {
+    pub entries: Vec<entity::audit_log::Model>,
+    pub page: u64,
+    pub pages: u64,
+}
+
+pub async fn audit_log(
+    db: &impl ConnectionTrait,
+    actor: &crate::auth::session::SessionUser,
+    page: u64,
+    per_page: u64,
+) -> Result<AuditPage, AppError> {
+    crate::auth::policy::ensure_can_read_audit_log(actor)?;
+    let paginator = entity::audit_log::Entity::find()
+        .order_by_desc(entity::audit_log::Column::Id)
+        .paginate(db, per_page);
+    let pages = paginator.num_pages().await?.max(1);
+    let page = page.clamp(1, pages);
+    let entries = paginator.fetch_page(page - 1).await?;
+    Ok(AuditPage {
+        entries,
+        page,
+        pages,
+    })
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::page::render_page;
+use crate::web::page::{Viewer, render_page, signin_href};
 
 pub struct ErrorPages {
     state: AppState,
@@ -42,10 +42,16 @@ pub struct ErrorPagesEndpoint<E> {
 impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> poem::Result<Response> {
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let json = wants_json(&req);
         let path = req.uri().path().to_string();
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| path.clone(), |pq| pq.as_str().to_string());
         let method = req.method().clone();
+        let seen = SeenViewer::default();
+        req.extensions_mut().insert(seen.clone());
         let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
         let err = match outcome {
             Ok(Ok(resp)) => return Ok(resp.into_response()),
@@ -62,6 +68,17 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         };
 
         let status = err.status();
+        // A browser that must sign in first is sent to the sign-in page and brought back.
+        if status == StatusCode::UNAUTHORIZED
+            && !json
+            && (method == poem::http::Method::GET || method == poem::http::Method::HEAD)
+        {
+            return Ok(Response::builder()
+                .status(StatusCode::SEE_OTHER)
+                .header(header::LOCATION, signin_href(&path_and_query))
+                .header(header::CACHE_CONTROL, "no-store")
+                .finish());
+        }
         let detail = match err.downcast_ref::<AppError>() {
             Some(app) if app.is_internal() => {
                 tracing::error!(%method, %path, error = %app, "request failed");
@@ -77,7 +94,36 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             None if status == StatusCode::NOT_FOUND => None,
             None => Some(err.to_string()),
         };
-        Ok(self.render(status, detail, json, &path))
+        Ok(self.render(status, detail, json, &path, &seen))
+    }
+}
+
+/// Filled in by the session and CSRF layers as the request passes through them, so an error
+/// page still shows who is signed in.
+#[derive(Clone, Default)]
+pub struct SeenViewer(std::sync::Arc<std::sync::Mutex<SeenInner>>);
+
+#[derive(Default)]
+struct SeenInner {
+    user: Option<crate::auth::session::SessionUser>,
+    csrf_token: String,
+}
+
+impl SeenViewer {
+    pub fn set_user(req: &Request, user: Option<crate::auth::session::SessionUser>) {
+        if let Some(seen) = req.extensions().get::<SeenViewer>()
+            && let Ok(mut inner) = seen.0.lock()
+        {
+            inner.user = user;
+        }
+    }
+
+    pub fn set_csrf_token(req: &Request, token: &str) {
+        if let Some(seen) = req.extensions().get::<SeenViewer>()
+            && let Ok(mut inner) = seen.0.lock()
+        {
+            inner.csrf_token = token.to_string();
+        }
     }
 }
 
@@ -105,6 +151,7 @@ impl<E> ErrorPagesEndpoint<E> {
         detail: Option<String>,
         json: bool,
         path: &str,
+        seen: &SeenViewer,
     ) -> Response {
         let (heading, default_message) = describe(status);
         let message = detail.unwrap_or_else(|| default_message.to_string());
@@ -125,7 +172,21 @@ impl<E> ErrorPagesEndpoint<E> {
                 heading,
                 message,
             };
-            match render_page(&self.state, path, Vec::new(), "error", heading, None, &view) {
+            let seen = seen.0.lock().ok();
+            let viewer = seen.as_ref().map_or(Viewer::ANONYMOUS, |s| Viewer {
+                user: s.user.as_ref(),
+                csrf_token: &s.csrf_token,
+            });
+            match render_page(
+                &self.state,
+                path,
+                &viewer,
+                Vec::new(),
+                "error",
+                heading,
+                None,
+                &view,
+            ) {
                 Ok(html) => Response::builder()
                     .content_type("text/html; charset=utf-8")
                     .body(html),
@@ -212,6 +273,10 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
         429 => (
             "Too many attempts",
             "Please wait a minute before trying again.",
+        ),
+        502 => (
+            "Another service did not answer",
+            "A service this site relies on did not answer. Please try again in a few minutes.",
         ),
         503 => (
             "Temporarily unavailable",

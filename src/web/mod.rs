@@ -3,11 +3,14 @@
 
 pub mod assets;
 pub mod compress;
+pub mod csrf;
 pub mod errors;
 pub mod flash;
+pub mod format;
 pub mod headers;
 pub mod logging;
 pub mod page;
+pub mod ratelimit;
 pub mod templates;
 
 pub use page::PageCtx;

@@ -63,7 +63,19 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let templates = Templates::load().expect("templates compile");
-        for name in ["layout", "home", "error"] {
+        for name in [
+            "layout",
+            "home",
+            "error",
+            "partials/site-header",
+            "partials/site-footer",
+            "partials/empty-state",
+            "auth/signin",
+            "auth/dev",
+            "auth/profile",
+            "admin/users",
+            "admin/audit",
+        ] {
             assert!(
                 templates.registry.has_template(name),
                 "missing template {name}"

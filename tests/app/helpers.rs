@@ -38,6 +38,21 @@ impl TestApp {
             .expect("request failed")
     }
 
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.url))
+            .form(form)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// The CSRF token this client's forms must carry (from the page's meta tag).
+    pub async fn csrf_token(&self) -> String {
+        let html = self.get("/").await.text().await.unwrap();
+        meta_csrf(&html)
+    }
+
     /// Runs the `convene` binary against this test's database and data folder.
     pub fn command(&self, args: &[&str]) -> std::process::Output {
         convene_command(&[
@@ -166,4 +181,11 @@ pub fn stderr(output: &std::process::Output) -> String {
 
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn meta_csrf(html: &str) -> String {
+    let marker = r#"<meta name="csrf-token" content=""#;
+    let start = html.find(marker).expect("a csrf-token meta tag") + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_string()
 }

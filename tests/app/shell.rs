@@ -110,10 +110,12 @@ async fn unknown_page_is_a_problem_document_for_json_clients() {
 #[tokio::test]
 async fn wrong_method_is_a_405_in_both_forms() {
     let app = spawn_app().await;
+    let token = app.csrf_token().await;
     let resp = app
         .client
         .post(format!("{}/", app.url))
         .header(header::ACCEPT, "text/html")
+        .header("x-csrf-token", &token)
         .send()
         .await
         .unwrap();
@@ -129,6 +131,7 @@ async fn wrong_method_is_a_405_in_both_forms() {
         .client
         .delete(format!("{}/healthz", app.url))
         .header(header::ACCEPT, "application/json")
+        .header("x-csrf-token", &token)
         .send()
         .await
         .unwrap();

@@ -1,0 +1,15 @@
+//! The admin pages: accounts and roles, and the audit log.
+
+mod routes;
+
+use poem::{Route, get, post};
+
+pub fn routes() -> Route {
+    Route::new()
+        .at("/", get(routes::index))
+        .at("/users", get(routes::users))
+        .at("/users/:id/role", post(routes::change_role))
+        .at("/users/:id/disable", post(routes::disable))
+        .at("/users/:id/enable", post(routes::enable))
+        .at("/audit", get(routes::audit))
+}

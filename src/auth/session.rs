@@ -1,0 +1,259 @@
+//! Sessions: a random token in an HttpOnly cookie, its SHA-256 in the database, an expiry that
+//! slides forward while the person keeps using the site, and the extractors every feature
+//! uses to ask who is asking (`MaybeUser`, `CurrentUser`, `RequireAdmin`).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use entity::session;
+use entity::user::{self, Role};
+use poem::web::cookie::{Cookie, CookieJar, SameSite};
+use poem::{Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Sliding renewal writes to the database at most this often per session.
+const RENEW_EVERY: Duration = Duration::hours(1);
+
+/// The person behind a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(skip)]
+    pub session_id: i64,
+}
+
+impl SessionUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.secure_cookies() {
+        "__Host-convene_session"
+    } else {
+        "convene_session"
+    }
+}
+
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn session_cookie(config: &Config, value: String, max_age: std::time::Duration) -> Cookie {
+    let mut cookie = Cookie::new_with_str(cookie_name(config), value);
+    cookie.set_path("/");
+    cookie.set_http_only(true);
+    // Lax, not Strict: the sign-in callback arrives as a top-level navigation from the
+    // provider and must carry the cookies set before it left.
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(config.secure_cookies());
+    cookie.set_max_age(max_age);
+    cookie
+}
+
+fn lifetime(config: &Config) -> Duration {
+    Duration::days(i64::from(config.auth.session_days))
+}
+
+/// Starts a session for `user_id` inside the caller's transaction and sets its cookie.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    jar: &CookieJar,
+    user_id: i64,
+) -> Result<(), DbErr> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = Utc::now();
+    session::ActiveModel {
+        token_hash: Set(hash_token(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(now + lifetime(config)),
+        renewed_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    jar.add(session_cookie(
+        config,
+        token,
+        lifetime(config).to_std().unwrap_or_default(),
+    ));
+    Ok(())
+}
+
+/// Ends this browser's session.
+pub async fn destroy(state: &AppState, jar: &CookieJar, user: &SessionUser) -> Result<(), DbErr> {
+    let txn = begin_write(&state.db).await?;
+    session::Entity::delete_by_id(user.session_id)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    clear_cookie(&state.config, jar);
+    Ok(())
+}
+
+/// Ends every session of one person, on every device.
+pub async fn destroy_all(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+pub fn clear_cookie(config: &Config, jar: &CookieJar) {
+    let mut removal = session_cookie(config, String::new(), std::time::Duration::ZERO);
+    removal.make_removal();
+    jar.add(removal);
+}
+
+/// Looks the session up once per request and leaves `Option<SessionUser>` in the request's
+/// extensions for the extractors below.
+pub struct LoadSession {
+    pub state: AppState,
+}
+
+impl<E: Endpoint> Middleware<E> for LoadSession {
+    type Output = LoadSessionEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        LoadSessionEndpoint {
+            inner,
+            state: self.state.clone(),
+        }
+    }
+}
+
+pub struct LoadSessionEndpoint<E> {
+    inner: E,
+    state: AppState,
+}
+
+impl<E: Endpoint> Endpoint for LoadSessionEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let skip = req.uri().path().starts_with("/assets/") || req.uri().path() == "/healthz";
+        let token = req
+            .cookie()
+            .get(cookie_name(&self.state.config))
+            .map(|c| c.value_str().to_string())
+            .filter(|t| !t.is_empty());
+        let user = match token {
+            Some(token) if !skip => {
+                let found = lookup(&self.state, &token).await.map_err(AppError::from)?;
+                if found.is_none() {
+                    // Expired, ended elsewhere, disabled or tampered with: forget it.
+                    clear_cookie(&self.state.config, req.cookie());
+                }
+                found
+            }
+            _ => None,
+        };
+        crate::web::errors::SeenViewer::set_user(&req, user.clone());
+        req.extensions_mut().insert(LoadedUser(user));
+        Ok(self.inner.call(req).await?.into_response())
+    }
+}
+
+#[derive(Clone)]
+struct LoadedUser(Option<SessionUser>);
+
+async fn lookup(state: &AppState, token: &str) -> Result<Option<SessionUser>, DbErr> {
+    let now = Utc::now();
+    let Some((session, Some(user))) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(hash_token(token)))
+        .find_also_related(user::Entity)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if session.expires_at <= now || user.disabled {
+        return Ok(None);
+    }
+    if now - session.renewed_at >= RENEW_EVERY {
+        renew(state, session.id, now).await?;
+    }
+    Ok(Some(SessionUser {
+        id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role: user.role,
+        session_id: session.id,
+    }))
+}
+
+/// Pushes the expiry forward. The cookie keeps its original lifetime, which is at least as
+/// long as the session's, so only the database row needs the write.
+async fn renew(state: &AppState, session_id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
+    let txn = begin_write(&state.db).await?;
+    session::ActiveModel {
+        id: Set(session_id),
+        expires_at: Set(now + lifetime(&state.config)),
+        renewed_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await
+}
+
+fn loaded(req: &Request) -> Option<SessionUser> {
+    req.extensions()
+        .get::<LoadedUser>()
+        .and_then(|l| l.0.clone())
+}
+
+/// Whoever is signed in, if anyone.
+pub struct MaybeUser(pub Option<SessionUser>);
+
+/// A signed-in, enabled member; anyone else is sent to sign in (401).
+pub struct CurrentUser(pub SessionUser);
+
+/// A signed-in admin: anonymous visitors are sent to sign in (401), members get 403.
+pub struct RequireAdmin(pub SessionUser);
+
+impl<'a> FromRequest<'a> for MaybeUser {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(MaybeUser(loaded(req)))
+    }
+}
+
+impl<'a> FromRequest<'a> for CurrentUser {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        loaded(req)
+            .map(CurrentUser)
+            .ok_or_else(|| AppError::Unauthorized.into())
+    }
+}
+
+impl<'a> FromRequest<'a> for RequireAdmin {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        match loaded(req) {
+            None => Err(AppError::Unauthorized.into()),
+            Some(user) if user.is_admin() => Ok(RequireAdmin(user)),
+            Some(_) => Err(AppError::Forbidden("Only the site's admins can do that.".into()).into()),
+        }
+    }
+}

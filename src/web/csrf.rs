@@ -1,0 +1,178 @@
+//! Cross-site request forgery protection for every state-changing request.
+//!
+//! Each browser gets a random `convene_csrf` cookie. Forms carry `csrf_token`, an HMAC of
+//! that cookie under the site's secret key, so another site can neither read nor forge it.
+//! Every POST, PUT, PATCH and DELETE must present the token in the form body, the
+//! `X-CSRF-Token` header, or (for file uploads, whose bodies are streamed) the query string.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use poem::http::{Method, header};
+use poem::web::cookie::{Cookie, CookieKey, SameSite};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use rand::RngCore;
+use sha2::Sha256;
+
+use crate::error::AppError;
+
+pub const FIELD: &str = "csrf_token";
+const HEADER: &str = "x-csrf-token";
+/// Form bodies are small; a larger url-encoded body is refused before it is buffered.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// The token for this request's forms; templates receive it as `csrf_token`.
+#[derive(Clone)]
+pub struct CsrfToken(pub String);
+
+pub struct Csrf {
+    key: Vec<u8>,
+    cookie_name: &'static str,
+    secure: bool,
+}
+
+impl Csrf {
+    pub fn new(cookie_key: &CookieKey, secure: bool) -> Self {
+        Self {
+            key: cookie_key.signing().to_vec(),
+            // `__Host-` cookies cannot be planted by a sibling subdomain, but need HTTPS.
+            cookie_name: if secure {
+                "__Host-convene_csrf"
+            } else {
+                "convene_csrf"
+            },
+            secure,
+        }
+    }
+}
+
+fn token_for(key: &[u8], cookie_value: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"convene csrf v1:");
+    mac.update(cookie_value.as_bytes());
+    mac
+}
+
+impl<E: Endpoint> Middleware<E> for Csrf {
+    type Output = CsrfEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        CsrfEndpoint {
+            inner,
+            key: self.key.clone(),
+            cookie_name: self.cookie_name,
+            secure: self.secure,
+        }
+    }
+}
+
+pub struct CsrfEndpoint<E> {
+    inner: E,
+    key: Vec<u8>,
+    cookie_name: &'static str,
+    secure: bool,
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let existing = req
+            .cookie()
+            .get(self.cookie_name)
+            .map(|c| c.value_str().to_string())
+            .filter(|v| v.len() >= 32 && v.len() <= 64);
+        let (cookie_value, fresh) = match existing {
+            Some(value) => (value, false),
+            None => {
+                let mut bytes = [0u8; 32];
+                rand::rng().fill_bytes(&mut bytes);
+                (URL_SAFE_NO_PAD.encode(bytes), true)
+            }
+        };
+
+        let token =
+            URL_SAFE_NO_PAD.encode(token_for(&self.key, &cookie_value).finalize().into_bytes());
+        crate::web::errors::SeenViewer::set_csrf_token(&req, &token);
+
+        if is_unsafe(req.method()) {
+            let presented = presented_token(&mut req).await?;
+            let valid = !fresh
+                && presented.is_some_and(|token| {
+                    URL_SAFE_NO_PAD.decode(token.as_bytes()).is_ok_and(|bytes| {
+                        token_for(&self.key, &cookie_value)
+                            .verify_slice(&bytes)
+                            .is_ok()
+                    })
+                });
+            if !valid {
+                return Err(AppError::Forbidden(
+                    "This form has expired or did not come from this site. Go back, reload \
+                     the page and try again."
+                        .into(),
+                )
+                .into());
+            }
+        }
+
+        req.extensions_mut().insert(CsrfToken(token));
+        let resp = self.inner.call(req).await?.into_response();
+        if fresh {
+            let mut cookie = Cookie::new_with_str(self.cookie_name, cookie_value);
+            cookie.set_path("/");
+            cookie.set_http_only(true);
+            cookie.set_same_site(SameSite::Lax);
+            cookie.set_secure(self.secure);
+            cookie.set_max_age(std::time::Duration::from_secs(60 * 60 * 24 * 365));
+            let mut resp = resp;
+            if let Ok(value) = cookie.to_string().parse() {
+                resp.headers_mut().append(header::SET_COOKIE, value);
+            }
+            return Ok(resp);
+        }
+        Ok(resp)
+    }
+}
+
+/// Finds the token without consuming a form body the handler still needs.
+async fn presented_token(req: &mut Request) -> poem::Result<Option<String>> {
+    if let Some(value) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
+        return Ok(Some(value.to_string()));
+    }
+    if let Some(value) = req.uri().query().and_then(|q| field(q.as_bytes())) {
+        return Ok(Some(value));
+    }
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Ok(None);
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_FORM_BYTES) {
+        return Err(poem::Error::from_status(
+            poem::http::StatusCode::PAYLOAD_TOO_LARGE,
+        ));
+    }
+    let body = req.take_body().into_bytes_limit(MAX_FORM_BYTES).await.map_err(|_| {
+        poem::Error::from_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE)
+    })?;
+    let token = field(&body);
+    req.set_body(body);
+    Ok(token)
+}
+
+fn field(form: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(form)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned())
+}

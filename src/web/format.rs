@@ -1,0 +1,29 @@
+//! Showing times to people: always in the site's time zone, in plain British style.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// "24 Nov 2026, 10:15".
+pub fn date_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
+/// The machine-readable form for `<time datetime=...>`.
+pub fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn shown_in_the_site_zone_across_clock_changes() {
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 17, 0, 0).unwrap();
+        let winter = Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).unwrap();
+        let london = chrono_tz::Europe::London;
+        assert_eq!(date_time(summer, london), "1 Jul 2026, 18:00");
+        assert_eq!(date_time(winter, london), "1 Dec 2026, 18:00");
+    }
+}
