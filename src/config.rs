@@ -195,10 +195,14 @@ impl std::fmt::Debug for ProviderConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderKind {
     /// Any OpenID Connect provider, found through its issuer's discovery document.
-    Oidc { issuer: Url },
+    Oidc {
+        issuer: Url,
+    },
     Google,
     /// Entra ID: `common`, `organizations`, `consumers` or one tenant's id or domain.
-    Microsoft { tenant: String },
+    Microsoft {
+        tenant: String,
+    },
     /// Plain OAuth2 plus the user and verified-emails API.
     GitHub,
 }
@@ -501,9 +505,8 @@ impl RawProvider {
                     .issuer
                     .as_deref()
                     .ok_or_else(|| bad(format!("provider {id:?} (oidc) needs an issuer URL")))?;
-                let url = Url::parse(issuer.trim()).map_err(|_| {
-                    bad(format!("provider {id:?}: issuer {issuer:?} is not a URL"))
-                })?;
+                let url = Url::parse(issuer.trim())
+                    .map_err(|_| bad(format!("provider {id:?}: issuer {issuer:?} is not a URL")))?;
                 let loopback = matches!(
                     url.host(),
                     Some(url::Host::Ipv4(ip)) if ip.is_loopback()
@@ -686,8 +689,8 @@ mod tests {
     fn development_sign_in_only_on_loopback() {
         let ok = Config::from_pairs([("auth.dev_login", "true")]).unwrap();
         assert!(ok.auth.dev_login);
-        let err = Config::from_pairs([("auth.dev_login", "true"), ("bind", "0.0.0.0:8080")])
-            .unwrap_err();
+        let err =
+            Config::from_pairs([("auth.dev_login", "true"), ("bind", "0.0.0.0:8080")]).unwrap_err();
         assert_eq!(err.setting, "CONVENE_AUTH__DEV_LOGIN");
         assert!(err.message.contains("loopback"), "{err}");
     }
@@ -706,10 +709,21 @@ mod tests {
             .validate()
             .unwrap();
         assert_eq!(ok.label, "your organisation");
-        assert!(!format!("{ok:?}").contains("s3cret"), "secrets stay out of logs");
+        assert!(
+            !format!("{ok:?}").contains("s3cret"),
+            "secrets stay out of logs"
+        );
         assert!(provider("oidc", None).validate().is_err());
-        assert!(provider("oidc", Some("http://login.example/")).validate().is_err());
-        assert!(provider("oidc", Some("http://127.0.0.1:9000")).validate().is_ok());
+        assert!(
+            provider("oidc", Some("http://login.example/"))
+                .validate()
+                .is_err()
+        );
+        assert!(
+            provider("oidc", Some("http://127.0.0.1:9000"))
+                .validate()
+                .is_ok()
+        );
         assert!(provider("saml", None).validate().is_err());
         assert_eq!(
             provider("microsoft", None).validate().unwrap().kind,

@@ -3,8 +3,8 @@
 //! [`app`] builds the whole web application from an [`AppState`]; `main.rs` is a thin CLI
 //! around [`server`]. Tests start the same app on a random port.
 
-pub mod audit;
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -37,8 +37,10 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
             state: state.clone(),
         })
         .with(web::csrf::Csrf::new(&state.cookie_key, secure))
-        .with(CookieJarManager::with_key(state.cookie_key.clone()))
         .with(web::errors::ErrorPages::new(state.clone()))
+        // Outside the error pages, so cookie changes (a cleared session, a used-up sign-in)
+        // reach the browser even when the request ends in an error page.
+        .with(CookieJarManager::with_key(state.cookie_key.clone()))
         .with(web::compress::Compression)
         .with(web::headers::SecurityHeaders {
             hsts: state.config.secure_cookies(),

@@ -11,8 +11,8 @@ use poem::web::cookie::CookieKey;
 
 use crate::auth::providers::Providers;
 use crate::config::{Config, ConfigError};
-use crate::web::ratelimit::AddressLimiter;
 use crate::state::AppState;
+use crate::web::ratelimit::AddressLimiter;
 use crate::web::templates::Templates;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,8 +37,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         .await
         .map_err(|e| StartupError::Migration(e.to_string()))?;
     let templates = Templates::load().map_err(|e| StartupError::Templates(e.to_string()))?;
-    let providers = Providers::new(&config)
-        .map_err(|e| ConfigError::new("auth.providers", e))?;
+    let providers = Providers::new(&config).map_err(|e| ConfigError::new("auth.providers", e))?;
     let sign_in_limiter = AddressLimiter::per_minute(
         config.auth.sign_in_attempts_per_minute,
         config.auth.trust_forwarded_for,

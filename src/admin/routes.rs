@@ -69,7 +69,15 @@ pub async fn change_role(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
-        format!("{} is now {}.", person.display_name, if role == Role::Admin { "an admin" } else { "a member" }),
+        format!(
+            "{} is now {}.",
+            person.display_name,
+            if role == Role::Admin {
+                "an admin"
+            } else {
+                "a member"
+            }
+        ),
     );
     Ok(see_other("/admin/users"))
 }
@@ -87,7 +95,10 @@ async fn set_disabled(
         state.config.secure_cookies(),
         FlashKind::Success,
         if disabled {
-            format!("{}'s account is disabled and signed out everywhere.", person.display_name)
+            format!(
+                "{}'s account is disabled and signed out everywhere.",
+                person.display_name
+            )
         } else {
             format!("{}'s account is enabled again.", person.display_name)
         },
@@ -127,7 +138,8 @@ pub async fn audit(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Html<String>> {
     let tz = ctx.state.config.time_zone;
-    let page = service::audit_log(&ctx.state.db, &admin, q.page.unwrap_or(1), AUDIT_PER_PAGE).await?;
+    let page =
+        service::audit_log(&ctx.state.db, &admin, q.page.unwrap_or(1), AUDIT_PER_PAGE).await?;
     let view = AuditView {
         previous_href: (page.page > 1).then(|| format!("/admin/audit?page={}", page.page - 1)),
         next_href: (page.page < page.pages).then(|| format!("/admin/audit?page={}", page.page + 1)),

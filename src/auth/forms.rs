@@ -93,7 +93,10 @@ mod tests {
 
     #[test]
     fn return_to_stays_on_this_site() {
-        assert_eq!(safe_return_to(Some("/events/open-data-camp?x=1")), "/events/open-data-camp?x=1");
+        assert_eq!(
+            safe_return_to(Some("/events/open-data-camp?x=1")),
+            "/events/open-data-camp?x=1"
+        );
         for off_site in [
             "https://evil.example/",
             "//evil.example/",

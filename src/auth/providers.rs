@@ -182,9 +182,9 @@ impl Providers {
             .request_async(&self.http)
             .await
             .map_err(token_error)?;
-        let id_token = token.id_token().ok_or_else(|| {
-            ProviderError::Rejected("the provider sent no ID token".into())
-        })?;
+        let id_token = token
+            .id_token()
+            .ok_or_else(|| ProviderError::Rejected("the provider sent no ID token".into()))?;
         let nonce = Nonce::new(nonce);
         let multi_tenant_microsoft = matches!(
             &provider.config.kind,
@@ -258,7 +258,9 @@ impl Providers {
             login: String,
             name: Option<String>,
         }
-        let user: GitHubUser = self.github_get("https://api.github.com/user", bearer).await?;
+        let user: GitHubUser = self
+            .github_get("https://api.github.com/user", bearer)
+            .await?;
         let emails: Vec<GitHubEmail> = self
             .github_get("https://api.github.com/user/emails", bearer)
             .await?;
@@ -270,7 +272,10 @@ impl Providers {
             subject: user.id.to_string(),
             email,
             email_verified,
-            name: user.name.filter(|n| !n.trim().is_empty()).or(Some(user.login)),
+            name: user
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .or(Some(user.login)),
         })
     }
 
@@ -293,9 +298,9 @@ impl Providers {
                 resp.status()
             )));
         }
-        resp.json()
-            .await
-            .map_err(|e| ProviderError::Unavailable(format!("GitHub sent something unexpected: {e}")))
+        resp.json().await.map_err(|e| {
+            ProviderError::Unavailable(format!("GitHub sent something unexpected: {e}"))
+        })
     }
 
     /// The provider's discovery document and keys, from the cache while fresh.
@@ -346,7 +351,8 @@ impl Providers {
         // must name exactly the issuer we were configured with.
         let expected = issuer.trim_end_matches('/');
         let stated = metadata.issuer().as_str().trim_end_matches('/');
-        let templated = matches!(kind, ProviderKind::Microsoft { tenant } if is_multi_tenant(tenant));
+        let templated =
+            matches!(kind, ProviderKind::Microsoft { tenant } if is_multi_tenant(tenant));
         if !templated && stated != expected {
             return Err(ProviderError::Rejected(format!(
                 "the discovery document names the issuer {stated}, not {expected}"
@@ -374,22 +380,23 @@ type GitHubClient = oauth2::Client<
 
 fn github_client(provider: &Provider) -> Result<GitHubClient, ProviderError> {
     let bad = |e: oauth2::url::ParseError| ProviderError::Unavailable(e.to_string());
-    Ok(oauth2::basic::BasicClient::new(oauth2::ClientId::new(
-        provider.config.client_id.clone(),
-    ))
-    .set_client_secret(oauth2::ClientSecret::new(
-        provider.config.client_secret.clone(),
-    ))
-    .set_auth_uri(
-        oauth2::AuthUrl::new("https://github.com/login/oauth/authorize".into()).map_err(bad)?,
+    Ok(
+        oauth2::basic::BasicClient::new(oauth2::ClientId::new(provider.config.client_id.clone()))
+            .set_client_secret(oauth2::ClientSecret::new(
+                provider.config.client_secret.clone(),
+            ))
+            .set_auth_uri(
+                oauth2::AuthUrl::new("https://github.com/login/oauth/authorize".into())
+                    .map_err(bad)?,
+            )
+            .set_token_uri(
+                oauth2::TokenUrl::new("https://github.com/login/oauth/access_token".into())
+                    .map_err(bad)?,
+            )
+            .set_redirect_uri(
+                oauth2::RedirectUrl::new(provider.redirect_url.to_string()).map_err(bad)?,
+            ),
     )
-    .set_token_uri(
-        oauth2::TokenUrl::new("https://github.com/login/oauth/access_token".into())
-            .map_err(bad)?,
-    )
-    .set_redirect_uri(
-        oauth2::RedirectUrl::new(provider.redirect_url.to_string()).map_err(bad)?,
-    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -449,21 +456,25 @@ where
     T: oauth2::ErrorResponse + 'static,
 {
     match err {
-        RequestTokenError::ServerResponse(response) => ProviderError::Rejected(format!(
-            "the provider refused the sign-in code: {response}"
-        )),
+        RequestTokenError::ServerResponse(response) => {
+            ProviderError::Rejected(format!("the provider refused the sign-in code: {response}"))
+        }
         RequestTokenError::Request(e) => {
             let text = e.to_string();
-            let timed_out = std::error::Error::source(&e)
-                .and_then(|s| s.downcast_ref::<reqwest::Error>())
-                .is_some_and(reqwest::Error::is_timeout);
+            let timed_out = std::error::Error::source(&e).is_some_and(|s| {
+                s.downcast_ref::<reqwest::Error>()
+                    .or_else(|| s.downcast_ref::<Box<reqwest::Error>>().map(|b| &**b))
+                    .is_some_and(reqwest::Error::is_timeout)
+            });
             ProviderError::Unavailable(if timed_out {
                 "the provider did not answer in time".into()
             } else {
                 format!("the provider could not be reached: {text}")
             })
         }
-        other => ProviderError::Unavailable(format!("the provider's answer was not usable: {other}")),
+        other => {
+            ProviderError::Unavailable(format!("the provider's answer was not usable: {other}"))
+        }
     }
 }
 
@@ -500,7 +511,9 @@ mod tests {
         assert!(!is_microsoft_tenant_issuer(
             "https://login.microsoftonline.com.evil.example/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
         ));
-        assert!(!is_microsoft_tenant_issuer("https://login.microsoftonline.com/{tenantid}/v2.0"));
+        assert!(!is_microsoft_tenant_issuer(
+            "https://login.microsoftonline.com/{tenantid}/v2.0"
+        ));
         assert_eq!(
             issuer_url(&ProviderKind::Microsoft {
                 tenant: "northvale.example".into()

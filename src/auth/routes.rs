@@ -91,7 +91,10 @@ pub async fn start(
     jar: &CookieJar,
 ) -> AppResult<Response> {
     state.sign_in_limiter.check(req)?;
-    let provider = state.providers.get(&provider_id).ok_or(AppError::NotFound)?;
+    let provider = state
+        .providers
+        .get(&provider_id)
+        .ok_or(AppError::NotFound)?;
     let link_user = match (q.link.is_some(), &user) {
         (true, Some(user)) => Some(user.id),
         (true, None) => return Err(AppError::Unauthorized),
@@ -158,8 +161,7 @@ fn take_pending(jar: &CookieJar) -> Option<PendingSignIn> {
 /// Compares secrets without leaking, through timing, how much of a guess was right.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -174,7 +176,10 @@ pub async fn callback(
     jar: &CookieJar,
 ) -> AppResult<Response> {
     state.sign_in_limiter.check(req)?;
-    let provider = state.providers.get(&provider_id).ok_or(AppError::NotFound)?;
+    let provider = state
+        .providers
+        .get(&provider_id)
+        .ok_or(AppError::NotFound)?;
     let label = provider.config.label.clone();
     let pending = take_pending(jar)
         .filter(|p| p.provider == provider_id)
@@ -222,8 +227,7 @@ pub async fn callback(
 
     let txn = begin_write(&state.db).await?;
     let outcome =
-        service::sign_in_identity(&txn, &provider_id, &label, &identity, pending.link_user)
-            .await?;
+        service::sign_in_identity(&txn, &provider_id, &label, &identity, pending.link_user).await?;
     let (user, kind) = match outcome {
         Ok(found) => found,
         Err(refusal) => {
@@ -240,7 +244,9 @@ pub async fn callback(
     let secure = state.config.secure_cookies();
     let message = match (kind, pending.link_user) {
         (_, Some(_)) => format!("Your {label} account is now linked: you can sign in with it."),
-        (SignInKind::Created, _) => format!("Welcome, {}! Your account is ready.", user.display_name),
+        (SignInKind::Created, _) => {
+            format!("Welcome, {}! Your account is ready.", user.display_name)
+        }
         _ => format!("Signed in as {}.", user.display_name),
     };
     flash::push(jar, secure, FlashKind::Success, message);

@@ -227,10 +227,7 @@ pub async fn sign_in_identity(
     link_to: Option<i64>,
 ) -> Result<Result<(user::Model, SignInKind), SignInRefusal>, sea_orm::DbErr> {
     let now = Utc::now();
-    let email = found
-        .email
-        .as_deref()
-        .and_then(|e| normalise_email(e).ok());
+    let email = found.email.as_deref().and_then(|e| normalise_email(e).ok());
 
     let existing = identity::Entity::find()
         .filter(identity::Column::Provider.eq(provider_id))
@@ -243,7 +240,9 @@ pub async fn sign_in_identity(
             return Ok(Err(SignInRefusal::LinkedElsewhere(provider_label.into())));
         }
         let Some(person) = user::Entity::find_by_id(ident.user_id).one(txn).await? else {
-            return Err(sea_orm::DbErr::RecordNotFound("identity without user".into()));
+            return Err(sea_orm::DbErr::RecordNotFound(
+                "identity without user".into(),
+            ));
         };
         if person.disabled {
             return Ok(Err(SignInRefusal::Disabled));
@@ -253,7 +252,10 @@ pub async fn sign_in_identity(
         active.email_verified = Set(found.email_verified);
         active.last_used_at = Set(now);
         active.update(txn).await?;
-        return Ok(Ok((touch(txn, person, found).await?, SignInKind::Returning)));
+        return Ok(Ok((
+            touch(txn, person, found).await?,
+            SignInKind::Returning,
+        )));
     }
 
     if let Some(user_id) = link_to {
@@ -356,7 +358,10 @@ async fn touch(
 // Profiles
 // ---------------------------------------------------------------------------------------
 
-pub async fn find_user(db: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>, sea_orm::DbErr> {
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<user::Model>, sea_orm::DbErr> {
     user::Entity::find_by_id(id).one(db).await
 }
 
@@ -411,7 +416,9 @@ pub async fn unlink_identity(
             "This is your only way to sign in, so it cannot be removed.".into(),
         ));
     }
-    identity::Entity::delete_by_id(identity_id).exec(&txn).await?;
+    identity::Entity::delete_by_id(identity_id)
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -446,7 +453,9 @@ pub async fn set_role(
 ) -> Result<user::Model, AppError> {
     crate::auth::policy::ensure_can_manage_accounts(actor)?;
     let txn = begin_write(db).await?;
-    let target = find_user(&txn, target_id).await?.ok_or(AppError::NotFound)?;
+    let target = find_user(&txn, target_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if target.role == role {
         return Ok(target);
     }
@@ -491,15 +500,21 @@ pub async fn set_disabled(
 ) -> Result<user::Model, AppError> {
     crate::auth::policy::ensure_can_manage_accounts(actor)?;
     let txn = begin_write(db).await?;
-    let target = find_user(&txn, target_id).await?.ok_or(AppError::NotFound)?;
+    let target = find_user(&txn, target_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if target.id == actor.id && disabled {
-        return Err(AppError::Conflict("You cannot disable your own account.".into()));
+        return Err(AppError::Conflict(
+            "You cannot disable your own account.".into(),
+        ));
     }
     if target.disabled == disabled {
         return Ok(target);
     }
     if disabled && target.role == Role::Admin && admin_count(&txn).await? <= 1 {
-        return Err(AppError::Conflict("The last admin cannot be disabled.".into()));
+        return Err(AppError::Conflict(
+            "The last admin cannot be disabled.".into(),
+        ));
     }
     let email = target.email.clone();
     let mut active: user::ActiveModel = target.into();

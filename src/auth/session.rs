@@ -253,7 +253,9 @@ impl<'a> FromRequest<'a> for RequireAdmin {
         match loaded(req) {
             None => Err(AppError::Unauthorized.into()),
             Some(user) if user.is_admin() => Ok(RequireAdmin(user)),
-            Some(_) => Err(AppError::Forbidden("Only the site's admins can do that.".into()).into()),
+            Some(_) => {
+                Err(AppError::Forbidden("Only the site's admins can do that.".into()).into())
+            }
         }
     }
 }

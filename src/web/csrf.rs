@@ -163,9 +163,11 @@ async fn presented_token(req: &mut Request) -> poem::Result<Option<String>> {
             poem::http::StatusCode::PAYLOAD_TOO_LARGE,
         ));
     }
-    let body = req.take_body().into_bytes_limit(MAX_FORM_BYTES).await.map_err(|_| {
-        poem::Error::from_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE)
-    })?;
+    let body = req
+        .take_body()
+        .into_bytes_limit(MAX_FORM_BYTES)
+        .await
+        .map_err(|_| poem::Error::from_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE))?;
     let token = field(&body);
     req.set_body(body);
     Ok(token)

@@ -22,6 +22,8 @@ pub struct TestApp {
     /// The database URL the app uses, for running the `convene` binary against it.
     pub database_url: String,
     pub dir: TempDir,
+    /// Provider id -> the client registered for this app at the test provider.
+    pub oidc_clients: Vec<(String, String)>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -33,15 +35,6 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.url))
-            .send()
-            .await
-            .expect("request failed")
-    }
-
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(format!("{}{path}", self.url))
-            .form(form)
             .send()
             .await
             .expect("request failed")
@@ -79,6 +72,13 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with some settings changed (keys as in `convene.toml`).
 pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    spawn(settings, &[], None).await
+}
+
+/// Starts the app with sign-in providers at the test OpenID Connect provider, one client
+/// registered for each id in `providers`. `issuer` overrides where the app looks for the
+/// provider (to point it at a dead address).
+pub async fn spawn(settings: &[(&str, &str)], providers: &[&str], issuer: Option<&str>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database_url = fresh_database_url(&dir).await;
     let data_dir = dir.path().to_str().unwrap().to_string();
@@ -97,6 +97,13 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     if !settings.iter().any(|(k, _)| *k == "base_url") {
         config.base_url = url.parse().unwrap();
     }
+    let mut oidc_clients = Vec::new();
+    for id in providers {
+        let (provider, client_id) =
+            crate::oidc::register_provider(&config.base_url, id, issuer).await;
+        config.auth.providers.push(provider);
+        oidc_clients.push((id.to_string(), client_id));
+    }
     let state = server::prepare(config).await.expect("the app starts");
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(server::run(state.clone(), acceptor, async {
@@ -109,6 +116,7 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
         state,
         database_url,
         dir,
+        oidc_clients,
         _shutdown: tx,
     }
 }
@@ -188,4 +196,9 @@ pub fn meta_csrf(html: &str) -> String {
     let start = html.find(marker).expect("a csrf-token meta tag") + marker.len();
     let end = start + html[start..].find('"').unwrap();
     html[start..end].to_string()
+}
+
+/// Attribute values as a browser reads them (templates escape `=` and `&`).
+pub fn unescape(html: &str) -> String {
+    html.replace("&#x3D;", "=").replace("&amp;", "&")
 }

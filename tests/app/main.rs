@@ -2,8 +2,11 @@
 //! PostgreSQL when `CONVENE_TEST_DATABASE_URL` is set). One test binary keeps link times short.
 
 mod helpers;
+mod oidc;
 
 mod cli;
 mod database;
+mod sessions;
 mod shell;
+mod signin;
 mod startup;
