@@ -3,14 +3,19 @@
 // A journey file calls `useApp()` once at top level. That registers node:test
 // hooks which, for that file only:
 //   1. make a fresh temporary data directory,
-//   2. run `convene seed-demo` to completion,
-//   3. run `convene serve` on a free loopback port and wait for GET /healthz,
-//   4. launch headless Chromium through playwright-core,
+//   2. with `oidc: true`, start the test OpenID Connect provider
+//      (tests/oidc-provider), register a client for the app's port there and
+//      write a settings file naming it (CONVENE_CONFIG),
+//   3. run `convene seed-demo` to completion, then each `before` command,
+//   4. run `convene serve` on a free loopback port and wait for GET /healthz,
+//   5. launch headless Chromium through playwright-core,
 // and, after the last test of the file, close the browser, stop the server
-// with SIGTERM (waiting for a clean exit) and remove the data directory.
+// with SIGTERM (waiting for a clean exit), stop the provider (closing its
+// stdin, then SIGTERM) and remove the data directory.
 //
-// Server output goes to e2e/test-results/<journey>-server.log; its tail is
-// printed to stderr when any test in the file fails.
+// Server output goes to e2e/test-results/<journey>-server.log (the provider's
+// to <journey>-provider.log); their tails are printed to stderr when any test
+// in the file fails.
 
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +38,7 @@ export const SCREENSHOT_DIR = path.join(E2E_DIR, 'screenshots');
 export const RESULTS_DIR = path.join(E2E_DIR, 'test-results');
 
 const CONVENE_BIN = process.env.CONVENE_BIN || path.join(REPO_DIR, 'target', 'debug', 'convene');
+const OIDC_PROVIDER_DIR = path.join(REPO_DIR, 'tests', 'oidc-provider');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
 let axeSourceText = null;
@@ -41,6 +47,9 @@ const axeSource = () => (axeSourceText ??= readFileSync(AXE_PATH, 'utf8'));
 const SEED_TIMEOUT_MS = 120_000;
 const HEALTH_TIMEOUT_MS = 30_000;
 const SHUTDOWN_TIMEOUT_MS = 15_000;
+const PROVIDER_START_TIMEOUT_MS = 30_000;
+const PROVIDER_INSTALL_TIMEOUT_MS = 300_000;
+const PROVIDER_STOP_TIMEOUT_MS = 5_000;
 const LOG_TAIL_LINES = 150;
 
 /** WCAG levels the accessibility check enforces. */
@@ -103,13 +112,25 @@ function exitDescription(code, signal) {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
+/** The sign-in provider the harness configures with `oidc: true`. */
+export const OIDC_PROVIDER = { id: 'council', label: 'Northvale Council' };
+
 /**
  * Start Convene and a browser for the current test file.
  * Returns an object whose fields are filled in once the `before` hook has run.
+ *
+ * Options:
+ *   name    journey name (screenshots, logs); defaults to the file name.
+ *   oidc    true to run the test OpenID Connect provider and configure it as
+ *           the app's sign-in provider `council` ("Northvale Council").
+ *   before  convene commands run, in order, after `seed-demo` and before
+ *           `serve`, with the same environment; each must exit 0. For example
+ *           [['admin', 'grant', 'someone@example.org']].
  */
-export function useApp({ name = defaultJourneyName() } = {}) {
+export function useApp({ name = defaultJourneyName(), oidc = false, before: beforeCommands = [] } = {}) {
   const journey = safeName(name);
   const logFile = path.join(RESULTS_DIR, `${journey}-server.log`);
+  const providerLogFile = path.join(RESULTS_DIR, `${journey}-provider.log`);
 
   const app = {
     journey,
@@ -125,14 +146,24 @@ export function useApp({ name = defaultJourneyName() } = {}) {
     visit: (page, p, opts) => visit(app, page, p, opts),
     pageProblems,
     serverLogTail: () => tailOf(logFile),
+    /**
+     * With `oidc: true`, once started: { issuer, id, label, clientId, clientSecret, logFile }.
+     * Otherwise null.
+     */
+    oidc: null,
   };
 
   const state = {
     app,
+    options: { oidc: Boolean(oidc), before: beforeCommands },
+    providerLogFile,
     dataDir: null,
     server: null,
     serverExit: null,
     logStream: null,
+    provider: null,
+    providerExit: null,
+    providerLogStream: null,
     contexts: new Set(),
     failures: [],
   };
@@ -157,7 +188,12 @@ export function useApp({ name = defaultJourneyName() } = {}) {
           `\n----- ${journey}: ${state.failures.length} failure(s) (${state.failures.join(', ')}); ` +
             `last lines of the server log (${path.relative(E2E_DIR, logFile)}) -----\n` +
             tailOf(logFile) +
-            `\n----- end of server log -----\n`,
+            `\n----- end of server log -----\n` +
+            (state.options.oidc
+              ? `----- last lines of the sign-in provider's log (${path.relative(E2E_DIR, providerLogFile)}) -----\n` +
+                tailOf(providerLogFile, 40) +
+                `\n----- end of provider log -----\n`
+              : ''),
         );
       }
     }
@@ -220,12 +256,24 @@ async function start(state) {
       `# CONVENE_DATA_DIR=${state.dataDir}\n# CONVENE_BIND=${env.CONVENE_BIND}\n# CONVENE_BASE_URL=${app.baseUrl}\n`,
   );
 
-  const seeded = await runToCompletion(['seed-demo'], env, state.logStream, SEED_TIMEOUT_MS);
-  if (seeded.code !== 0) {
-    await flushLog(state);
-    throw new Error(
-      `\`convene seed-demo\` ${exitDescription(seeded.code, seeded.signal)}. Server log:\n${tailOf(app.logFile)}`,
+  if (state.options.oidc) {
+    await startProvider(state, port);
+    const configFile = path.join(state.dataDir, 'convene.toml');
+    writeFileSync(configFile, providerSettings(app.oidc));
+    env.CONVENE_CONFIG = configFile;
+    state.logStream.write(
+      `# CONVENE_CONFIG=${configFile} (provider ${app.oidc.id}, issuer ${app.oidc.issuer}, client ${app.oidc.clientId})\n`,
     );
+  }
+
+  for (const args of [['seed-demo'], ...state.options.before]) {
+    const done = await runToCompletion(args, env, state.logStream, SEED_TIMEOUT_MS);
+    if (done.code !== 0) {
+      await flushLog(state);
+      throw new Error(
+        `\`convene ${args.join(' ')}\` ${exitDescription(done.code, done.signal)}. Server log:\n${tailOf(app.logFile)}`,
+      );
+    }
   }
 
   state.logStream.write(`\n$ convene serve\n`);
@@ -249,6 +297,170 @@ async function start(state) {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/** A TOML basic string (JSON's escapes are a subset of TOML's). */
+function tomlString(value) {
+  return JSON.stringify(String(value));
+}
+
+function providerSettings(oidc) {
+  return (
+    `# Written by e2e/lib/harness.mjs for one journey run.\n` +
+    `[[auth.providers]]\n` +
+    `id = ${tomlString(oidc.id)}\n` +
+    `label = ${tomlString(oidc.label)}\n` +
+    `kind = "oidc"\n` +
+    `issuer = ${tomlString(oidc.issuer)}\n` +
+    `client_id = ${tomlString(oidc.clientId)}\n` +
+    `client_secret = ${tomlString(oidc.clientSecret)}\n`
+  );
+}
+
+function runNpmCi(dir, logStream) {
+  return new Promise((resolve, reject) => {
+    logStream.write(`\n$ (cd ${dir} && npm ci)\n`);
+    const child = spawn('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(logStream, { end: false });
+    child.stderr.pipe(logStream, { end: false });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`\`npm ci\` in ${dir} did not finish within ${PROVIDER_INSTALL_TIMEOUT_MS / 1000} s`));
+    }, PROVIDER_INSTALL_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run npm ci in ${dir}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`\`npm ci\` in ${dir} ${exitDescription(code, signal)}`));
+    });
+  });
+}
+
+/**
+ * Start tests/oidc-provider, wait for its `ready ISSUER` line and register a
+ * client whose redirect URI is the app's callback on appPort. Fills app.oidc.
+ */
+async function startProvider(state, appPort) {
+  const { app } = state;
+  state.providerLogStream = createWriteStream(state.providerLogFile, { flags: 'w' });
+  state.providerLogStream.write(`# ${new Date().toISOString()} journey ${app.journey}: test OpenID Connect provider\n`);
+  if (!existsSync(path.join(OIDC_PROVIDER_DIR, 'node_modules'))) {
+    await runNpmCi(OIDC_PROVIDER_DIR, state.providerLogStream);
+  }
+
+  // stdin stays an open pipe for as long as the provider is needed: the
+  // provider exits when it closes. stderr is always drained into the log.
+  const provider = spawn(process.execPath, ['server.mjs'], {
+    cwd: OIDC_PROVIDER_DIR,
+    env: { ...process.env, PORT: '0' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  state.provider = provider;
+  provider.stdin.on('error', () => {}); // it may exit first; the exit is what matters
+  provider.stderr.pipe(state.providerLogStream, { end: false });
+  state.providerExit = new Promise((resolve) => {
+    provider.on('error', (err) => resolve({ code: null, signal: null, error: err }));
+    provider.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  process.once('exit', () => {
+    if (provider.exitCode === null && provider.signalCode === null) provider.kill('SIGKILL');
+  });
+
+  const issuer = await new Promise((resolve, reject) => {
+    let buffered = '';
+    let settled = false;
+    const finish = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn(value);
+    };
+    const timer = setTimeout(
+      () => finish(reject, new Error(`the test OpenID Connect provider did not print its ready line within ${PROVIDER_START_TIMEOUT_MS / 1000} s`)),
+      PROVIDER_START_TIMEOUT_MS,
+    );
+    provider.stdout.setEncoding('utf8');
+    provider.stdout.on('data', (chunk) => {
+      if (settled) {
+        state.providerLogStream?.write(`[stdout] ${chunk}`);
+        return;
+      }
+      buffered += chunk;
+      const nl = buffered.indexOf('\n');
+      if (nl < 0) return;
+      const line = buffered.slice(0, nl).trim();
+      const m = /^ready (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (m) finish(resolve, m[1]);
+      else finish(reject, new Error(`the test OpenID Connect provider printed ${JSON.stringify(line)} instead of "ready http://127.0.0.1:PORT"`));
+    });
+    state.providerExit.then((r) => {
+      const why = r.error ? `could not start: ${r.error.message}` : exitDescription(r.code, r.signal);
+      finish(reject, new Error(`the test OpenID Connect provider ${why} before it was ready`));
+    });
+  }).catch(async (err) => {
+    await sleep(100);
+    throw new Error(`${err.message}. Provider log:\n${tailOf(state.providerLogFile, 40)}`);
+  });
+
+  const redirectUri = `http://127.0.0.1:${appPort}/auth/${OIDC_PROVIDER.id}/callback`;
+  const res = await fetch(`${issuer}/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = await res.text();
+  if (res.status !== 201) {
+    throw new Error(`registering a client at ${issuer}/reg answered HTTP ${res.status}: ${body.slice(0, 500)}`);
+  }
+  const client = JSON.parse(body);
+  assert.ok(client.client_id && client.client_secret, `the provider's registration answer lacks client_id or client_secret: ${body}`);
+  state.providerLogStream.write(`# harness: registered client ${client.client_id} for ${redirectUri}\n`);
+  app.oidc = {
+    ...OIDC_PROVIDER,
+    issuer,
+    redirectUri,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    logFile: state.providerLogFile,
+  };
+}
+
+/** Close the provider's stdin (its signal to exit), then SIGTERM, then SIGKILL. Returns a problem or null. */
+async function stopProvider(state) {
+  const provider = state.provider;
+  let problem = null;
+  if (provider && provider.exitCode === null && provider.signalCode === null) {
+    provider.stdin.end();
+    let result = await Promise.race([state.providerExit, sleep(PROVIDER_STOP_TIMEOUT_MS).then(() => null)]);
+    if (!result) {
+      provider.kill('SIGTERM');
+      result = await Promise.race([state.providerExit, sleep(PROVIDER_STOP_TIMEOUT_MS).then(() => null)]);
+    }
+    if (!result) {
+      provider.kill('SIGKILL');
+      await state.providerExit;
+      problem = `the test OpenID Connect provider did not exit on closed stdin or SIGTERM (killed it)`;
+    }
+  }
+  state.provider = null;
+  if (state.providerLogStream) {
+    await sleep(50);
+    await new Promise((resolve) => state.providerLogStream.end(resolve));
+    state.providerLogStream = null;
+  }
+  return problem;
 }
 
 async function flushLog(state) {
@@ -308,6 +520,8 @@ async function stop(state) {
       errors.push(`\`convene serve\` did not shut down cleanly on SIGTERM: it ${exitDescription(result.code, result.signal)}`);
     }
   }
+  const providerProblem = await stopProvider(state);
+  if (providerProblem) errors.push(providerProblem);
   if (state.logStream) {
     await flushLog(state);
     await new Promise((resolve) => state.logStream.end(resolve));

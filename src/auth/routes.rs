@@ -173,6 +173,7 @@ pub async fn callback(
     state: Data<&AppState>,
     Path(provider_id): Path<String>,
     Query(q): Query<CallbackQuery>,
+    MaybeUser(current): MaybeUser,
     jar: &CookieJar,
 ) -> AppResult<Response> {
     state.sign_in_limiter.check(req)?;
@@ -190,6 +191,16 @@ pub async fn callback(
                     .into(),
             )
         })?;
+
+    // Linking adds to the account that asked for it, and to no other: if somebody else has
+    // signed in on this browser since, start again.
+    if pending.link_user.is_some() && pending.link_user != current.as_ref().map(|u| u.id) {
+        return Err(AppError::BadRequest(
+            "You are no longer signed in as the person who asked to link this account. Please \
+             start again from your profile."
+                .into(),
+        ));
+    }
 
     if let Some(error) = q.error.as_deref() {
         tracing::info!(provider = %provider_id, error, description = ?q.error_description, "provider returned an error");

@@ -83,6 +83,12 @@ pub async fn create(
     rand::rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let now = Utc::now();
+    // Expired sessions are useless; clearing them here keeps the table small without a
+    // background job.
+    session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
     session::ActiveModel {
         token_hash: Set(hash_token(&token)),
         user_id: Set(user_id),
