@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod home;
 pub mod server;
@@ -25,6 +26,7 @@ pub use state::AppState;
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let routes = Route::new()
         .at("/", get(home::index))
+        .nest("/events", events::routes())
         .nest("/auth", auth::routes())
         .nest("/profile", auth::profile_routes())
         .nest("/admin", admin::routes())

@@ -28,7 +28,11 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo forum's people and content (safe to run again).
-    SeedDemo,
+    SeedDemo {
+        /// Also add this many generated one-off events (for load tests and benchmarks).
+        #[arg(long, default_value_t = 0)]
+        extra_events: usize,
+    },
     /// Manage who administers the site.
     Admin {
         #[command(subcommand)]
@@ -71,7 +75,7 @@ async fn run(command: Command, config: Config) -> ExitCode {
             }
             Err(err) => fail(&err),
         },
-        Command::SeedDemo => {
+        Command::SeedDemo { extra_events } => {
             let state = match server::prepare(config).await {
                 Ok(state) => state,
                 Err(err) => return fail(&err),
@@ -79,9 +83,15 @@ async fn run(command: Command, config: Config) -> ExitCode {
             match convene::demo::seed(&state.db).await {
                 Ok(report) => {
                     println!(
-                        "Demo data loaded: {} people added, {} updated.",
-                        report.people_added, report.people_updated
+                        "Demo data loaded: {} people added, {} updated, {} events added.",
+                        report.people_added, report.people_updated, report.events_added
                     );
+                    if extra_events > 0 {
+                        match convene::demo::seed_bulk_events(&state.db, extra_events).await {
+                            Ok(n) => println!("{n} generated events added."),
+                            Err(err) => return fail(&err),
+                        }
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(err) => fail(&err),

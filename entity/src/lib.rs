@@ -4,12 +4,22 @@
 //! templates see forms and views instead.
 
 pub mod audit_log;
+pub mod event;
+pub mod event_exception;
+pub mod event_revision;
+pub mod event_slug;
+pub mod event_tag;
 pub mod identity;
 pub mod session;
 pub mod user;
 
 pub mod prelude {
     pub use crate::audit_log::Entity as AuditLog;
+    pub use crate::event::Entity as Event;
+    pub use crate::event_exception::Entity as EventException;
+    pub use crate::event_revision::Entity as EventRevision;
+    pub use crate::event_slug::Entity as EventSlug;
+    pub use crate::event_tag::Entity as EventTag;
     pub use crate::identity::Entity as Identity;
     pub use crate::session::Entity as Session;
     pub use crate::user::Entity as User;

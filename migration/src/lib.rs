@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_users_and_audit_log;
 mod m20261124_000002_identities_and_sessions;
+mod m20261124_000003_events;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_users_and_audit_log::Migration),
             Box::new(m20261124_000002_identities_and_sessions::Migration),
+            Box::new(m20261124_000003_events::Migration),
         ]
     }
 }

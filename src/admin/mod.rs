@@ -12,4 +12,5 @@ pub fn routes() -> Route {
         .at("/users/:id/disable", post(routes::disable))
         .at("/users/:id/enable", post(routes::enable))
         .at("/audit", get(routes::audit))
+        .nest("/moderation", crate::events::moderation_routes())
 }

@@ -365,6 +365,23 @@ pub async fn find_user(
     user::Entity::find_by_id(id).one(db).await
 }
 
+/// Display names for a handful of people, in one query.
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
 pub async fn identities_of(
     db: &impl ConnectionTrait,
     user_id: i64,

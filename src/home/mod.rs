@@ -1,26 +1,44 @@
-//! The home page. Later features fill it in (next events, latest minutes, open requests).
+//! The home page: what the forum is, and what is coming up. Later features add the latest
+//! minutes and open data requests.
 
+use chrono::Utc;
 use poem::handler;
 use poem::web::Html;
 use serde::Serialize;
 
 use crate::error::AppResult;
+use crate::events::service::{self, Filter};
+use crate::events::views::EventCard;
 use crate::web::PageCtx;
+
+const NEXT_EVENTS: u64 = 5;
 
 #[derive(Serialize)]
 struct HomeView<'a> {
     tagline: &'a str,
+    events: Vec<EventCard>,
+    more_events: bool,
 }
 
 #[handler]
 pub async fn index(ctx: PageCtx) -> AppResult<Html<String>> {
     let config = ctx.state.config.clone();
-    ctx.render(
-        "home",
-        "Home",
-        Some(&config.site_tagline),
-        &HomeView {
-            tagline: &config.site_tagline,
-        },
+    let next = service::upcoming(
+        &ctx.state.db,
+        Utc::now(),
+        &Filter::default(),
+        1,
+        NEXT_EVENTS,
     )
+    .await?;
+    let view = HomeView {
+        tagline: &config.site_tagline,
+        events: next
+            .items
+            .iter()
+            .map(|o| EventCard::from_occurrence(o, config.time_zone))
+            .collect(),
+        more_events: next.has_next,
+    };
+    ctx.render("home", "Home", Some(&config.site_tagline), &view)
 }

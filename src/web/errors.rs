@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::page::{Viewer, render_page, signin_href};
+use crate::web::page::{PageMeta, Viewer, render_page, signin_href};
 
 pub struct ErrorPages {
     state: AppState,
@@ -176,6 +176,7 @@ impl<E> ErrorPagesEndpoint<E> {
             let viewer = seen.as_ref().map_or(Viewer::ANONYMOUS, |s| Viewer {
                 user: s.user.as_ref(),
                 csrf_token: &s.csrf_token,
+                waiting: None,
             });
             match render_page(
                 &self.state,
@@ -184,7 +185,7 @@ impl<E> ErrorPagesEndpoint<E> {
                 Vec::new(),
                 "error",
                 heading,
-                None,
+                &PageMeta::default(),
                 &view,
             ) {
                 Ok(html) => Response::builder()

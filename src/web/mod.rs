@@ -9,6 +9,7 @@ pub mod flash;
 pub mod format;
 pub mod headers;
 pub mod logging;
+pub mod markdown;
 pub mod page;
 pub mod ratelimit;
 pub mod templates;

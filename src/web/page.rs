@@ -22,6 +22,31 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// A number to show beside the label (items waiting for an admin).
+    pub count: Option<u64>,
+}
+
+/// What a page says about itself to browsers, search engines and link previews.
+#[derive(Default)]
+pub struct PageMeta {
+    pub description: Option<String>,
+    /// The page's absolute URL, for Open Graph.
+    pub og_url: Option<String>,
+    pub og_type: Option<&'static str>,
+    /// schema.org data, already made safe by [`script_safe_json`].
+    pub json_ld: Option<String>,
+    /// Pages only their author and admins can see stay out of search engines.
+    pub noindex: bool,
+}
+
+/// JSON that can sit inside a `<script>` element: `<`, `>` and `&` are written as `\u003c`
+/// etc., so the text can never close the element or start markup.
+pub fn script_safe_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// The signed-in person as the layout shows them.
@@ -37,9 +62,14 @@ struct Layout<'a, T: Serialize> {
     site: SiteView<'a>,
     title: &'a str,
     description: Option<&'a str>,
+    og_url: Option<&'a str>,
+    og_type: Option<&'a str>,
+    json_ld: Option<&'a str>,
+    noindex: bool,
     nav: Vec<NavItem>,
     flashes: Vec<Flash>,
     user: Option<UserView<'a>>,
+    is_admin: bool,
     /// For the sign-out form in the header and every form on the page.
     csrf_token: &'a str,
     /// The sign-in link, bringing the person back to this page afterwards.
@@ -51,31 +81,48 @@ struct Layout<'a, T: Serialize> {
 pub struct Viewer<'a> {
     pub user: Option<&'a SessionUser>,
     pub csrf_token: &'a str,
+    /// Events and changes waiting for an admin (only looked up for admins).
+    pub waiting: Option<u64>,
 }
 
 impl Viewer<'_> {
     pub const ANONYMOUS: Viewer<'static> = Viewer {
         user: None,
         csrf_token: "",
+        waiting: None,
     };
 }
 
 /// The main navigation. Features add their entry here as they land.
-fn nav(path: &str, user: Option<&SessionUser>) -> Vec<NavItem> {
-    let mut items = vec![("/", "Home")];
-    if user.is_some_and(SessionUser::is_admin) {
-        items.push(("/admin", "Admin"));
+fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
+    let mut items = vec![("/", "Home", None), ("/events", "Events", None)];
+    if viewer.user.is_some() {
+        items.push(("/events/mine", "My events", None));
     }
-    items
-        .into_iter()
-        .map(|(href, label)| NavItem {
-            href,
-            label,
-            current: if href == "/" {
+    if viewer.user.is_some_and(SessionUser::is_admin) {
+        items.push(("/admin/moderation", "Moderation", viewer.waiting));
+        items.push(("/admin/users", "Admin", None));
+    }
+    // The most specific entry that matches is the current one.
+    let current = items
+        .iter()
+        .filter(|(href, _, _)| {
+            if *href == "/" {
                 path == "/"
             } else {
-                path.starts_with(href)
-            },
+                path == *href || path.starts_with(&format!("{href}/"))
+            }
+        })
+        .map(|(href, _, _)| href.len())
+        .max();
+    items
+        .into_iter()
+        .map(|(href, label, count)| NavItem {
+            href,
+            label,
+            current: Some(href.len()) == current
+                && (href == "/" && path == "/" || href != "/" && path.starts_with(href)),
+            count,
         })
         .collect()
 }
@@ -89,7 +136,7 @@ pub fn render_page<T: Serialize>(
     flashes: Vec<Flash>,
     template: &str,
     title: &str,
-    description: Option<&str>,
+    meta: &PageMeta,
     page: &T,
 ) -> Result<String, handlebars::RenderError> {
     let tz = state.config.time_zone.name();
@@ -101,13 +148,18 @@ pub fn render_page<T: Serialize>(
                 time_zone: tz,
             },
             title,
-            description,
-            nav: nav(path, viewer.user),
+            description: meta.description.as_deref(),
+            og_url: meta.og_url.as_deref(),
+            og_type: meta.og_type,
+            json_ld: meta.json_ld.as_deref(),
+            noindex: meta.noindex,
+            nav: nav(path, viewer),
             flashes,
             user: viewer.user.map(|u| UserView {
                 display_name: &u.display_name,
                 is_admin: u.is_admin(),
             }),
+            is_admin: viewer.user.is_some_and(SessionUser::is_admin),
             csrf_token: viewer.csrf_token,
             signin_href: signin_href(path),
             page,
@@ -132,6 +184,7 @@ pub struct PageCtx {
     pub state: AppState,
     pub user: Option<SessionUser>,
     pub csrf_token: String,
+    waiting: Option<u64>,
     path: String,
     flashes: Vec<Flash>,
 }
@@ -148,10 +201,19 @@ impl<'a> FromRequest<'a> for PageCtx {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
+        let waiting = match &user {
+            Some(u) if u.is_admin() => Some(
+                crate::events::service::pending_count(&state.db)
+                    .await
+                    .map_err(crate::error::AppError::from)?,
+            ),
+            _ => None,
+        };
         Ok(Self {
             state,
             user,
             csrf_token,
+            waiting,
             path: req.uri().path().to_string(),
             flashes: flash::take(req.cookie()),
         })
@@ -166,9 +228,24 @@ impl PageCtx {
         description: Option<&str>,
         page: &T,
     ) -> AppResult<Html<String>> {
+        let meta = PageMeta {
+            description: description.map(str::to_string),
+            ..Default::default()
+        };
+        self.render_with_meta(template, title, meta, page)
+    }
+
+    pub fn render_with_meta<T: Serialize>(
+        self,
+        template: &str,
+        title: &str,
+        meta: PageMeta,
+        page: &T,
+    ) -> AppResult<Html<String>> {
         let viewer = Viewer {
             user: self.user.as_ref(),
             csrf_token: &self.csrf_token,
+            waiting: self.waiting,
         };
         Ok(Html(render_page(
             &self.state,
@@ -177,7 +254,7 @@ impl PageCtx {
             self.flashes,
             template,
             title,
-            description,
+            &meta,
             page,
         )?))
     }

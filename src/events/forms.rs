@@ -1,0 +1,702 @@
+//! The event form as typed, and its parsing into an [`EventInput`] the service accepts. Every
+//! mistake gets a message next to its field; the form is shown again with what was typed.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::events::recurrence::{self, Repeat};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_SUMMARY: usize = 500;
+pub const MAX_DESCRIPTION: usize = 20_000;
+pub const MAX_TAGS: usize = 10;
+
+/// Exactly what the form sent, kept as text so it can be shown again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventForm {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub time_zone: String,
+    pub all_day: Option<String>,
+    pub start_date: String,
+    pub start_time: String,
+    pub end_date: String,
+    pub end_time: String,
+    pub place_name: String,
+    pub address: String,
+    pub online_url: String,
+    pub tags: String,
+    pub organiser_contact: String,
+    pub capacity: String,
+    pub lunch_provided: Option<String>,
+    pub note_to_admins: String,
+    /// none | weekly | monthly_weekday | monthly_day | custom
+    pub repeat: String,
+    pub repeat_interval: String,
+    pub repeat_until: String,
+    pub repeat_rule: String,
+    /// Which button: save | submit | publish | preview
+    pub action: String,
+}
+
+/// A valid event, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventInput {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub time_zone: String,
+    pub all_day: bool,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place_name: Option<String>,
+    pub address: Option<String>,
+    pub online_url: Option<String>,
+    pub tags: Vec<String>,
+    pub organiser_contact: Option<String>,
+    pub capacity: Option<i32>,
+    pub lunch_provided: bool,
+    pub note_to_admins: Option<String>,
+    pub rrule: Option<String>,
+    pub series_ends_at: Option<DateTime<Utc>>,
+}
+
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+fn optional(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn too_long(text: &str, max: usize) -> bool {
+    text.chars().count() > max
+}
+
+/// A local date and time in a zone, refusing times the clocks skip or repeat.
+fn local_to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
+    let local = NaiveDateTime::new(date, time);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::None => Err(format!(
+            "{} on {} does not exist in {tz}: the clocks go forward then. Choose a time outside the skipped hour.",
+            time.format("%H:%M"),
+            date.format("%-d %B %Y")
+        )),
+        LocalResult::Ambiguous(_, _) => Err(format!(
+            "{} on {} happens twice in {tz}: the clocks go back then. Choose a time outside the repeated hour.",
+            time.format("%H:%M"),
+            date.format("%-d %B %Y")
+        )),
+    }
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    let t = text.trim();
+    NaiveTime::parse_from_str(t, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
+        .ok()
+}
+
+pub fn normalise_tags(text: &str) -> Result<Vec<String>, String> {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in text.split(',') {
+        let tag: String = raw
+            .trim()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("-");
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > 40 || !tag.chars().all(|c| c.is_alphanumeric() || c == '-') {
+            return Err(format!(
+                "Tags are short words with letters, digits and dashes; {raw:?} is not one."
+            ));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(format!("Use at most {MAX_TAGS} tags."));
+    }
+    Ok(tags)
+}
+
+impl EventForm {
+    pub fn is_all_day(&self) -> bool {
+        self.all_day.is_some()
+    }
+
+    /// Validates everything and reports every problem at once.
+    pub fn parse(&self, site_zone: Tz) -> Result<EventInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = self.title.trim();
+        if title.is_empty() {
+            errors.insert("title", "Give the event a title.".into());
+        } else if too_long(title, MAX_TITLE) {
+            errors.insert("title", format!("Use {MAX_TITLE} characters or fewer."));
+        }
+        let summary = self.summary.trim();
+        if summary.is_empty() {
+            errors.insert(
+                "summary",
+                "Say in a sentence what the event is about.".into(),
+            );
+        } else if too_long(summary, MAX_SUMMARY) {
+            errors.insert("summary", format!("Use {MAX_SUMMARY} characters or fewer."));
+        }
+        if too_long(&self.description, MAX_DESCRIPTION) {
+            errors.insert(
+                "description",
+                format!("Use {MAX_DESCRIPTION} characters or fewer."),
+            );
+        }
+
+        let tz: Option<Tz> = if self.time_zone.trim().is_empty() {
+            Some(site_zone)
+        } else {
+            match self.time_zone.trim().parse() {
+                Ok(tz) => Some(tz),
+                Err(_) => {
+                    errors.insert(
+                        "time_zone",
+                        format!(
+                            "{:?} is not a time zone; choose one such as Europe/London.",
+                            self.time_zone.trim()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+
+        let all_day = self.is_all_day();
+        let start_date = parse_date(&self.start_date);
+        if start_date.is_none() {
+            errors.insert(
+                "start_date",
+                "Enter the date it starts, as YYYY-MM-DD.".into(),
+            );
+        }
+        let end_date = if self.end_date.trim().is_empty() {
+            start_date
+        } else {
+            let parsed = parse_date(&self.end_date);
+            if parsed.is_none() {
+                errors.insert("end_date", "Enter the date it ends, as YYYY-MM-DD.".into());
+            }
+            parsed
+        };
+        let (start_time, end_time) = if all_day {
+            (Some(NaiveTime::MIN), Some(NaiveTime::MIN))
+        } else {
+            let s = parse_time(&self.start_time);
+            if s.is_none() {
+                errors.insert(
+                    "start_time",
+                    "Enter the time it starts, as HH:MM (24-hour clock).".into(),
+                );
+            }
+            let e = parse_time(&self.end_time);
+            if e.is_none() {
+                errors.insert(
+                    "end_time",
+                    "Enter the time it ends, as HH:MM (24-hour clock).".into(),
+                );
+            }
+            (s, e)
+        };
+
+        let mut starts_at = None;
+        let mut ends_at = None;
+        if let (Some(tz), Some(sd), Some(ed), Some(st), Some(et)) =
+            (tz, start_date, end_date, start_time, end_time)
+        {
+            if all_day {
+                if ed < sd {
+                    errors.insert(
+                        "end_date",
+                        "The last day cannot be before the first day.".into(),
+                    );
+                } else {
+                    // Midnight exists on every day in the zones we know of; if it did not,
+                    // the message says so.
+                    match (
+                        local_to_utc(tz, sd, st),
+                        local_to_utc(tz, ed + Duration::days(1), et),
+                    ) {
+                        (Ok(s), Ok(e)) => {
+                            starts_at = Some(s);
+                            ends_at = Some(e);
+                        }
+                        (Err(m), _) | (_, Err(m)) => {
+                            errors.insert("start_date", m);
+                        }
+                    }
+                }
+            } else {
+                let s = local_to_utc(tz, sd, st);
+                let e = local_to_utc(tz, ed, et);
+                if let Err(m) = &s {
+                    errors.insert("start_time", m.clone());
+                }
+                if let Err(m) = &e {
+                    errors.insert("end_time", m.clone());
+                }
+                if let (Ok(s), Ok(e)) = (s, e) {
+                    if e <= s {
+                        errors.insert("end_time", "The end must be after the start.".into());
+                    } else if e - s > Duration::days(31) {
+                        errors.insert("end_date", "An event can last at most 31 days.".into());
+                    } else {
+                        starts_at = Some(s);
+                        ends_at = Some(e);
+                    }
+                }
+            }
+        }
+
+        let place_name = optional(&self.place_name);
+        if place_name.as_deref().is_some_and(|p| too_long(p, 200)) {
+            errors.insert("place_name", "Use 200 characters or fewer.".into());
+        }
+        let address = optional(&self.address);
+        if address.as_deref().is_some_and(|p| too_long(p, 500)) {
+            errors.insert("address", "Use 500 characters or fewer.".into());
+        }
+        let online_url = optional(&self.online_url);
+        if let Some(link) = &online_url {
+            let ok = url::Url::parse(link)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            if !ok || too_long(link, 2000) {
+                errors.insert(
+                    "online_url",
+                    "Enter a web address starting with https:// (or http://).".into(),
+                );
+            }
+        }
+        let tags = match normalise_tags(&self.tags) {
+            Ok(tags) => tags,
+            Err(m) => {
+                errors.insert("tags", m);
+                Vec::new()
+            }
+        };
+        let organiser_contact = optional(&self.organiser_contact);
+        if organiser_contact
+            .as_deref()
+            .is_some_and(|c| too_long(c, 320))
+        {
+            errors.insert("organiser_contact", "Use 320 characters or fewer.".into());
+        }
+        let capacity = match self.capacity.trim() {
+            "" => None,
+            text => match text.parse::<i32>() {
+                Ok(n) if (1..=100_000).contains(&n) => Some(n),
+                _ => {
+                    errors.insert(
+                        "capacity",
+                        "Enter the number of places as a whole number from 1 to 100000, or leave it empty.".into(),
+                    );
+                    None
+                }
+            },
+        };
+        let note_to_admins = optional(&self.note_to_admins);
+        if note_to_admins.as_deref().is_some_and(|n| too_long(n, 2000)) {
+            errors.insert("note_to_admins", "Use 2000 characters or fewer.".into());
+        }
+
+        let (rrule, series_ends_at) = match (tz, starts_at, ends_at) {
+            (Some(tz), Some(s), Some(e)) => match self.repeat_rule(tz, s) {
+                Ok(None) => (None, None),
+                Ok(Some(rule)) => match recurrence::validate(&rule, s, tz) {
+                    Ok(last_start) => (Some(rule), Some(last_start + (e - s))),
+                    Err(m) => {
+                        errors.insert(self.repeat_field(), m);
+                        (None, None)
+                    }
+                },
+                Err((field, m)) => {
+                    errors.insert(field, m);
+                    (None, None)
+                }
+            },
+            _ => (None, None),
+        };
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(EventInput {
+            title: title.to_string(),
+            summary: summary.to_string(),
+            description: self.description.trim().to_string(),
+            time_zone: tz.unwrap_or(site_zone).name().to_string(),
+            all_day,
+            starts_at: starts_at.expect("checked above"),
+            ends_at: ends_at.expect("checked above"),
+            place_name,
+            address,
+            online_url,
+            tags,
+            organiser_contact,
+            capacity,
+            lunch_provided: self.lunch_provided.is_some(),
+            note_to_admins,
+            rrule,
+            series_ends_at,
+        })
+    }
+
+    fn repeat_field(&self) -> &'static str {
+        if self.repeat == "custom" {
+            "repeat_rule"
+        } else {
+            "repeat_until"
+        }
+    }
+
+    fn repeat_rule(
+        &self,
+        tz: Tz,
+        starts_at: DateTime<Utc>,
+    ) -> Result<Option<String>, (&'static str, String)> {
+        let repeat = match self.repeat.trim() {
+            "" | "none" => return Ok(None),
+            "custom" => {
+                let rule = self.repeat_rule.trim();
+                if rule.is_empty() {
+                    return Err((
+                        "repeat_rule",
+                        "Enter the repeat rule, or choose another repeat option.".into(),
+                    ));
+                }
+                if rule.len() > 400 {
+                    return Err(("repeat_rule", "That rule is too long.".into()));
+                }
+                return Ok(Some(rule.trim_start_matches("RRULE:").to_string()));
+            }
+            "weekly" => Repeat::Weekly,
+            "monthly_weekday" => Repeat::MonthlyByWeekday,
+            "monthly_day" => Repeat::MonthlyByDay,
+            other => return Err(("repeat", format!("{other:?} is not a repeat option."))),
+        };
+        let interval = match self.repeat_interval.trim() {
+            "" => 1,
+            text => match text.parse::<u16>() {
+                Ok(n) if (1..=12).contains(&n) => n,
+                _ => {
+                    return Err((
+                        "repeat_interval",
+                        "Repeat every 1 to 12 weeks or months.".into(),
+                    ));
+                }
+            },
+        };
+        let Some(until) = parse_date(&self.repeat_until) else {
+            return Err((
+                "repeat_until",
+                "A series must end: enter the date of its last occurrence (YYYY-MM-DD).".into(),
+            ));
+        };
+        let first_local = starts_at.with_timezone(&tz).naive_local();
+        if until < first_local.date() {
+            return Err((
+                "repeat_until",
+                "The series cannot end before it starts.".into(),
+            ));
+        }
+        // The end of the last local day, in UTC, as RFC 5545 wants with a zoned start.
+        let end_of_day = until.and_hms_opt(23, 59, 59).expect("a valid time");
+        let until_utc = match tz.from_local_datetime(&end_of_day) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(_, t) => t.with_timezone(&Utc),
+            LocalResult::None => (end_of_day - Duration::hours(1)).and_utc(),
+        };
+        Ok(Some(recurrence::rule_for(
+            repeat,
+            interval,
+            first_local,
+            until_utc,
+        )))
+    }
+
+    /// The form filled in from a stored event, for editing.
+    pub fn from_event(event: &entity::event::Model, tags: &[String]) -> Self {
+        let tz: Tz = event.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
+        let start = event.starts_at.with_timezone(&tz);
+        let end = event.ends_at.with_timezone(&tz);
+        let (end_date, end_time) = if event.all_day {
+            (
+                (end - Duration::days(1)).format("%Y-%m-%d").to_string(),
+                String::new(),
+            )
+        } else {
+            (
+                end.format("%Y-%m-%d").to_string(),
+                end.format("%H:%M").to_string(),
+            )
+        };
+        EventForm {
+            title: event.title.clone(),
+            summary: event.summary.clone(),
+            description: event.description.clone(),
+            time_zone: event.time_zone.clone(),
+            all_day: event.all_day.then(|| "on".into()),
+            start_date: start.format("%Y-%m-%d").to_string(),
+            start_time: if event.all_day {
+                String::new()
+            } else {
+                start.format("%H:%M").to_string()
+            },
+            end_date,
+            end_time,
+            place_name: event.place_name.clone().unwrap_or_default(),
+            address: event.address.clone().unwrap_or_default(),
+            online_url: event.online_url.clone().unwrap_or_default(),
+            tags: tags.join(", "),
+            organiser_contact: event.organiser_contact.clone().unwrap_or_default(),
+            capacity: event.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            lunch_provided: event.lunch_provided.then(|| "on".into()),
+            note_to_admins: event.note_to_admins.clone().unwrap_or_default(),
+            repeat: if event.rrule.is_some() {
+                "custom".into()
+            } else {
+                "none".into()
+            },
+            repeat_interval: String::new(),
+            repeat_until: String::new(),
+            repeat_rule: event.rrule.clone().unwrap_or_default(),
+            action: String::new(),
+        }
+    }
+}
+
+/// A decision's reason or comment: required, and not a novel.
+pub fn review_note(text: &str, what: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(format!("Give {what}, so the author knows what to do."))
+    } else if too_long(t, 2000) {
+        Err("Use 2000 characters or fewer.".into())
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::London;
+
+    fn form() -> EventForm {
+        EventForm {
+            title: "Northvale Open Data Forum".into(),
+            summary: "Our bi-monthly meeting.".into(),
+            description: "Agenda to follow.".into(),
+            time_zone: "Europe/London".into(),
+            start_date: "2026-07-08".into(),
+            start_time: "10:30".into(),
+            end_date: "2026-07-08".into(),
+            end_time: "12:00".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_is_stored_in_utc() {
+        let input = form().parse(London).unwrap();
+        assert_eq!(input.starts_at.to_rfc3339(), "2026-07-08T09:30:00+00:00");
+        assert_eq!(input.ends_at.to_rfc3339(), "2026-07-08T11:00:00+00:00");
+        assert_eq!(input.time_zone, "Europe/London");
+    }
+
+    #[test]
+    fn each_bad_input_gets_its_own_message() {
+        let cases: Vec<(Box<dyn Fn(&mut EventForm)>, &str, &str)> = vec![
+            (
+                Box::new(|f| f.title = " ".into()),
+                "title",
+                "Give the event a title",
+            ),
+            (
+                Box::new(|f| f.title = "x".repeat(201)),
+                "title",
+                "200 characters",
+            ),
+            (
+                Box::new(|f| f.end_time = "09:00".into()),
+                "end_time",
+                "after the start",
+            ),
+            (
+                Box::new(|f| {
+                    f.start_date = "2026-03-29".into();
+                    f.end_date = "2026-03-29".into();
+                    f.start_time = "01:30".into();
+                    f.end_time = "03:00".into();
+                }),
+                "start_time",
+                "clocks go forward",
+            ),
+            (
+                Box::new(|f| {
+                    f.start_date = "2026-10-25".into();
+                    f.end_date = "2026-10-25".into();
+                    f.start_time = "01:30".into();
+                    f.end_time = "03:00".into();
+                }),
+                "start_time",
+                "clocks go back",
+            ),
+            (
+                Box::new(|f| f.online_url = "javascript:alert(1)".into()),
+                "online_url",
+                "https://",
+            ),
+            (
+                Box::new(|f| f.online_url = "ftp://files.example".into()),
+                "online_url",
+                "https://",
+            ),
+            (
+                Box::new(|f| f.time_zone = "Europe/Atlantis".into()),
+                "time_zone",
+                "not a time zone",
+            ),
+            (
+                Box::new(|f| f.capacity = "-3".into()),
+                "capacity",
+                "whole number",
+            ),
+            (
+                Box::new(|f| f.start_date = "8/7/2026".into()),
+                "start_date",
+                "YYYY-MM-DD",
+            ),
+            (
+                Box::new(|f| f.tags = "ok, <b>bad</b>".into()),
+                "tags",
+                "letters, digits and dashes",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "custom".into();
+                    f.repeat_rule = "FREQ=WEEKLY".into();
+                }),
+                "repeat_rule",
+                "must end",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "custom".into();
+                    f.repeat_rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=2".into();
+                }),
+                "repeat_rule",
+                "no occurrence",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "weekly".into();
+                }),
+                "repeat_until",
+                "must end",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "weekly".into();
+                    f.repeat_until = "2026-01-01".into();
+                }),
+                "repeat_until",
+                "before it starts",
+            ),
+        ];
+        for (change, field, words) in cases {
+            let mut f = form();
+            change(&mut f);
+            let errors = f.parse(London).unwrap_err();
+            let message = errors
+                .get(field)
+                .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"));
+            assert!(message.contains(words), "{field}: {message}");
+        }
+    }
+
+    #[test]
+    fn all_day_events_span_whole_local_days() {
+        let mut f = form();
+        f.all_day = Some("on".into());
+        f.start_date = "2026-09-18".into();
+        f.end_date = "2026-09-19".into();
+        let input = f.parse(London).unwrap();
+        assert_eq!(input.starts_at.to_rfc3339(), "2026-09-17T23:00:00+00:00");
+        assert_eq!(input.ends_at.to_rfc3339(), "2026-09-19T23:00:00+00:00");
+        let round_trip = EventForm::from_event(
+            &entity::event::Model {
+                id: 1,
+                uid: "u".into(),
+                slug: "s".into(),
+                status: entity::event::EventStatus::Draft,
+                title: input.title.clone(),
+                summary: input.summary.clone(),
+                description: String::new(),
+                time_zone: input.time_zone.clone(),
+                all_day: true,
+                starts_at: input.starts_at,
+                ends_at: input.ends_at,
+                place_name: None,
+                address: None,
+                online_url: None,
+                organiser_contact: None,
+                capacity: None,
+                lunch_provided: false,
+                note_to_admins: None,
+                rrule: None,
+                series_ends_at: None,
+                sequence: 0,
+                author_id: 1,
+                reviewer_id: None,
+                review_note: None,
+                cancel_note: None,
+                submitted_at: None,
+                published_at: None,
+                cancelled_at: None,
+                created_at: input.starts_at,
+                updated_at: input.starts_at,
+            },
+            &[],
+        );
+        assert_eq!(round_trip.start_date, "2026-09-18");
+        assert_eq!(round_trip.end_date, "2026-09-19");
+    }
+
+    #[test]
+    fn a_monthly_series_from_the_form() {
+        let mut f = form();
+        f.start_date = "2026-01-14".into();
+        f.end_date = "2026-01-14".into();
+        f.repeat = "monthly_weekday".into();
+        f.repeat_interval = "2".into();
+        f.repeat_until = "2026-12-31".into();
+        let input = f.parse(London).unwrap();
+        assert_eq!(
+            input.rrule.as_deref(),
+            Some("FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE;UNTIL=20261231T235959Z")
+        );
+        assert_eq!(
+            input.series_ends_at.unwrap().to_rfc3339(),
+            "2026-11-11T12:00:00+00:00"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Series: an RRULE kept in the organiser's time zone, expanded into occurrences with the
+//! `rrule` crate, so an 18:00 meeting stays at 18:00 local time through clock changes.
+
+use chrono::{DateTime, Duration, Utc};
+use rrule::{RRule, RRuleSet, Unvalidated};
+
+/// A series may not run for ever, nor produce more than this many occurrences.
+pub const MAX_OCCURRENCES: u16 = 500;
+
+/// Checks a rule (`FREQ=...;...`, without `RRULE:`) against the series' first start, and
+/// returns when its last occurrence starts.
+pub fn validate(
+    rule: &str,
+    first_start: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<DateTime<Utc>, String> {
+    let parsed: RRule<Unvalidated> = rule
+        .trim()
+        .trim_start_matches("RRULE:")
+        .parse()
+        .map_err(|e: rrule::RRuleError| format!("This repeat rule cannot be read: {e}"))?;
+    if parsed.get_until().is_none() && parsed.get_count().is_none() {
+        return Err(
+            "A series must end: give an end date (UNTIL) or a number of occurrences (COUNT)."
+                .into(),
+        );
+    }
+    if parsed
+        .get_count()
+        .is_some_and(|c| c > u32::from(MAX_OCCURRENCES))
+    {
+        return Err(format!(
+            "A series can have at most {MAX_OCCURRENCES} occurrences."
+        ));
+    }
+    let set = parsed
+        .build(first_start.with_timezone(&rrule::Tz::Tz(tz)))
+        .map_err(|e| format!("This repeat rule cannot be used: {e}"))?;
+    let result = set.all(MAX_OCCURRENCES + 1);
+    if result.dates.len() > usize::from(MAX_OCCURRENCES) {
+        return Err(format!(
+            "That series has more than {MAX_OCCURRENCES} occurrences; choose an earlier end."
+        ));
+    }
+    result
+        .dates
+        .last()
+        .map(|last| last.with_timezone(&Utc))
+        .ok_or_else(|| {
+            "That repeat rule produces no occurrence: check the end date and the days chosen."
+                .to_string()
+        })
+}
+
+/// The starts of a series' occurrences that end at or after `from` and start before `to`,
+/// in order, at most `limit` of them.
+pub fn starts_between(
+    rule: &str,
+    first_start: DateTime<Utc>,
+    duration: Duration,
+    tz: chrono_tz::Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: usize,
+) -> Vec<DateTime<Utc>> {
+    let Ok(set) = build(rule, first_start, tz) else {
+        return Vec::new();
+    };
+    let rtz = rrule::Tz::Tz(tz);
+    // An occurrence that started before `from` may still be running.
+    let after = (from - duration - Duration::seconds(1)).with_timezone(&rtz);
+    let before = to.with_timezone(&rtz);
+    set.after(after)
+        .before(before)
+        .all(MAX_OCCURRENCES)
+        .dates
+        .into_iter()
+        .map(|d| d.with_timezone(&Utc))
+        .filter(|start| *start + duration >= from)
+        .take(limit)
+        .collect()
+}
+
+fn build(rule: &str, first_start: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<RRuleSet, String> {
+    let parsed: RRule<Unvalidated> = rule
+        .trim()
+        .trim_start_matches("RRULE:")
+        .parse()
+        .map_err(|e: rrule::RRuleError| e.to_string())?;
+    parsed
+        .build(first_start.with_timezone(&rrule::Tz::Tz(tz)))
+        .map_err(|e| e.to_string())
+}
+
+/// "Every 2 months on the second Wednesday" style rules from the event form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    Weekly,
+    /// The same weekday in the same week of the month as the first occurrence.
+    MonthlyByWeekday,
+    MonthlyByDay,
+}
+
+/// Writes the RRULE for a simple repeat chosen on the form. `until` is the last local day.
+pub fn rule_for(
+    repeat: Repeat,
+    interval: u16,
+    first_start_local: chrono::NaiveDateTime,
+    until_utc: DateTime<Utc>,
+) -> String {
+    use chrono::Datelike;
+    let until = until_utc.format("%Y%m%dT%H%M%SZ");
+    let day = first_start_local.date();
+    let weekday = match day.weekday() {
+        chrono::Weekday::Mon => "MO",
+        chrono::Weekday::Tue => "TU",
+        chrono::Weekday::Wed => "WE",
+        chrono::Weekday::Thu => "TH",
+        chrono::Weekday::Fri => "FR",
+        chrono::Weekday::Sat => "SA",
+        chrono::Weekday::Sun => "SU",
+    };
+    match repeat {
+        Repeat::Weekly => format!("FREQ=WEEKLY;INTERVAL={interval};BYDAY={weekday};UNTIL={until}"),
+        Repeat::MonthlyByWeekday => {
+            let nth = (day.day() - 1) / 7 + 1;
+            // The fifth week does not exist every month: call it "the last" instead.
+            let nth = if nth >= 5 {
+                "-1".to_string()
+            } else {
+                nth.to_string()
+            };
+            format!("FREQ=MONTHLY;INTERVAL={interval};BYDAY={nth}{weekday};UNTIL={until}")
+        }
+        Repeat::MonthlyByDay => format!(
+            "FREQ=MONTHLY;INTERVAL={interval};BYMONTHDAY={};UNTIL={until}",
+            day.day()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::Europe::London;
+
+    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        London
+            .from_local_datetime(
+                &NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .and_hms_opt(h, min, 0)
+                    .unwrap(),
+            )
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_evening_series_keeps_its_local_time_across_clock_changes() {
+        let first = local(2026, 3, 4, 18, 0); // winter time (UTC+0)
+        let rule = "FREQ=WEEKLY;INTERVAL=4;BYDAY=WE;UNTIL=20261231T235959Z";
+        validate(rule, first, London).unwrap();
+        let starts = starts_between(
+            rule,
+            first,
+            Duration::hours(2),
+            London,
+            first,
+            local(2027, 1, 1, 0, 0),
+            100,
+        );
+        assert!(starts.len() >= 10);
+        for start in &starts {
+            let here = start.with_timezone(&London);
+            assert_eq!(here.format("%H:%M").to_string(), "18:00", "{here}");
+        }
+        // And the UTC instants really differ between summer and winter.
+        let utc_hours: std::collections::BTreeSet<u32> =
+            starts.iter().map(|s| chrono::Timelike::hour(s)).collect();
+        assert_eq!(utc_hours, [17, 18].into_iter().collect());
+    }
+
+    #[test]
+    fn the_second_wednesday_of_alternate_months() {
+        let first = local(2026, 1, 14, 10, 30);
+        let rule = rule_for(
+            Repeat::MonthlyByWeekday,
+            2,
+            first.with_timezone(&London).naive_local(),
+            local(2026, 12, 31, 23, 59),
+        );
+        assert_eq!(
+            rule,
+            "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE;UNTIL=20261231T235900Z"
+        );
+        let last = validate(&rule, first, London).unwrap();
+        let starts = starts_between(
+            &rule,
+            first,
+            Duration::minutes(90),
+            London,
+            first,
+            last + Duration::days(1),
+            100,
+        );
+        let days: Vec<String> = starts
+            .iter()
+            .map(|s| s.with_timezone(&London).format("%d %b %H:%M").to_string())
+            .collect();
+        assert_eq!(
+            days,
+            [
+                "14 Jan 10:30",
+                "11 Mar 10:30",
+                "13 May 10:30",
+                "08 Jul 10:30",
+                "09 Sep 10:30",
+                "11 Nov 10:30"
+            ]
+        );
+    }
+
+    #[test]
+    fn endless_and_empty_rules_are_refused() {
+        let first = local(2026, 1, 14, 10, 30);
+        assert!(
+            validate("FREQ=WEEKLY", first, London)
+                .unwrap_err()
+                .contains("must end")
+        );
+        let ended_before_it_began = validate("FREQ=WEEKLY;UNTIL=20250101T000000Z", first, London);
+        assert!(ended_before_it_began.is_err());
+        assert!(
+            validate(
+                "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=20301231T000000Z",
+                first,
+                London
+            )
+            .unwrap_err()
+            .contains("no occurrence")
+        );
+        assert!(validate("FREQ=SOMETIMES;COUNT=3", first, London).is_err());
+        assert!(validate("FREQ=DAILY;COUNT=100000", first, London).is_err());
+    }
+}

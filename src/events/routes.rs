@@ -1,0 +1,895 @@
+//! Event pages: listings, the event page, the draft form, the workflow buttons, and the
+//! admins' moderation queue.
+
+use chrono::{DateTime, Utc};
+use entity::event::EventStatus;
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Html, Path, Query};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use crate::auth::routes::see_other;
+use crate::auth::session::{CurrentUser, RequireAdmin, SessionUser};
+use crate::error::{AppError, AppResult};
+use crate::events::forms::{EventForm, FieldErrors, review_note};
+use crate::events::recurrence;
+use crate::events::service::{self, Decision, Filter, Intent, Lookup, UpdateOutcome};
+use crate::events::views::*;
+use crate::state::AppState;
+use crate::web::PageCtx;
+use crate::web::flash::{self, FlashKind};
+use crate::web::markdown;
+use crate::web::page::PageMeta;
+
+const PER_PAGE: u64 = 20;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    page: Option<u64>,
+    q: Option<String>,
+    year: Option<i32>,
+}
+
+fn page_links(
+    base: &str,
+    q: &ListQuery,
+    page: u64,
+    has_next: bool,
+) -> (Option<String>, Option<String>) {
+    let mut params = Vec::new();
+    if let Some(query) = q.q.as_deref().filter(|s| !s.trim().is_empty()) {
+        params.push(format!(
+            "q={}",
+            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        ));
+    }
+    if let Some(year) = q.year {
+        params.push(format!("year={year}"));
+    }
+    let link = |p: u64| {
+        let mut all = params.clone();
+        if p > 1 {
+            all.push(format!("page={p}"));
+        }
+        if all.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", all.join("&"))
+        }
+    };
+    (
+        (page > 1).then(|| link(page - 1)),
+        has_next.then(|| link(page + 1)),
+    )
+}
+
+async fn render_listing(
+    ctx: PageCtx,
+    q: ListQuery,
+    tag: Option<String>,
+    past: bool,
+) -> AppResult<Html<String>> {
+    let state = ctx.state.clone();
+    let tz = state.config.time_zone;
+    let now = Utc::now();
+    let page = q.page.unwrap_or(1).clamp(1, 1000);
+    let filter = Filter {
+        tag: tag.clone(),
+        query: q.q.clone().filter(|s| !s.trim().is_empty()),
+    };
+    let this_year = chrono::Datelike::year(&now.with_timezone(&tz));
+    let year = q.year.unwrap_or(this_year).clamp(1970, this_year);
+    let listing = if past {
+        service::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await?
+    } else {
+        service::upcoming(&state.db, now, &filter, page, PER_PAGE).await?
+    };
+    let base = match (&tag, past) {
+        (Some(t), _) => format!("/events/tags/{t}"),
+        (None, true) => "/events/past".to_string(),
+        (None, false) => "/events".to_string(),
+    };
+    let (previous_href, next_href) = page_links(&base, &q, page, listing.has_next);
+    let (heading, intro) = match (&tag, past) {
+        (Some(t), _) => (
+            format!("Events tagged \u{201c}{t}\u{201d}"),
+            "Upcoming events with this tag.".to_string(),
+        ),
+        (None, true) => (
+            format!("Past events in {year}"),
+            "What the forum has done, newest first.".to_string(),
+        ),
+        (None, false) => (
+            "Upcoming events".to_string(),
+            "Forum meetings, hack days and workshops across the region.".to_string(),
+        ),
+    };
+    let searching = filter.query.is_some();
+    let view = ListView {
+        heading: heading.clone(),
+        intro,
+        events: listing
+            .items
+            .iter()
+            .map(|o| EventCard::from_occurrence(o, tz))
+            .collect(),
+        query: q.q.clone().unwrap_or_default(),
+        tag,
+        empty_heading: if searching {
+            "Nothing matches that search".into()
+        } else {
+            "No events here yet".into()
+        },
+        empty_message: if searching {
+            "Try other words, or look at past events.".into()
+        } else if past {
+            "No past events are recorded for this year.".into()
+        } else {
+            "Events appear here once an administrator has approved them.".into()
+        },
+        previous_href,
+        next_href,
+        archive: if past {
+            service::archive_years(now, tz)
+                .into_iter()
+                .map(|y| ArchiveLink {
+                    label: y.to_string(),
+                    href: format!("/events/past?year={y}"),
+                    current: y == year,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        can_draft: ctx.user.is_some(),
+    };
+    ctx.render("events/list", &heading, None, &view)
+}
+
+#[handler]
+pub async fn upcoming_events(ctx: PageCtx, Query(q): Query<ListQuery>) -> AppResult<Html<String>> {
+    render_listing(ctx, q, None, false).await
+}
+
+#[handler]
+pub async fn past_events(ctx: PageCtx, Query(q): Query<ListQuery>) -> AppResult<Html<String>> {
+    render_listing(ctx, q, None, true).await
+}
+
+#[handler]
+pub async fn by_tag(
+    ctx: PageCtx,
+    Path(tag): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let tag = crate::events::forms::normalise_tags(&tag)
+        .ok()
+        .and_then(|t| t.into_iter().next())
+        .ok_or(AppError::NotFound)?;
+    render_listing(ctx, q, Some(tag), false).await
+}
+
+/// The event for a slug, or 404 for anyone who may not see it (no hint that a draft exists).
+async fn visible_event(
+    state: &AppState,
+    user: Option<&SessionUser>,
+    slug: &str,
+) -> AppResult<Result<entity::event::Model, Response>> {
+    match service::find_by_slug(&state.db, slug).await? {
+        Some(Lookup::Found(e)) if service::can_view(user, &e) => Ok(Ok(e)),
+        Some(Lookup::Moved(new_slug)) => Ok(Err(Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header("location", format!("/events/{new_slug}"))
+            .finish())),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[handler]
+pub async fn show(ctx: PageCtx, Path(slug): Path<String>) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let user = ctx.user.clone();
+    let e = match visible_event(&state, user.as_ref(), &slug).await? {
+        Ok(e) => e,
+        Err(redirect) => return Ok(redirect),
+    };
+    let tz = state.config.time_zone;
+    let event_tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(tz);
+    let tags = service::tags_for(&state.db, &[e.id])
+        .await?
+        .remove(&e.id)
+        .unwrap_or_default();
+    let author_name = crate::auth::service::find_user(&state.db, e.author_id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let insider = user
+        .as_ref()
+        .is_some_and(|u| u.is_admin() || u.id == e.author_id);
+
+    let series = match e.rrule.as_deref() {
+        Some(rule) => {
+            let exceptions = service::exceptions_for(&state.db, &[e.id])
+                .await?
+                .remove(&e.id)
+                .unwrap_or_default();
+            let duration = e.ends_at - e.starts_at;
+            let now = Utc::now();
+            let upcoming = recurrence::starts_between(
+                rule,
+                e.starts_at,
+                duration,
+                event_tz,
+                now,
+                now + chrono::Duration::days(366 * 2),
+                12,
+            )
+            .into_iter()
+            .map(|start| {
+                let change = exceptions.iter().find(|x| x.occurrence_start == start);
+                let (s, end, moved) = match change {
+                    Some(x) if !x.cancelled => (
+                        x.new_starts_at.unwrap_or(start),
+                        x.new_ends_at.unwrap_or(start + duration),
+                        true,
+                    ),
+                    _ => (start, start + duration, false),
+                };
+                OccurrenceRow {
+                    when: when_text(s, end, e.all_day, tz),
+                    start_iso: crate::web::format::iso(start),
+                    cancelled: change.is_some_and(|x| x.cancelled),
+                    moved,
+                }
+            })
+            .collect();
+            Some(SeriesView {
+                rule: rule.to_string(),
+                upcoming,
+            })
+        }
+        None => None,
+    };
+    let revision = if insider && e.status.is_public() {
+        match service::pending_revision(&state.db, e.id).await? {
+            Some(rev) => {
+                let proposed = service::revision_input(&rev)?;
+                Some(RevisionView {
+                    id: rev.id,
+                    changes: service::diff(&e, &tags, &proposed, tz),
+                })
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+
+    let map_href = e
+        .address
+        .as_deref()
+        .or(e.place_name.as_deref())
+        .map(|place| {
+            format!(
+                "https://www.openstreetmap.org/search?query={}",
+                url::form_urlencoded::byte_serialize(place.as_bytes()).collect::<String>()
+            )
+        });
+    let url = state.config.absolute_url(&format!("/events/{}", e.slug));
+    let json_ld = json_ld(&e, &url, &tags);
+    let can = match &user {
+        Some(u) => Permissions {
+            edit: service::can_edit(u, &e),
+            submit: service::can_submit(u, &e),
+            review: service::can_review(u, &e),
+            cancel: service::can_cancel(u, &e),
+            delete: service::can_delete(u, &e),
+        },
+        None => Permissions {
+            edit: false,
+            submit: false,
+            review: false,
+            cancel: false,
+            delete: false,
+        },
+    };
+    let view = EventPage {
+        id: e.id,
+        slug: e.slug.clone(),
+        title: e.title.clone(),
+        summary: e.summary.clone(),
+        description_html: markdown::to_html(&e.description),
+        when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+        start_iso: crate::web::format::iso(e.starts_at),
+        end_iso: crate::web::format::iso(e.ends_at),
+        organised_in: (event_tz != tz).then(|| {
+            format!(
+                "Organised in {}: {}",
+                event_tz.name(),
+                when_text(e.starts_at, e.ends_at, e.all_day, event_tz)
+            )
+        }),
+        status: StatusView {
+            code: e.status.as_str(),
+            label: e.status.label(),
+        },
+        public: e.status.is_public(),
+        cancelled: e.status == EventStatus::Cancelled,
+        cancel_note: e.cancel_note.clone(),
+        place_name: e.place_name.clone(),
+        address: e.address.clone(),
+        map_href,
+        online_url: e.online_url.clone(),
+        organiser_contact: e.organiser_contact.clone(),
+        capacity: e.capacity,
+        lunch_provided: e.lunch_provided,
+        tags: tag_links(&tags),
+        series,
+        author_name,
+        review_note: if insider { e.review_note.clone() } else { None },
+        note_to_admins: if insider {
+            e.note_to_admins.clone()
+        } else {
+            None
+        },
+        revision,
+        can,
+    };
+    let meta = PageMeta {
+        description: Some(e.summary.clone()),
+        og_url: Some(url),
+        og_type: Some("website"),
+        json_ld: e.status.is_public().then_some(json_ld),
+        noindex: !e.status.is_public(),
+    };
+    Ok(ctx
+        .render_with_meta("events/show", &e.title, meta, &view)?
+        .into_response())
+}
+
+/// schema.org `Event` for search engines and link previews.
+fn json_ld(e: &entity::event::Model, url: &str, tags: &[String]) -> String {
+    let location = match (&e.place_name, &e.online_url) {
+        (Some(place), _) => serde_json::json!({
+            "@type": "Place",
+            "name": place,
+            "address": e.address.clone().unwrap_or_default(),
+        }),
+        (None, Some(link)) => serde_json::json!({ "@type": "VirtualLocation", "url": link }),
+        (None, None) => serde_json::Value::Null,
+    };
+    let value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": e.title,
+        "description": e.summary,
+        "startDate": e.starts_at.to_rfc3339(),
+        "endDate": e.ends_at.to_rfc3339(),
+        "eventStatus": if e.status == EventStatus::Cancelled { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" },
+        "eventAttendanceMode": match (&e.place_name, &e.online_url) {
+            (Some(_), Some(_)) => "https://schema.org/MixedEventAttendanceMode",
+            (None, Some(_)) => "https://schema.org/OnlineEventAttendanceMode",
+            _ => "https://schema.org/OfflineEventAttendanceMode",
+        },
+        "location": location,
+        "url": url,
+        "keywords": tags.join(", "),
+    });
+    crate::web::page::script_safe_json(&value)
+}
+
+// ---------------------------------------------------------------------------------------
+// The draft form
+// ---------------------------------------------------------------------------------------
+
+fn form_view(
+    ctx: &PageCtx,
+    heading: &str,
+    action: String,
+    form: EventForm,
+    errors: FieldErrors,
+    preview_html: Option<String>,
+    published: bool,
+) -> FormView {
+    let site = ctx.state.config.time_zone;
+    FormView {
+        heading: heading.to_string(),
+        action,
+        time_zones: zone_options(&form.time_zone, site),
+        repeat_options: repeat_options(&form.repeat),
+        error_count: errors.len(),
+        error_list: FORM_FIELDS
+            .iter()
+            .filter_map(|f| {
+                errors.get(f).map(|m| ErrorLink {
+                    field: f,
+                    message: m.clone(),
+                })
+            })
+            .collect(),
+        form,
+        errors: all_field_errors(&errors),
+        preview_html,
+        is_admin: ctx.user.as_ref().is_some_and(SessionUser::is_admin),
+        published,
+    }
+}
+
+fn render_form(ctx: PageCtx, view: FormView, status: StatusCode) -> AppResult<Response> {
+    let title = if view.error_count > 0 {
+        format!("Error: {}", view.heading)
+    } else {
+        view.heading.clone()
+    };
+    let mut resp = ctx
+        .render("events/form", &title, None, &view)?
+        .into_response();
+    resp.set_status(status);
+    Ok(resp)
+}
+
+#[handler]
+pub async fn new_form(ctx: PageCtx, CurrentUser(_): CurrentUser) -> AppResult<Response> {
+    let view = form_view(
+        &ctx,
+        "Draft an event",
+        "/events/new".into(),
+        EventForm::default(),
+        FieldErrors::new(),
+        None,
+        false,
+    );
+    render_form(ctx, view, StatusCode::OK)
+}
+
+fn intent_of(action: &str) -> Intent {
+    match action {
+        "submit" => Intent::Submit,
+        "publish" => Intent::Publish,
+        _ => Intent::Save,
+    }
+}
+
+#[handler]
+pub async fn create(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Form(form): Form<EventForm>,
+) -> AppResult<Response> {
+    let parsed = form.parse(ctx.state.config.time_zone);
+    if form.action == "preview" || parsed.is_err() {
+        let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
+        let errors = parsed.err().unwrap_or_default();
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let view = form_view(
+            &ctx,
+            "Draft an event",
+            "/events/new".into(),
+            form,
+            errors,
+            preview,
+            false,
+        );
+        return render_form(ctx, view, status);
+    }
+    let input = parsed.expect("checked above");
+    let intent = intent_of(&form.action);
+    let created = service::create(&ctx.state.db, &user, &input, intent).await?;
+    let message = match intent {
+        Intent::Save => "Your draft is saved. Submit it when it is ready for the admins.",
+        Intent::Submit => "Your event has been sent to the admins for approval.",
+        Intent::Publish => "The event is published.",
+    };
+    flash::push(
+        jar,
+        ctx.state.config.secure_cookies(),
+        FlashKind::Success,
+        message,
+    );
+    Ok(see_other(&format!("/events/{}", created.slug)))
+}
+
+#[handler]
+pub async fn edit_form(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let e = match visible_event(&ctx.state, Some(&user), &slug).await? {
+        Ok(e) => e,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !service::can_edit(&user, &e) {
+        return Err(AppError::Forbidden("You cannot edit this event.".into()));
+    }
+    let tags = service::tags_for(&ctx.state.db, &[e.id])
+        .await?
+        .remove(&e.id)
+        .unwrap_or_default();
+    let view = form_view(
+        &ctx,
+        &format!("Edit \u{201c}{}\u{201d}", e.title),
+        format!("/events/{}/edit", e.slug),
+        EventForm::from_event(&e, &tags),
+        FieldErrors::new(),
+        None,
+        e.status.is_public(),
+    );
+    render_form(ctx, view, StatusCode::OK)
+}
+
+#[handler]
+pub async fn update(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<EventForm>,
+) -> AppResult<Response> {
+    let e = match visible_event(&ctx.state, Some(&user), &slug).await? {
+        Ok(e) => e,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    if !service::can_edit(&user, &e) {
+        return Err(AppError::Forbidden("You cannot edit this event.".into()));
+    }
+    let parsed = form.parse(ctx.state.config.time_zone);
+    if form.action == "preview" || parsed.is_err() {
+        let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
+        let errors = parsed.err().unwrap_or_default();
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let view = form_view(
+            &ctx,
+            &format!("Edit \u{201c}{}\u{201d}", e.title),
+            format!("/events/{}/edit", e.slug),
+            form,
+            errors,
+            preview,
+            e.status.is_public(),
+        );
+        return render_form(ctx, view, status);
+    }
+    let input = parsed.expect("checked above");
+    let outcome =
+        service::update(&ctx.state.db, &user, e.id, &input, intent_of(&form.action)).await?;
+    let secure = ctx.state.config.secure_cookies();
+    match outcome {
+        UpdateOutcome::Applied(new_slug) => {
+            flash::push(jar, secure, FlashKind::Success, "Your changes are saved.");
+            Ok(see_other(&format!("/events/{new_slug}")))
+        }
+        UpdateOutcome::RevisionPending => {
+            flash::push(
+                jar,
+                secure,
+                FlashKind::Info,
+                "Your changes have been sent to the admins. The published version stays as it is until they approve them.",
+            );
+            Ok(see_other(&format!("/events/{}", e.slug)))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn decide(
+    state: &AppState,
+    user: &SessionUser,
+    slug: &str,
+    decision: Decision,
+    note: Option<String>,
+    jar: &CookieJar,
+    message: &str,
+) -> AppResult<Response> {
+    let e = match visible_event(state, Some(user), slug).await? {
+        Ok(e) => e,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    let updated = service::decide(&state.db, user, e.id, decision, note).await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        message,
+    );
+    Ok(see_other(&format!("/events/{}", updated.slug)))
+}
+
+#[handler]
+pub async fn submit(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+) -> AppResult<Response> {
+    decide(
+        &state,
+        &user,
+        &slug,
+        Decision::Submit,
+        None,
+        jar,
+        "Your event has been sent to the admins for approval.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn cancel(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note =
+        review_note(&form.note, "a short reason for cancelling").map_err(AppError::BadRequest)?;
+    decide(
+        &state,
+        &user,
+        &slug,
+        Decision::Cancel,
+        Some(note),
+        jar,
+        "The event is cancelled. Its page stays, marked as cancelled.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn delete(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+) -> AppResult<Response> {
+    let e = match visible_event(&state, Some(&user), &slug).await? {
+        Ok(e) => e,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    service::delete(&state.db, &user, e.id).await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "The draft is deleted.",
+    );
+    Ok(see_other("/events/mine"))
+}
+
+#[derive(Deserialize)]
+pub struct OccurrenceForm {
+    start: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[handler]
+pub async fn cancel_occurrence(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<OccurrenceForm>,
+) -> AppResult<Response> {
+    let e = match visible_event(&state, Some(&user), &slug).await? {
+        Ok(e) => e,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339(form.start.trim())
+        .map_err(|_| AppError::BadRequest("That is not an occurrence of this series.".into()))?
+        .with_timezone(&Utc);
+    let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
+    service::cancel_occurrence(&state.db, &user, e.id, start, note).await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "That occurrence is cancelled; the rest of the series is unchanged.",
+    );
+    Ok(see_other(&format!("/events/{}", e.slug)))
+}
+
+#[handler]
+pub async fn mine(ctx: PageCtx, CurrentUser(user): CurrentUser) -> AppResult<Html<String>> {
+    let tz = ctx.state.config.time_zone;
+    let events = service::mine(&ctx.state.db, &user).await?;
+    let view = MineView {
+        events: events
+            .into_iter()
+            .map(|e| MyEventRow {
+                title: e.title.clone(),
+                href: format!("/events/{}", e.slug),
+                when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+                status: StatusView {
+                    code: e.status.as_str(),
+                    label: e.status.label(),
+                },
+                review_note: e.review_note.clone(),
+            })
+            .collect(),
+    };
+    ctx.render("events/mine", "My events", None, &view)
+}
+
+// ---------------------------------------------------------------------------------------
+// Moderation
+// ---------------------------------------------------------------------------------------
+
+#[handler]
+pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Html<String>> {
+    let tz = ctx.state.config.time_zone;
+    let queue = service::moderation_queue(&ctx.state.db).await?;
+    let mut author_ids: Vec<i64> = queue.submitted.iter().map(|e| e.author_id).collect();
+    author_ids.extend(queue.revisions.iter().map(|(r, _)| r.author_id));
+    let names = crate::auth::service::display_names(&ctx.state.db, &author_ids).await?;
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let tag_map = service::tags_for(
+        &ctx.state.db,
+        &queue
+            .revisions
+            .iter()
+            .map(|(_, e)| e.id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    let mut revisions = Vec::new();
+    for (rev, e) in &queue.revisions {
+        let proposed = service::revision_input(rev)?;
+        let tags = tag_map.get(&e.id).cloned().unwrap_or_default();
+        revisions.push(QueueRevision {
+            id: rev.id,
+            title: e.title.clone(),
+            href: format!("/events/{}", e.slug),
+            author: name(rev.author_id),
+            changes: service::diff(e, &tags, &proposed, tz),
+        });
+    }
+    let view = QueueView {
+        events: queue
+            .submitted
+            .iter()
+            .map(|e| QueueEvent {
+                id: e.id,
+                title: e.title.clone(),
+                href: format!("/events/{}", e.slug),
+                when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+                author: name(e.author_id),
+                note_to_admins: e.note_to_admins.clone(),
+            })
+            .collect(),
+        revisions,
+    };
+    ctx.render("admin/moderation", "Moderation", None, &view)
+}
+
+async fn review(
+    state: &AppState,
+    admin: &SessionUser,
+    id: i64,
+    decision: Decision,
+    note: Option<String>,
+    jar: &CookieJar,
+    message: &str,
+) -> AppResult<Response> {
+    service::decide(&state.db, admin, id, decision, note).await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        message,
+    );
+    Ok(see_other("/admin/moderation"))
+}
+
+#[handler]
+pub async fn approve(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+) -> AppResult<Response> {
+    review(
+        &state,
+        &admin,
+        id,
+        Decision::Approve,
+        None,
+        jar,
+        "The event is approved and published.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn reject(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
+    review(
+        &state,
+        &admin,
+        id,
+        Decision::Reject,
+        Some(note),
+        jar,
+        "The event is rejected; its author can see your reason.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn request_changes(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note =
+        review_note(&form.note, "a comment saying what to change").map_err(AppError::BadRequest)?;
+    review(
+        &state,
+        &admin,
+        id,
+        Decision::RequestChanges,
+        Some(note),
+        jar,
+        "The event is sent back to its author with your comment.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn approve_revision(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+) -> AppResult<Response> {
+    service::review_revision(&state.db, &admin, id, true, None).await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "The change is approved and live.",
+    );
+    Ok(see_other("/admin/moderation"))
+}
+
+#[handler]
+pub async fn reject_revision(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
+    service::review_revision(&state.db, &admin, id, false, Some(note)).await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "The change is rejected; the published version stays.",
+    );
+    Ok(see_other("/admin/moderation"))
+}

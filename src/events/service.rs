@@ -1,0 +1,1140 @@
+//! Event rules and queries: who may see and change what, the moderation workflow, published
+//! revisions, slugs, and listings with series expanded into occurrences. No HTTP here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use entity::event::{self, EventStatus};
+use entity::{event_exception, event_revision, event_slug, event_tag};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::audit::{self, Actor, Entry};
+use crate::auth::session::SessionUser;
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::events::forms::EventInput;
+use crate::events::recurrence;
+
+// ---------------------------------------------------------------------------------------
+// Who may do what
+// ---------------------------------------------------------------------------------------
+
+fn is_author(user: &SessionUser, e: &event::Model) -> bool {
+    user.id == e.author_id
+}
+
+/// Published and cancelled events are public; the rest only for their author and admins.
+pub fn can_view(user: Option<&SessionUser>, e: &event::Model) -> bool {
+    e.status.is_public() || user.is_some_and(|u| u.is_admin() || is_author(u, e))
+}
+
+pub fn can_edit(user: &SessionUser, e: &event::Model) -> bool {
+    user.is_admin() || (is_author(user, e) && e.status != EventStatus::Cancelled)
+}
+
+pub fn can_submit(user: &SessionUser, e: &event::Model) -> bool {
+    is_author(user, e)
+        && matches!(
+            e.status,
+            EventStatus::Draft | EventStatus::ChangesRequested | EventStatus::Rejected
+        )
+}
+
+pub fn can_review(user: &SessionUser, e: &event::Model) -> bool {
+    user.is_admin() && e.status == EventStatus::Submitted
+}
+
+pub fn can_cancel(user: &SessionUser, e: &event::Model) -> bool {
+    (user.is_admin() || is_author(user, e)) && e.status == EventStatus::Published
+}
+
+/// Only events that were never public can be deleted; public ones are cancelled instead, so
+/// calendars that subscribed learn about it.
+pub fn can_delete(user: &SessionUser, e: &event::Model) -> bool {
+    (user.is_admin() || is_author(user, e))
+        && matches!(
+            e.status,
+            EventStatus::Draft
+                | EventStatus::Submitted
+                | EventStatus::ChangesRequested
+                | EventStatus::Rejected
+        )
+}
+
+fn actor(user: &SessionUser) -> Actor {
+    Actor::User {
+        id: user.id,
+        email: user.email.clone(),
+    }
+}
+
+fn forbidden() -> AppError {
+    AppError::Forbidden("You cannot do that to this event.".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding events
+// ---------------------------------------------------------------------------------------
+
+pub enum Lookup {
+    Found(event::Model),
+    /// The slug used to belong to this event, which now lives at another slug.
+    Moved(String),
+}
+
+pub async fn find_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<Lookup>, sea_orm::DbErr> {
+    if let Some(found) = event::Entity::find()
+        .filter(event::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+    {
+        return Ok(Some(Lookup::Found(found)));
+    }
+    let Some(alias) = event_slug::Entity::find_by_id(slug.to_string())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(event::Entity::find_by_id(alias.event_id)
+        .select_only()
+        .column(event::Column::Slug)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .map(Lookup::Moved))
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<event::Model, AppError> {
+    event::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn tags_for(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, sea_orm::DbErr> {
+    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    for row in event_tag::Entity::find()
+        .filter(event_tag::Column::EventId.is_in(ids.iter().copied()))
+        .order_by_asc(event_tag::Column::Tag)
+        .all(db)
+        .await?
+    {
+        map.entry(row.event_id).or_default().push(row.tag);
+    }
+    Ok(map)
+}
+
+pub async fn exceptions_for(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<event_exception::Model>>, sea_orm::DbErr> {
+    let mut map: HashMap<i64, Vec<event_exception::Model>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    for row in event_exception::Entity::find()
+        .filter(event_exception::Column::EventId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        map.entry(row.event_id).or_default().push(row);
+    }
+    Ok(map)
+}
+
+pub async fn pending_revision(
+    db: &impl ConnectionTrait,
+    event_id: i64,
+) -> Result<Option<event_revision::Model>, sea_orm::DbErr> {
+    event_revision::Entity::find()
+        .filter(event_revision::Column::EventId.eq(event_id))
+        .filter(event_revision::Column::Status.eq("pending"))
+        .order_by_desc(event_revision::Column::Id)
+        .one(db)
+        .await
+}
+
+// ---------------------------------------------------------------------------------------
+// Slugs
+// ---------------------------------------------------------------------------------------
+
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 80 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "event".into()
+    } else {
+        slug
+    }
+}
+
+async fn unique_slug(
+    txn: &DatabaseTransaction,
+    title: &str,
+    own_id: Option<i64>,
+) -> Result<String, sea_orm::DbErr> {
+    let base = slugify(title);
+    for n in 1.. {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let taken = event::Entity::find()
+            .filter(event::Column::Slug.eq(&candidate))
+            .one(txn)
+            .await?
+            .is_some_and(|e| Some(e.id) != own_id);
+        let alias = event_slug::Entity::find_by_id(candidate.clone())
+            .one(txn)
+            .await?;
+        let alias_taken = alias.is_some_and(|a| Some(a.event_id) != own_id);
+        if !taken && !alias_taken {
+            return Ok(candidate);
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing events
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Keep it as a draft.
+    Save,
+    /// Send it to the admins.
+    Submit,
+    /// Publish at once (admins only).
+    Publish,
+}
+
+fn apply_input(active: &mut event::ActiveModel, input: &EventInput) {
+    active.title = Set(input.title.clone());
+    active.summary = Set(input.summary.clone());
+    active.description = Set(input.description.clone());
+    active.time_zone = Set(input.time_zone.clone());
+    active.all_day = Set(input.all_day);
+    active.starts_at = Set(input.starts_at);
+    active.ends_at = Set(input.ends_at);
+    active.place_name = Set(input.place_name.clone());
+    active.address = Set(input.address.clone());
+    active.online_url = Set(input.online_url.clone());
+    active.organiser_contact = Set(input.organiser_contact.clone());
+    active.capacity = Set(input.capacity);
+    active.lunch_provided = Set(input.lunch_provided);
+    active.note_to_admins = Set(input.note_to_admins.clone());
+    active.rrule = Set(input.rrule.clone());
+    active.series_ends_at = Set(input.series_ends_at);
+}
+
+async fn replace_tags(
+    txn: &DatabaseTransaction,
+    event_id: i64,
+    tags: &[String],
+) -> Result<(), sea_orm::DbErr> {
+    event_tag::Entity::delete_many()
+        .filter(event_tag::Column::EventId.eq(event_id))
+        .exec(txn)
+        .await?;
+    if !tags.is_empty() {
+        event_tag::Entity::insert_many(tags.iter().map(|tag| event_tag::ActiveModel {
+            event_id: Set(event_id),
+            tag: Set(tag.clone()),
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    user: &SessionUser,
+    input: &EventInput,
+    intent: Intent,
+) -> Result<event::Model, AppError> {
+    if intent == Intent::Publish && !user.is_admin() {
+        return Err(forbidden());
+    }
+    let txn = begin_write(db).await?;
+    let now = Utc::now();
+    let status = match intent {
+        Intent::Save => EventStatus::Draft,
+        Intent::Submit => EventStatus::Submitted,
+        Intent::Publish => EventStatus::Published,
+    };
+    let mut active = event::ActiveModel {
+        uid: Set(format!("{}@convene", uuid::Uuid::new_v4())),
+        slug: Set(unique_slug(&txn, &input.title, None).await?),
+        status: Set(status),
+        sequence: Set(0),
+        author_id: Set(user.id),
+        reviewer_id: Set((intent == Intent::Publish).then_some(user.id)),
+        review_note: Set(None),
+        cancel_note: Set(None),
+        submitted_at: Set((intent != Intent::Save).then_some(now)),
+        published_at: Set((intent == Intent::Publish).then_some(now)),
+        cancelled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply_input(&mut active, input);
+    let created = active.insert(&txn).await?;
+    replace_tags(&txn, created.id, &input.tags).await?;
+    if intent == Intent::Publish {
+        audit::record(
+            &txn,
+            &actor(user),
+            Entry {
+                action: "event.publish",
+                target_type: "event",
+                target_id: Some(created.id.to_string()),
+                detail: Some(format!(
+                    "published \u{201c}{}\u{201d} directly",
+                    created.title
+                )),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Whether two versions differ in anything a subscribed calendar shows.
+fn calendar_visible_change(
+    before: &event::Model,
+    before_tags: &[String],
+    after: &EventInput,
+) -> bool {
+    before.title != after.title
+        || before.summary != after.summary
+        || before.description != after.description
+        || before.time_zone != after.time_zone
+        || before.all_day != after.all_day
+        || before.starts_at != after.starts_at
+        || before.ends_at != after.ends_at
+        || before.place_name != after.place_name
+        || before.address != after.address
+        || before.online_url != after.online_url
+        || before.rrule != after.rrule
+        || before_tags != after.tags.as_slice()
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    /// The change is live (or the unpublished event was saved).
+    Applied(String),
+    /// The author changed a published event: an admin will review it.
+    RevisionPending,
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    user: &SessionUser,
+    id: i64,
+    input: &EventInput,
+    intent: Intent,
+) -> Result<UpdateOutcome, AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if !can_view(Some(user), &current) {
+        return Err(AppError::NotFound);
+    }
+    if !can_edit(user, &current) {
+        return Err(forbidden());
+    }
+    if intent == Intent::Publish && !user.is_admin() {
+        return Err(forbidden());
+    }
+    let now = Utc::now();
+    let tags = tags_for(&txn, &[id]).await?.remove(&id).unwrap_or_default();
+
+    if current.status.is_public() && !user.is_admin() {
+        // The author's change waits for an admin; the live version stays as it is.
+        event_revision::Entity::update_many()
+            .col_expr(event_revision::Column::Status, Expr::value("superseded"))
+            .filter(event_revision::Column::EventId.eq(id))
+            .filter(event_revision::Column::Status.eq("pending"))
+            .exec(&txn)
+            .await?;
+        event_revision::ActiveModel {
+            event_id: Set(id),
+            author_id: Set(user.id),
+            payload: Set(
+                serde_json::to_string(input).map_err(|e| AppError::Internal(e.to_string()))?
+            ),
+            status: Set("pending".into()),
+            review_note: Set(None),
+            reviewer_id: Set(None),
+            created_at: Set(now),
+            reviewed_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        return Ok(UpdateOutcome::RevisionPending);
+    }
+
+    let slug = apply_change(&txn, &current, &tags, input, now).await?;
+    if current.status.is_public() {
+        audit::record(
+            &txn,
+            &actor(user),
+            Entry {
+                action: "event.edit",
+                target_type: "event",
+                target_id: Some(id.to_string()),
+                detail: Some(format!(
+                    "edited the published \u{201c}{}\u{201d}",
+                    input.title
+                )),
+            },
+        )
+        .await?;
+    } else {
+        let next = match intent {
+            Intent::Save if current.status == EventStatus::Submitted => EventStatus::Submitted,
+            Intent::Save => current.status,
+            Intent::Submit => EventStatus::Submitted,
+            Intent::Publish => EventStatus::Published,
+        };
+        if next != current.status {
+            transition(&txn, user, &current, next, None).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(UpdateOutcome::Applied(slug))
+}
+
+/// Writes a change into the event row, raising SEQUENCE and keeping the old slug as a
+/// redirect when a public event's visible details change.
+async fn apply_change(
+    txn: &DatabaseTransaction,
+    current: &event::Model,
+    current_tags: &[String],
+    input: &EventInput,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let public = current.status.is_public();
+    let visible = calendar_visible_change(current, current_tags, input);
+    let slug = if current.title == input.title {
+        current.slug.clone()
+    } else {
+        unique_slug(txn, &input.title, Some(current.id)).await?
+    };
+    if public && slug != current.slug {
+        event_slug::Entity::delete_by_id(slug.clone())
+            .exec(txn)
+            .await?;
+        event_slug::ActiveModel {
+            slug: Set(current.slug.clone()),
+            event_id: Set(current.id),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let mut active: event::ActiveModel = current.clone().into();
+    apply_input(&mut active, input);
+    active.slug = Set(slug.clone());
+    active.updated_at = Set(now);
+    if public && visible {
+        active.sequence = Set(current.sequence + 1);
+    }
+    active.update(txn).await?;
+    replace_tags(txn, current.id, &input.tags).await?;
+    Ok(slug)
+}
+
+/// Moves an event to another status, with the audit entry an admin decision needs.
+async fn transition(
+    txn: &DatabaseTransaction,
+    user: &SessionUser,
+    current: &event::Model,
+    next: EventStatus,
+    note: Option<String>,
+) -> Result<event::Model, AppError> {
+    let now = Utc::now();
+    let mut active: event::ActiveModel = current.clone().into();
+    active.status = Set(next);
+    active.updated_at = Set(now);
+    let action = match next {
+        EventStatus::Submitted => {
+            active.submitted_at = Set(Some(now));
+            active.review_note = Set(None);
+            None
+        }
+        EventStatus::Published => {
+            active.published_at = Set(Some(now));
+            active.reviewer_id = Set(Some(user.id));
+            active.review_note = Set(None);
+            Some("event.approve")
+        }
+        EventStatus::Rejected => {
+            active.reviewer_id = Set(Some(user.id));
+            active.review_note = Set(note.clone());
+            Some("event.reject")
+        }
+        EventStatus::ChangesRequested => {
+            active.reviewer_id = Set(Some(user.id));
+            active.review_note = Set(note.clone());
+            Some("event.request_changes")
+        }
+        EventStatus::Cancelled => {
+            active.cancelled_at = Set(Some(now));
+            active.cancel_note = Set(note.clone());
+            active.sequence = Set(current.sequence + 1);
+            user.is_admin().then_some("event.cancel")
+        }
+        EventStatus::Draft => None,
+    };
+    let updated = active.update(txn).await?;
+    if let Some(action) = action {
+        audit::record(
+            txn,
+            &actor(user),
+            Entry {
+                action,
+                target_type: "event",
+                target_id: Some(current.id.to_string()),
+                detail: Some(match &note {
+                    Some(note) => format!("\u{201c}{}\u{201d}: {note}", current.title),
+                    None => format!("\u{201c}{}\u{201d}", current.title),
+                }),
+            },
+        )
+        .await?;
+    }
+    Ok(updated)
+}
+
+/// One of the workflow's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Submit,
+    Approve,
+    Reject,
+    RequestChanges,
+    Cancel,
+}
+
+pub async fn decide(
+    db: &DatabaseConnection,
+    user: &SessionUser,
+    id: i64,
+    decision: Decision,
+    note: Option<String>,
+) -> Result<event::Model, AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if !can_view(Some(user), &current) {
+        return Err(AppError::NotFound);
+    }
+    let (allowed, next) = match decision {
+        Decision::Submit => (can_submit(user, &current), EventStatus::Submitted),
+        Decision::Approve => (can_review(user, &current), EventStatus::Published),
+        Decision::Reject => (can_review(user, &current), EventStatus::Rejected),
+        Decision::RequestChanges => (can_review(user, &current), EventStatus::ChangesRequested),
+        Decision::Cancel => (can_cancel(user, &current), EventStatus::Cancelled),
+    };
+    if !allowed {
+        return Err(if user.is_admin() || is_author(user, &current) {
+            AppError::Conflict(format!(
+                "This event is {}, so that is not possible now.",
+                current.status.label().to_lowercase()
+            ))
+        } else {
+            forbidden()
+        });
+    }
+    let updated = transition(&txn, user, &current, next, note).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn delete(db: &DatabaseConnection, user: &SessionUser, id: i64) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if !can_view(Some(user), &current) {
+        return Err(AppError::NotFound);
+    }
+    if !can_delete(user, &current) {
+        return Err(AppError::Conflict(
+            "A published event cannot be deleted; cancel it instead, so calendars hear about it."
+                .into(),
+        ));
+    }
+    event::Entity::delete_by_id(id).exec(&txn).await?;
+    if user.is_admin() && !is_author(user, &current) {
+        audit::record(
+            &txn,
+            &actor(user),
+            Entry {
+                action: "event.delete",
+                target_type: "event",
+                target_id: Some(id.to_string()),
+                detail: Some(format!(
+                    "deleted the unpublished \u{201c}{}\u{201d}",
+                    current.title
+                )),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Revisions of published events
+// ---------------------------------------------------------------------------------------
+
+pub fn revision_input(rev: &event_revision::Model) -> Result<EventInput, AppError> {
+    serde_json::from_str(&rev.payload).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub async fn review_revision(
+    db: &DatabaseConnection,
+    admin: &SessionUser,
+    revision_id: i64,
+    approve: bool,
+    note: Option<String>,
+) -> Result<event::Model, AppError> {
+    if !admin.is_admin() {
+        return Err(forbidden());
+    }
+    let txn = begin_write(db).await?;
+    let rev = event_revision::Entity::find_by_id(revision_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if rev.status != "pending" {
+        return Err(AppError::Conflict(
+            "This change has already been reviewed.".into(),
+        ));
+    }
+    let current = get(&txn, rev.event_id).await?;
+    let now = Utc::now();
+    if approve {
+        let input = revision_input(&rev)?;
+        let tags = tags_for(&txn, &[current.id])
+            .await?
+            .remove(&current.id)
+            .unwrap_or_default();
+        apply_change(&txn, &current, &tags, &input, now).await?;
+    }
+    let mut active: event_revision::ActiveModel = rev.into();
+    active.status = Set(if approve { "approved" } else { "rejected" }.into());
+    active.reviewer_id = Set(Some(admin.id));
+    active.reviewed_at = Set(Some(now));
+    active.review_note = Set(note.clone());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        &actor(admin),
+        Entry {
+            action: if approve {
+                "event.revision.approve"
+            } else {
+                "event.revision.reject"
+            },
+            target_type: "event",
+            target_id: Some(current.id.to_string()),
+            detail: Some(match note {
+                Some(note) => format!("change to \u{201c}{}\u{201d}: {note}", current.title),
+                None => format!("change to \u{201c}{}\u{201d}", current.title),
+            }),
+        },
+    )
+    .await?;
+    let updated = get(&txn, current.id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// One changed field, for the reviewing admin.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FieldChange {
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+pub fn diff(
+    live: &event::Model,
+    live_tags: &[String],
+    proposed: &EventInput,
+    shown_in: chrono_tz::Tz,
+) -> Vec<FieldChange> {
+    let when = |s: DateTime<Utc>, e: DateTime<Utc>, all_day: bool| {
+        crate::events::views::when_text(s, e, all_day, shown_in)
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let rows: Vec<(&'static str, String, String)> = vec![
+        ("Title", live.title.clone(), proposed.title.clone()),
+        ("Summary", live.summary.clone(), proposed.summary.clone()),
+        (
+            "Description",
+            live.description.clone(),
+            proposed.description.clone(),
+        ),
+        (
+            "When",
+            when(live.starts_at, live.ends_at, live.all_day),
+            when(proposed.starts_at, proposed.ends_at, proposed.all_day),
+        ),
+        (
+            "Time zone",
+            live.time_zone.clone(),
+            proposed.time_zone.clone(),
+        ),
+        ("Repeats", opt(&live.rrule), opt(&proposed.rrule)),
+        ("Place", opt(&live.place_name), opt(&proposed.place_name)),
+        ("Address", opt(&live.address), opt(&proposed.address)),
+        (
+            "Online link",
+            opt(&live.online_url),
+            opt(&proposed.online_url),
+        ),
+        ("Tags", live_tags.join(", "), proposed.tags.join(", ")),
+        (
+            "Organiser contact",
+            opt(&live.organiser_contact),
+            opt(&proposed.organiser_contact),
+        ),
+        (
+            "Capacity",
+            live.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            proposed.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Lunch provided",
+            if live.lunch_provided { "Yes" } else { "No" }.into(),
+            if proposed.lunch_provided { "Yes" } else { "No" }.into(),
+        ),
+    ];
+    rows.into_iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(label, before, after)| FieldChange {
+            label,
+            before,
+            after,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Occurrence exceptions
+// ---------------------------------------------------------------------------------------
+
+pub async fn cancel_occurrence(
+    db: &DatabaseConnection,
+    user: &SessionUser,
+    id: i64,
+    occurrence_start: DateTime<Utc>,
+    note: Option<String>,
+) -> Result<event::Model, AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if !can_cancel(user, &current) {
+        return Err(forbidden());
+    }
+    let Some(rule) = current.rrule.as_deref() else {
+        return Err(AppError::BadRequest("This event is not a series.".into()));
+    };
+    let tz: chrono_tz::Tz = current
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Europe::London);
+    let duration = current.ends_at - current.starts_at;
+    let is_occurrence = recurrence::starts_between(
+        rule,
+        current.starts_at,
+        duration,
+        tz,
+        occurrence_start,
+        occurrence_start + Duration::seconds(1),
+        1,
+    )
+    .first()
+        == Some(&occurrence_start);
+    if !is_occurrence {
+        return Err(AppError::BadRequest(
+            "There is no occurrence at that time.".into(),
+        ));
+    }
+    event_exception::ActiveModel {
+        event_id: Set(id),
+        occurrence_start: Set(occurrence_start),
+        cancelled: Set(true),
+        new_starts_at: Set(None),
+        new_ends_at: Set(None),
+        note: Set(note.clone()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: event::ActiveModel = current.clone().into();
+    active.sequence = Set(current.sequence + 1);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    if user.is_admin() {
+        audit::record(
+            &txn,
+            &actor(user),
+            Entry {
+                action: "event.cancel_occurrence",
+                target_type: "event",
+                target_id: Some(id.to_string()),
+                detail: Some(format!(
+                    "cancelled the {} occurrence of \u{201c}{}\u{201d}",
+                    occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
+                    current.title
+                )),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+// ---------------------------------------------------------------------------------------
+// Listings
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub tag: Option<String>,
+    pub query: Option<String>,
+}
+
+/// One entry in a listing: a single event, or one occurrence of a series.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub event: event::Model,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// For series: the occurrence's original start (its RECURRENCE-ID).
+    pub occurrence_start: Option<DateTime<Utc>>,
+    pub cancelled: bool,
+    pub moved: bool,
+    pub tags: Vec<String>,
+}
+
+pub struct Listing {
+    pub items: Vec<Occurrence>,
+    pub has_next: bool,
+}
+
+const PUBLIC: [EventStatus; 2] = [EventStatus::Published, EventStatus::Cancelled];
+
+fn filtered(
+    mut select: sea_orm::Select<event::Entity>,
+    filter: &Filter,
+) -> sea_orm::Select<event::Entity> {
+    use sea_orm::sea_query::ExprTrait;
+    select = select.filter(event::Column::Status.is_in(PUBLIC));
+    if let Some(tag) = &filter.tag {
+        select = select.filter(
+            event::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(event_tag::Column::EventId)
+                    .from(event_tag::Entity)
+                    .and_where(event_tag::Column::Tag.eq(tag.clone()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(q) = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        let pattern = format!(
+            "%{}%",
+            q.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let like = |col: event::Column| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        select = select.filter(
+            Condition::any()
+                .add(like(event::Column::Title))
+                .add(like(event::Column::Summary))
+                .add(like(event::Column::Description)),
+        );
+    }
+    select
+}
+
+/// Expands series and merges them with single events, in a fixed number of queries whatever
+/// the number of events: singles, series, their exceptions, and the tags of what is shown.
+async fn occurrences(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    newest_first: bool,
+    want: usize,
+) -> Result<Vec<Occurrence>, sea_orm::DbErr> {
+    let singles = filtered(event::Entity::find(), filter)
+        .filter(event::Column::Rrule.is_null())
+        .filter(event::Column::EndsAt.gte(from))
+        .filter(event::Column::StartsAt.lt(to));
+    let singles = if newest_first {
+        singles.order_by_desc(event::Column::StartsAt)
+    } else {
+        singles.order_by_asc(event::Column::StartsAt)
+    }
+    .order_by_asc(event::Column::Id)
+    .limit(want as u64)
+    .all(db)
+    .await?;
+    let series = filtered(event::Entity::find(), filter)
+        .filter(event::Column::Rrule.is_not_null())
+        .filter(event::Column::SeriesEndsAt.gte(from))
+        .filter(event::Column::StartsAt.lt(to))
+        .all(db)
+        .await?;
+    let series_ids: Vec<i64> = series.iter().map(|e| e.id).collect();
+    let mut exceptions = exceptions_for(db, &series_ids).await?;
+
+    let mut items: Vec<Occurrence> = singles
+        .into_iter()
+        .map(|e| Occurrence {
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            occurrence_start: None,
+            cancelled: e.status == EventStatus::Cancelled,
+            moved: false,
+            tags: Vec::new(),
+            event: e,
+        })
+        .collect();
+    for e in series {
+        let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
+        let duration = e.ends_at - e.starts_at;
+        let changes: BTreeMap<DateTime<Utc>, event_exception::Model> = exceptions
+            .remove(&e.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| (x.occurrence_start, x))
+            .collect();
+        let rule = e.rrule.clone().unwrap_or_default();
+        let starts = if newest_first {
+            let mut all =
+                recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, usize::MAX);
+            all.reverse();
+            all.truncate(want);
+            all
+        } else {
+            recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, want)
+        };
+        for start in starts {
+            let change = changes.get(&start);
+            let (starts_at, ends_at, moved) = match change {
+                Some(x) if !x.cancelled => (
+                    x.new_starts_at.unwrap_or(start),
+                    x.new_ends_at.unwrap_or(start + duration),
+                    true,
+                ),
+                _ => (start, start + duration, false),
+            };
+            items.push(Occurrence {
+                event: e.clone(),
+                starts_at,
+                ends_at,
+                occurrence_start: Some(start),
+                cancelled: e.status == EventStatus::Cancelled
+                    || change.is_some_and(|x| x.cancelled),
+                moved,
+                tags: Vec::new(),
+            });
+        }
+    }
+    if newest_first {
+        items.sort_by(|a, b| {
+            b.starts_at
+                .cmp(&a.starts_at)
+                .then(a.event.id.cmp(&b.event.id))
+        });
+    } else {
+        items.sort_by(|a, b| {
+            a.starts_at
+                .cmp(&b.starts_at)
+                .then(a.event.id.cmp(&b.event.id))
+        });
+    }
+    items.truncate(want);
+    let mut ids: Vec<i64> = items.iter().map(|o| o.event.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let tags = tags_for(db, &ids).await?;
+    for item in &mut items {
+        item.tags = tags.get(&item.event.id).cloned().unwrap_or_default();
+    }
+    Ok(items)
+}
+
+fn page_of(mut items: Vec<Occurrence>, page: u64, per_page: u64) -> Listing {
+    let skip = ((page.max(1) - 1) * per_page) as usize;
+    let has_next = items.len() > skip + per_page as usize;
+    let items: Vec<Occurrence> = items.drain(..).skip(skip).take(per_page as usize).collect();
+    Listing { items, has_next }
+}
+
+pub async fn upcoming(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> Result<Listing, sea_orm::DbErr> {
+    let want = (page.clamp(1, 1000) * per_page + 1) as usize;
+    let far = now + Duration::days(366 * 5);
+    let items = occurrences(db, filter, now, far, false, want).await?;
+    Ok(page_of(items, page, per_page))
+}
+
+pub async fn past(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    year: i32,
+    tz: chrono_tz::Tz,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> Result<Listing, sea_orm::DbErr> {
+    let start = tz
+        .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+        .earliest()
+        .map_or(now, |t| t.with_timezone(&Utc));
+    let end = tz
+        .with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0)
+        .earliest()
+        .map_or(now, |t| t.with_timezone(&Utc))
+        .min(now);
+    let want = (page.clamp(1, 1000) * per_page + 1) as usize;
+    let items = occurrences(db, filter, start, end, true, want).await?;
+    // Only what has finished counts as past.
+    let items = items.into_iter().filter(|o| o.ends_at <= now).collect();
+    Ok(page_of(items, page, per_page))
+}
+
+/// The years that have past events, newest first, for the archive links.
+pub fn archive_years(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<i32> {
+    let this_year = now.with_timezone(&tz).year();
+    (this_year - 4..=this_year).rev().collect()
+}
+
+pub async fn mine(
+    db: &impl ConnectionTrait,
+    user: &SessionUser,
+) -> Result<Vec<event::Model>, sea_orm::DbErr> {
+    event::Entity::find()
+        .filter(event::Column::AuthorId.eq(user.id))
+        .order_by_desc(event::Column::UpdatedAt)
+        .all(db)
+        .await
+}
+
+pub struct Queue {
+    pub submitted: Vec<event::Model>,
+    pub revisions: Vec<(event_revision::Model, event::Model)>,
+}
+
+pub async fn moderation_queue(db: &impl ConnectionTrait) -> Result<Queue, sea_orm::DbErr> {
+    let submitted = event::Entity::find()
+        .filter(event::Column::Status.eq(EventStatus::Submitted))
+        .order_by_asc(event::Column::SubmittedAt)
+        .all(db)
+        .await?;
+    let revisions = event_revision::Entity::find()
+        .filter(event_revision::Column::Status.eq("pending"))
+        .order_by_asc(event_revision::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = revisions.iter().map(|r| r.event_id).collect();
+    let events: HashMap<i64, event::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        event::Entity::find()
+            .filter(event::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect()
+    };
+    Ok(Queue {
+        submitted,
+        revisions: revisions
+            .into_iter()
+            .filter_map(|r| events.get(&r.event_id).cloned().map(|e| (r, e)))
+            .collect(),
+    })
+}
+
+/// For the count beside "Moderation" in the admins' navigation.
+pub async fn pending_count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
+    let submitted = event::Entity::find()
+        .filter(event::Column::Status.eq(EventStatus::Submitted))
+        .count(db)
+        .await?;
+    let revisions = event_revision::Entity::find()
+        .filter(event_revision::Column::Status.eq("pending"))
+        .count(db)
+        .await?;
+    Ok(submitted + revisions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_readable_and_safe() {
+        assert_eq!(
+            slugify("Open Data Camp 2026: Day One!"),
+            "open-data-camp-2026-day-one"
+        );
+        assert_eq!(slugify("  ¿¡!!  "), "event");
+        assert_eq!(slugify("Café & Co-ops"), "caf-co-ops");
+        assert!(slugify(&"x".repeat(300)).len() <= 80);
+    }
+}

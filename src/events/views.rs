@@ -1,0 +1,363 @@
+//! What the event templates receive, and the plain-English time texts they show.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::events::forms::{EventForm, FieldErrors};
+use crate::events::service::{FieldChange, Occurrence};
+
+/// "Wednesday 8 July 2026, 10:30 to 12:00", "Friday 18 to Saturday 19 September 2026".
+pub fn when_text(start: DateTime<Utc>, end: DateTime<Utc>, all_day: bool, tz: Tz) -> String {
+    let s = start.with_timezone(&tz);
+    if all_day {
+        let last = (end - Duration::days(1)).with_timezone(&tz);
+        if s.date_naive() >= last.date_naive() {
+            return s.format("%A %-d %B %Y (all day)").to_string();
+        }
+        return format!(
+            "{} to {} (all day)",
+            s.format("%A %-d %B %Y"),
+            last.format("%A %-d %B %Y")
+        );
+    }
+    let e = end.with_timezone(&tz);
+    if s.date_naive() == e.date_naive() {
+        format!(
+            "{}, {} to {}",
+            s.format("%A %-d %B %Y"),
+            s.format("%H:%M"),
+            e.format("%H:%M")
+        )
+    } else {
+        format!(
+            "{} to {}",
+            s.format("%A %-d %B %Y, %H:%M"),
+            e.format("%A %-d %B %Y, %H:%M")
+        )
+    }
+}
+
+#[derive(Serialize)]
+pub struct TagLink {
+    pub name: String,
+    pub href: String,
+}
+
+pub fn tag_links(tags: &[String]) -> Vec<TagLink> {
+    tags.iter()
+        .map(|t| TagLink {
+            name: t.clone(),
+            href: format!("/events/tags/{t}"),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct EventCard {
+    pub title: String,
+    pub href: String,
+    pub summary: String,
+    pub when: String,
+    pub start_iso: String,
+    pub day: String,
+    pub month: String,
+    pub place: Option<String>,
+    pub online: bool,
+    pub cancelled: bool,
+    pub moved: bool,
+    pub series: bool,
+    pub tags: Vec<TagLink>,
+}
+
+impl EventCard {
+    pub fn from_occurrence(o: &Occurrence, tz: Tz) -> Self {
+        let local = o.starts_at.with_timezone(&tz);
+        EventCard {
+            title: o.event.title.clone(),
+            href: format!("/events/{}", o.event.slug),
+            summary: o.event.summary.clone(),
+            when: when_text(o.starts_at, o.ends_at, o.event.all_day, tz),
+            start_iso: crate::web::format::iso(o.starts_at),
+            day: local.format("%-d").to_string(),
+            month: local.format("%b").to_string(),
+            place: o.event.place_name.clone(),
+            online: o.event.online_url.is_some(),
+            cancelled: o.cancelled,
+            moved: o.moved,
+            series: o.occurrence_start.is_some(),
+            tags: tag_links(&o.tags),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ListView {
+    pub heading: String,
+    pub intro: String,
+    pub events: Vec<EventCard>,
+    pub query: String,
+    pub tag: Option<String>,
+    pub empty_heading: String,
+    pub empty_message: String,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+    pub archive: Vec<ArchiveLink>,
+    pub can_draft: bool,
+}
+
+#[derive(Serialize)]
+pub struct ArchiveLink {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct StatusView {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct OccurrenceRow {
+    pub when: String,
+    pub start_iso: String,
+    pub cancelled: bool,
+    pub moved: bool,
+}
+
+#[derive(Serialize)]
+pub struct SeriesView {
+    pub rule: String,
+    pub upcoming: Vec<OccurrenceRow>,
+}
+
+#[derive(Serialize)]
+pub struct RevisionView {
+    pub id: i64,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Serialize)]
+pub struct Permissions {
+    pub edit: bool,
+    pub submit: bool,
+    pub review: bool,
+    pub cancel: bool,
+    pub delete: bool,
+}
+
+#[derive(Serialize)]
+pub struct EventPage {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description_html: String,
+    pub when: String,
+    pub start_iso: String,
+    pub end_iso: String,
+    pub organised_in: Option<String>,
+    pub status: StatusView,
+    pub public: bool,
+    pub cancelled: bool,
+    pub cancel_note: Option<String>,
+    pub place_name: Option<String>,
+    pub address: Option<String>,
+    pub map_href: Option<String>,
+    pub online_url: Option<String>,
+    pub organiser_contact: Option<String>,
+    pub capacity: Option<i32>,
+    pub lunch_provided: bool,
+    pub tags: Vec<TagLink>,
+    pub series: Option<SeriesView>,
+    pub author_name: String,
+    pub review_note: Option<String>,
+    pub note_to_admins: Option<String>,
+    pub revision: Option<RevisionView>,
+    pub can: Permissions,
+}
+
+/// Every field of the event form, so templates in strict mode can ask about any of them.
+pub const FORM_FIELDS: &[&str] = &[
+    "title",
+    "summary",
+    "description",
+    "time_zone",
+    "start_date",
+    "start_time",
+    "end_date",
+    "end_time",
+    "place_name",
+    "address",
+    "online_url",
+    "tags",
+    "organiser_contact",
+    "capacity",
+    "note_to_admins",
+    "repeat",
+    "repeat_interval",
+    "repeat_until",
+    "repeat_rule",
+];
+
+pub fn all_field_errors(
+    errors: &FieldErrors,
+) -> std::collections::BTreeMap<&'static str, Option<String>> {
+    FORM_FIELDS
+        .iter()
+        .map(|f| (*f, errors.get(f).cloned()))
+        .collect()
+}
+
+/// The error summary at the top of a form: each message links to its field.
+#[derive(Serialize)]
+pub struct ErrorLink {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct FormView {
+    pub heading: String,
+    pub action: String,
+    pub form: EventForm,
+    pub errors: std::collections::BTreeMap<&'static str, Option<String>>,
+    pub error_list: Vec<ErrorLink>,
+    pub error_count: usize,
+    pub preview_html: Option<String>,
+    pub is_admin: bool,
+    pub published: bool,
+    pub time_zones: Vec<ZoneOption>,
+    pub repeat_options: Vec<ZoneOption>,
+}
+
+#[derive(Serialize)]
+pub struct ZoneOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn zone_options(selected: &str, site: Tz) -> Vec<ZoneOption> {
+    let selected = if selected.trim().is_empty() {
+        site.name()
+    } else {
+        selected.trim()
+    };
+    let mut zones: Vec<&str> = vec![site.name()];
+    for tz in chrono_tz::TZ_VARIANTS.iter() {
+        let name = tz.name();
+        if name.contains('/') && !name.starts_with("Etc/") && name != site.name() {
+            zones.push(name);
+        }
+    }
+    let mut options: Vec<ZoneOption> = zones
+        .into_iter()
+        .map(|z| ZoneOption {
+            value: z.to_string(),
+            label: z.replace('_', " "),
+            selected: z == selected,
+        })
+        .collect();
+    if !options.iter().any(|o| o.selected) {
+        // Keep what was typed, so the error message beside it makes sense.
+        options.insert(
+            0,
+            ZoneOption {
+                value: selected.to_string(),
+                label: selected.to_string(),
+                selected: true,
+            },
+        );
+    }
+    options
+}
+
+pub fn repeat_options(selected: &str) -> Vec<ZoneOption> {
+    [
+        ("none", "Does not repeat"),
+        ("weekly", "Every week (or every few weeks) on the same day"),
+        (
+            "monthly_weekday",
+            "Every month (or every few months) on the same weekday, e.g. the second Wednesday",
+        ),
+        (
+            "monthly_day",
+            "Every month (or every few months) on the same date",
+        ),
+        ("custom", "A custom rule (iCalendar RRULE)"),
+    ]
+    .into_iter()
+    .map(|(value, label)| ZoneOption {
+        value: value.into(),
+        label: label.into(),
+        selected: value == selected || (selected.is_empty() && value == "none"),
+    })
+    .collect()
+}
+
+#[derive(Serialize)]
+pub struct MyEventRow {
+    pub title: String,
+    pub href: String,
+    pub when: String,
+    pub status: StatusView,
+    pub review_note: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct MineView {
+    pub events: Vec<MyEventRow>,
+}
+
+#[derive(Serialize)]
+pub struct QueueEvent {
+    pub id: i64,
+    pub title: String,
+    pub href: String,
+    pub when: String,
+    pub author: String,
+    pub note_to_admins: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct QueueRevision {
+    pub id: i64,
+    pub title: String,
+    pub href: String,
+    pub author: String,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Serialize)]
+pub struct QueueView {
+    pub events: Vec<QueueEvent>,
+    pub revisions: Vec<QueueRevision>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_read_naturally() {
+        let tz = chrono_tz::Europe::London;
+        let s = Utc.with_ymd_and_hms(2026, 7, 8, 9, 30, 0).unwrap();
+        assert_eq!(
+            when_text(s, s + Duration::minutes(90), false, tz),
+            "Wednesday 8 July 2026, 10:30 to 12:00"
+        );
+        let day = Utc.with_ymd_and_hms(2026, 9, 17, 23, 0, 0).unwrap();
+        assert_eq!(
+            when_text(day, day + Duration::days(2), true, tz),
+            "Friday 18 September 2026 to Saturday 19 September 2026 (all day)"
+        );
+        assert_eq!(
+            when_text(day, day + Duration::days(1), true, tz),
+            "Friday 18 September 2026 (all day)"
+        );
+    }
+}

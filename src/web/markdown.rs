@@ -1,0 +1,67 @@
+//! Markdown in, sanitised HTML out: the one place user-written text becomes HTML. Templates
+//! may show its output unescaped (`{{{ }}}`) and nothing else.
+
+use pulldown_cmark::{Event, Options, Parser, html};
+
+pub fn to_html(markdown: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+/// The text without its mark-up: for summaries, search snippets and calendar descriptions.
+pub fn to_plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            Event::End(_) => {
+                if !text.ends_with('\n') && !text.is_empty() {
+                    text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_handlers_are_removed() {
+        let html = to_html(
+            "Hello <script>alert(1)</script> **world** <img src=x onerror=alert(1)> [x](javascript:alert(1))",
+        );
+        assert!(html.contains("<strong>world</strong>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("onerror"));
+        assert!(!html.contains("javascript:"));
+    }
+
+    #[test]
+    fn links_open_safely() {
+        let html = to_html("[data portal](https://data.northvale.example)");
+        assert!(
+            html.contains(r#"rel="noopener noreferrer nofollow""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        assert_eq!(
+            to_plain_text("# Agenda\n\n* Bus data\n* **Air quality**"),
+            "Agenda\nBus data\nAir quality"
+        );
+    }
+}
