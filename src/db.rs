@@ -92,6 +92,19 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     txn.commit().await
 }
 
+/// Counts every SQL statement the pool runs. Cheap (one atomic add); tests use it to prove a
+/// page costs a fixed number of queries whatever the data size.
+pub fn count_statements(
+    db: &mut DatabaseConnection,
+) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let inner = counter.clone();
+    db.set_metric_callback(move |_| {
+        inner.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    counter
+}
+
 /// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing
 /// with "database is locked" when a read lock cannot be upgraded.

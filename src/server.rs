@@ -32,7 +32,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         Some(bytes) => CookieKey::derive_from(bytes),
         None => CookieKey::derive_from(&load_or_create_key_file(&config.data_dir)?),
     };
-    let db = crate::db::connect(&config).await?;
+    let mut db = crate::db::connect(&config).await?;
+    let statements = crate::db::count_statements(&mut db);
     crate::db::migrate(&db)
         .await
         .map_err(|e| StartupError::Migration(e.to_string()))?;
@@ -51,6 +52,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         cookie_key,
         providers: Arc::new(providers),
         sign_in_limiter: Arc::new(sign_in_limiter),
+        statements,
     })
 }
 

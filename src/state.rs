@@ -20,4 +20,6 @@ pub struct AppState {
     pub cookie_key: CookieKey,
     pub providers: Arc<Providers>,
     pub sign_in_limiter: Arc<AddressLimiter>,
+    /// SQL statements run so far (see `db::count_statements`).
+    pub statements: Arc<std::sync::atomic::AtomicU64>,
 }

@@ -524,7 +524,8 @@ mod tests {
 
     #[test]
     fn each_bad_input_gets_its_own_message() {
-        let cases: Vec<(Box<dyn Fn(&mut EventForm)>, &str, &str)> = vec![
+        type Change = Box<dyn Fn(&mut EventForm)>;
+        let cases: Vec<(Change, &str, &str)> = vec![
             (
                 Box::new(|f| f.title = " ".into()),
                 "title",

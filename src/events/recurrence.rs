@@ -179,7 +179,7 @@ mod tests {
         }
         // And the UTC instants really differ between summer and winter.
         let utc_hours: std::collections::BTreeSet<u32> =
-            starts.iter().map(|s| chrono::Timelike::hour(s)).collect();
+            starts.iter().map(chrono::Timelike::hour).collect();
         assert_eq!(utc_hours, [17, 18].into_iter().collect());
     }
 

@@ -177,7 +177,7 @@ async fn visible_event(
     slug: &str,
 ) -> AppResult<Result<entity::event::Model, Response>> {
     match service::find_by_slug(&state.db, slug).await? {
-        Some(Lookup::Found(e)) if service::can_view(user, &e) => Ok(Ok(e)),
+        Some(Lookup::Found(e)) if service::can_view(user, &e) => Ok(Ok(*e)),
         Some(Lookup::Moved(new_slug)) => Ok(Err(Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
             .header("location", format!("/events/{new_slug}"))

@@ -81,7 +81,7 @@ fn forbidden() -> AppError {
 // ---------------------------------------------------------------------------------------
 
 pub enum Lookup {
-    Found(event::Model),
+    Found(Box<event::Model>),
     /// The slug used to belong to this event, which now lives at another slug.
     Moved(String),
 }
@@ -95,7 +95,7 @@ pub async fn find_by_slug(
         .one(db)
         .await?
     {
-        return Ok(Some(Lookup::Found(found)));
+        return Ok(Some(Lookup::Found(Box::new(found))));
     }
     let Some(alias) = event_slug::Entity::find_by_id(slug.to_string())
         .one(db)

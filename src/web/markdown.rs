@@ -22,11 +22,7 @@ pub fn to_plain_text(markdown: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push('\n'),
-            Event::End(_) => {
-                if !text.ends_with('\n') && !text.is_empty() {
-                    text.push('\n');
-                }
-            }
+            Event::End(_) if !text.ends_with('\n') && !text.is_empty() => text.push('\n'),
             _ => {}
         }
     }

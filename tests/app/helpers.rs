@@ -202,3 +202,20 @@ pub fn meta_csrf(html: &str) -> String {
 pub fn unescape(html: &str) -> String {
     html.replace("&#x3D;", "=").replace("&amp;", "&")
 }
+
+/// An app with the demo forum loaded and the development sign-in on.
+pub async fn demo_app(extra: &[(&str, &str)]) -> TestApp {
+    let mut settings = vec![("auth.dev_login", "true")];
+    settings.extend_from_slice(extra);
+    let app = spawn_app_with(&settings).await;
+    let out = app.command(&["seed-demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    app
+}
+
+/// A browser signed in as `email` through the development sign-in.
+pub async fn signed_in(app: &TestApp, email: &str) -> crate::oidc::Browser {
+    let browser = crate::oidc::Browser::new();
+    browser.dev_sign_in(app, email).await;
+    browser
+}

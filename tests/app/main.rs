@@ -6,6 +6,7 @@ mod oidc;
 
 mod cli;
 mod database;
+mod events;
 mod sessions;
 mod shell;
 mod signin;

@@ -6,27 +6,14 @@ use entity::prelude::*;
 use entity::{session, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-use crate::helpers::{TestApp, convene_command, spawn_app_with, stderr, unescape};
+use crate::helpers::{
+    TestApp, convene_command, demo_app, signed_in, spawn_app_with, stderr, unescape,
+};
 use crate::oidc::{Browser, location};
 
 const ADMIN: &str = "priya.shah@northvale-council.example";
 const MEMBER: &str = "gareth.lloyd@riverside-city.example";
 const OTHER_MEMBER: &str = "aisha.rahman@midshire-transport.example";
-
-async fn demo_app(extra: &[(&str, &str)]) -> TestApp {
-    let mut settings = vec![("auth.dev_login", "true")];
-    settings.extend_from_slice(extra);
-    let app = spawn_app_with(&settings).await;
-    let out = app.command(&["seed-demo"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    app
-}
-
-async fn signed_in(app: &TestApp, email: &str) -> Browser {
-    let browser = Browser::new();
-    browser.dev_sign_in(app, email).await;
-    browser
-}
 
 async fn user_id(app: &TestApp, email: &str) -> i64 {
     User::find()

@@ -1,0 +1,754 @@
+//! Events over HTTP: every workflow step and who may take it, visibility of unpublished
+//! events, revisions of published ones, slug redirects, series across a clock change, bad
+//! input, and a fixed number of queries per page whatever the data size.
+
+use std::sync::atomic::Ordering;
+
+use chrono::{Duration, Utc};
+use entity::event::{self, EventStatus};
+use entity::prelude::*;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::helpers::{TestApp, demo_app, signed_in, unescape};
+use crate::oidc::{Browser, location};
+
+const ADMIN: &str = "priya.shah@northvale-council.example";
+const AUTHOR: &str = "gareth.lloyd@riverside-city.example";
+const OTHER: &str = "aisha.rahman@midshire-transport.example";
+
+fn in_days(days: i64) -> String {
+    (Utc::now() + Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn event_form<'a>(title: &'a str, date: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("summary", "A walk through the footpath data."),
+        ("description", "Meet at the **library**."),
+        ("time_zone", "Europe/London"),
+        ("start_date", date),
+        ("start_time", "18:00"),
+        ("end_date", date),
+        ("end_time", "20:00"),
+        ("place_name", "Riverside Library"),
+        ("address", "1 Bridge Street, Riverside"),
+        ("tags", "walking, footpaths"),
+        ("repeat", "none"),
+        ("action", action),
+    ]
+}
+
+async fn by_title(app: &TestApp, title: &str) -> event::Model {
+    Event::find()
+        .filter(event::Column::Title.eq(title))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no event {title:?}"))
+}
+
+async fn status_of(browser: &Browser, app: &TestApp, path: &str) -> u16 {
+    browser
+        .get(&format!("{}{path}", app.url))
+        .await
+        .status()
+        .as_u16()
+}
+
+async fn draft(app: &TestApp, author: &Browser, title: &str, action: &str) -> event::Model {
+    let date = in_days(30);
+    let resp = author
+        .post(app, "/events/new", &event_form(title, &date, action))
+        .await;
+    assert_eq!(resp.status(), 303, "creating {title}");
+    by_title(app, title).await
+}
+
+#[tokio::test]
+async fn the_whole_workflow_and_who_may_take_each_step() {
+    let app = demo_app(&[]).await;
+    let anonymous = Browser::new();
+    let author = signed_in(&app, AUTHOR).await;
+    let other = signed_in(&app, OTHER).await;
+    let admin = signed_in(&app, ADMIN).await;
+
+    // Drafting needs an account.
+    let resp = anonymous.get(&format!("{}/events/new", app.url)).await;
+    assert_eq!(resp.status(), 303);
+    assert!(location(&resp).starts_with("/auth/signin"));
+
+    let e = draft(&app, &author, "Footpath Data Walk", "save").await;
+    assert_eq!(e.status, EventStatus::Draft);
+    let page = format!("/events/{}", e.slug);
+
+    // A draft is the author's (and admins') alone: everyone else gets 404, not 403.
+    assert_eq!(status_of(&anonymous, &app, &page).await, 404);
+    assert_eq!(status_of(&other, &app, &page).await, 404);
+    assert_eq!(status_of(&author, &app, &page).await, 200);
+    assert_eq!(status_of(&admin, &app, &page).await, 200);
+    assert_eq!(status_of(&other, &app, &format!("{page}/edit")).await, 404);
+
+    // Only the author submits; admins cannot approve a draft that was not submitted.
+    assert_eq!(
+        other
+            .post(&app, &format!("{page}/submit"), &[])
+            .await
+            .status(),
+        404
+    );
+    let resp = admin
+        .post(
+            &app,
+            &format!("/admin/moderation/events/{}/approve", e.id),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), 409);
+    assert_eq!(
+        author
+            .post(&app, &format!("{page}/submit"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        by_title(&app, "Footpath Data Walk").await.status,
+        EventStatus::Submitted
+    );
+    assert_eq!(
+        status_of(&anonymous, &app, &page).await,
+        404,
+        "still private while submitted"
+    );
+
+    // The queue shows it, with a count in the admins' navigation.
+    let queue = admin
+        .get(&format!("{}/admin/moderation", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("Footpath Data Walk"));
+    assert!(queue.contains("nav-count"));
+
+    // Members cannot decide; admins ask for changes with a comment the author sees.
+    let changes = format!("/admin/moderation/events/{}/request-changes", e.id);
+    assert_eq!(
+        author.post(&app, &changes, &[("note", "x")]).await.status(),
+        403
+    );
+    assert_eq!(
+        admin.post(&app, &changes, &[("note", "")]).await.status(),
+        400,
+        "a comment is required"
+    );
+    assert_eq!(
+        admin
+            .post(&app, &changes, &[("note", "Please add the meeting point.")])
+            .await
+            .status(),
+        303
+    );
+    let seen = author
+        .get(&format!("{}{page}", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(seen.contains("Please add the meeting point."));
+    assert!(seen.contains("What the admins asked you to change"));
+
+    // The author fixes it and resubmits from the form.
+    let date = in_days(30);
+    let mut form = event_form("Footpath Data Walk", &date, "submit");
+    form.push(("note_to_admins", "Added the meeting point."));
+    let resp = author.post(&app, &format!("{page}/edit"), &form).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        by_title(&app, "Footpath Data Walk").await.status,
+        EventStatus::Submitted
+    );
+
+    // Approval publishes it for everyone.
+    let resp = admin
+        .post(
+            &app,
+            &format!("/admin/moderation/events/{}/approve", e.id),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let live = by_title(&app, "Footpath Data Walk").await;
+    assert_eq!(live.status, EventStatus::Published);
+    assert_eq!(status_of(&anonymous, &app, &page).await, 200);
+    let listing = anonymous
+        .get(&format!("{}/events", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listing.contains("Footpath Data Walk"));
+    let log = admin
+        .get(&format!("{}/admin/audit", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("event.request_changes") && log.contains("event.approve"));
+
+    // A published event cannot be deleted, only cancelled, with a reason, and not by others.
+    assert_eq!(
+        author
+            .post(&app, &format!("{page}/delete"), &[])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        other
+            .post(&app, &format!("{page}/cancel"), &[("note", "No")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        author
+            .post(&app, &format!("{page}/cancel"), &[("note", "")])
+            .await
+            .status(),
+        400
+    );
+    let resp = author
+        .post(
+            &app,
+            &format!("{page}/cancel"),
+            &[("note", "The path is flooded.")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let cancelled = by_title(&app, "Footpath Data Walk").await;
+    assert_eq!(cancelled.status, EventStatus::Cancelled);
+    assert_eq!(
+        cancelled.sequence,
+        live.sequence + 1,
+        "calendars see the cancellation"
+    );
+    let public = anonymous
+        .get(&format!("{}{page}", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Cancelled") && public.contains("The path is flooded."));
+}
+
+#[tokio::test]
+async fn rejection_carries_a_reason_and_drafts_can_be_deleted() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let e = draft(&app, &author, "Bin Collection Hack", "submit").await;
+    let reject = format!("/admin/moderation/events/{}/reject", e.id);
+    assert_eq!(
+        admin.post(&app, &reject, &[("note", " ")]).await.status(),
+        400
+    );
+    assert_eq!(
+        admin
+            .post(&app, &reject, &[("note", "This is not about open data.")])
+            .await
+            .status(),
+        303
+    );
+    let rejected = by_title(&app, "Bin Collection Hack").await;
+    assert_eq!(rejected.status, EventStatus::Rejected);
+    let mine = author
+        .get(&format!("{}/events/mine", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("Rejected") && mine.contains("This is not about open data."));
+
+    let other = signed_in(&app, OTHER).await;
+    assert_eq!(
+        other
+            .post(&app, &format!("/events/{}/delete", e.slug), &[])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        author
+            .post(&app, &format!("/events/{}/delete", e.slug), &[])
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        Event::find_by_id(e.id)
+            .one(app.db())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn admins_publish_directly_and_members_cannot() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(20);
+    let resp = author
+        .post(
+            &app,
+            "/events/new",
+            &event_form("Sneaky Publish", &date, "publish"),
+        )
+        .await;
+    assert_eq!(resp.status(), 403);
+    let e = draft(&app, &admin, "Admin Data Briefing", "publish").await;
+    assert_eq!(e.status, EventStatus::Published);
+    assert_eq!(
+        status_of(&Browser::new(), &app, &format!("/events/{}", e.slug)).await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_authors_edit_to_a_published_event_waits_for_approval() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let e = draft(&app, &author, "Footpath Data Walk", "submit").await;
+    admin
+        .post(
+            &app,
+            &format!("/admin/moderation/events/{}/approve", e.id),
+            &[],
+        )
+        .await;
+    let live = by_title(&app, "Footpath Data Walk").await;
+
+    let date = in_days(31);
+    let mut form = event_form("Footpath Data Walk", &date, "save");
+    form.retain(|(k, _)| *k != "place_name");
+    form.push(("place_name", "Riverside Museum"));
+    let resp = author
+        .post(&app, &format!("/events/{}/edit", e.slug), &form)
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    // The live version is unchanged until an admin approves.
+    let public = Browser::new()
+        .get(&format!("{}/events/{}", app.url, e.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Riverside Library") && !public.contains("Riverside Museum"));
+    let unchanged = by_title(&app, "Footpath Data Walk").await;
+    assert_eq!(unchanged.sequence, live.sequence);
+
+    // The admin sees a field-by-field diff.
+    let queue = admin
+        .get(&format!("{}/admin/moderation", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("Changes to published events"));
+    assert!(
+        queue.contains("<del>Riverside Library</del>")
+            && queue.contains("<ins>Riverside Museum</ins>")
+    );
+    assert!(
+        queue.contains(">When<"),
+        "the new date is listed as a change"
+    );
+    assert!(!queue.contains(">Title<"), "unchanged fields are not");
+
+    let revision = EventRevision::find().one(app.db()).await.unwrap().unwrap();
+    assert_eq!(
+        author
+            .post(
+                &app,
+                &format!("/admin/moderation/revisions/{}/approve", revision.id),
+                &[]
+            )
+            .await
+            .status(),
+        403
+    );
+    let resp = admin
+        .post(
+            &app,
+            &format!("/admin/moderation/revisions/{}/approve", revision.id),
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let updated = by_title(&app, "Footpath Data Walk").await;
+    assert_eq!(updated.place_name.as_deref(), Some("Riverside Museum"));
+    assert_eq!(updated.sequence, live.sequence + 1);
+    assert_eq!(updated.uid, live.uid, "the calendar UID never changes");
+    assert_eq!(updated.id, live.id);
+
+    // A second change, rejected: nothing moves.
+    let mut form = event_form("Footpath Data Walk", &date, "save");
+    form.push(("capacity", "12"));
+    author
+        .post(&app, &format!("/events/{}/edit", e.slug), &form)
+        .await;
+    let revision = entity::event_revision::Entity::find()
+        .filter(entity::event_revision::Column::Status.eq("pending"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let resp = admin
+        .post(
+            &app,
+            &format!("/admin/moderation/revisions/{}/reject", revision.id),
+            &[("note", "Keep it open to all.")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(by_title(&app, "Footpath Data Walk").await.capacity, None);
+}
+
+#[tokio::test]
+async fn renaming_a_published_event_keeps_its_old_address_working() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let e = draft(&app, &admin, "Footpath Data Walk", "publish").await;
+    let date = in_days(30);
+    let resp = admin
+        .post(
+            &app,
+            &format!("/events/{}/edit", e.slug),
+            &event_form("Footpath and Bridleway Data Walk", &date, "save"),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let renamed = by_title(&app, "Footpath and Bridleway Data Walk").await;
+    assert_eq!(renamed.slug, "footpath-and-bridleway-data-walk");
+    assert_eq!(renamed.uid, e.uid);
+    assert_eq!(renamed.sequence, e.sequence + 1);
+
+    let resp = Browser::new()
+        .get(&format!("{}/events/{}", app.url, e.slug))
+        .await;
+    assert_eq!(resp.status(), 301);
+    assert_eq!(location(&resp), "/events/footpath-and-bridleway-data-walk");
+    // A new event may not take the old address over.
+    let other = draft(&app, &admin, "Footpath Data Walk", "publish").await;
+    assert_ne!(other.slug, e.slug);
+}
+
+#[tokio::test]
+async fn an_evening_series_stays_at_18_00_local_across_the_clock_change() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    // A weekly series in the spring after next, across the change to summer time.
+    let year = chrono::Datelike::year(&Utc::now()) + 2;
+    let start = format!("{year}-03-03");
+    let until = format!("{year}-04-28");
+    let mut form = event_form("Spring Data Evenings", &start, "publish");
+    form.retain(|(k, _)| *k != "repeat");
+    form.extend([
+        ("repeat", "weekly"),
+        ("repeat_interval", "1"),
+        ("repeat_until", until.as_str()),
+    ]);
+    let resp = admin.post(&app, "/events/new", &form).await;
+    assert_eq!(resp.status(), 303);
+    let series = by_title(&app, "Spring Data Evenings").await;
+    assert!(series.rrule.as_deref().unwrap().starts_with("FREQ=WEEKLY"));
+
+    let listing = Browser::new()
+        .get(&format!("{}/events?q=spring+data+evenings", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let whens: Vec<&str> = listing
+        .lines()
+        .filter(|l| l.contains("<time datetime=") && l.contains(&year.to_string()))
+        .collect();
+    assert_eq!(whens.len(), 9, "nine Tuesdays: {whens:#?}");
+    for line in &whens {
+        assert!(line.contains("18:00 to 20:00"), "{line}");
+    }
+    // Before the change it is 18:00 UTC, after it 17:00 UTC.
+    assert!(listing.contains(&format!("{year}-03-03T18:00:00Z")));
+    assert!(listing.contains(&format!("{year}-04-28T17:00:00Z")));
+}
+
+#[tokio::test]
+async fn one_date_of_a_series_can_be_cancelled() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let forum = by_title(&app, "Northvale Open Data Forum").await;
+    let page = admin
+        .get(&format!("{}/events/{}", app.url, forum.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let marker = r#"name="start" value=""#;
+    let at = page.find(marker).expect("a cancel-this-date form") + marker.len();
+    let start = &page[at..at + page[at..].find('"').unwrap()];
+    let resp = admin
+        .post(
+            &app,
+            &format!("/events/{}/occurrences/cancel", forum.slug),
+            &[("start", start)],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let after = by_title(&app, "Northvale Open Data Forum").await;
+    assert_eq!(after.sequence, forum.sequence + 1);
+    assert_eq!(after.status, EventStatus::Published, "the series goes on");
+    let listing = Browser::new()
+        .get(&format!("{}/events", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listing.contains("badge-cancelled"));
+    let resp = admin
+        .post(
+            &app,
+            &format!("/events/{}/occurrences/cancel", forum.slug),
+            &[("start", "2020-01-01T10:00:00Z")],
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn each_bad_input_is_shown_beside_its_field_with_the_form_refilled() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let date = in_days(30);
+    let year = chrono::Datelike::year(&Utc::now()) + 1;
+    let gap = format!("{year}-03-28");
+    let gap_sunday = {
+        // The last Sunday in March of that year.
+        let mut d = chrono::NaiveDate::from_ymd_opt(year, 3, 31).unwrap();
+        while chrono::Datelike::weekday(&d) != chrono::Weekday::Sun {
+            d -= Duration::days(1);
+        }
+        d.format("%Y-%m-%d").to_string()
+    };
+    let _ = gap;
+    let back_sunday = {
+        let mut d = chrono::NaiveDate::from_ymd_opt(year, 10, 31).unwrap();
+        while chrono::Datelike::weekday(&d) != chrono::Weekday::Sun {
+            d -= Duration::days(1);
+        }
+        d.format("%Y-%m-%d").to_string()
+    };
+    let long_title = "x".repeat(201);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("title", "")], "Give the event a title"),
+        (
+            vec![("title", long_title.as_str())],
+            "200 characters or fewer",
+        ),
+        (
+            vec![("end_time", "17:00")],
+            "The end must be after the start",
+        ),
+        (
+            vec![
+                ("start_date", gap_sunday.as_str()),
+                ("end_date", gap_sunday.as_str()),
+                ("start_time", "01:30"),
+                ("end_time", "03:00"),
+            ],
+            "the clocks go forward",
+        ),
+        (
+            vec![
+                ("start_date", back_sunday.as_str()),
+                ("end_date", back_sunday.as_str()),
+                ("start_time", "01:30"),
+                ("end_time", "03:00"),
+            ],
+            "the clocks go back",
+        ),
+        (
+            vec![("online_url", "javascript:alert(1)")],
+            "starting with https://",
+        ),
+        (
+            vec![("time_zone", "Mars/Olympus_Mons")],
+            "is not a time zone",
+        ),
+        (
+            vec![
+                ("repeat", "custom"),
+                ("repeat_rule", "FREQ=WEEKLY;BYDAY=MO"),
+            ],
+            "A series must end",
+        ),
+        (
+            vec![
+                ("repeat", "custom"),
+                ("repeat_rule", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3"),
+            ],
+            "produces no occurrence",
+        ),
+        (vec![("capacity", "lots")], "whole number"),
+    ];
+    for (changes, message) in cases {
+        let mut form = event_form("Footpath Data Walk", &date, "submit");
+        for (key, value) in &changes {
+            form.retain(|(k, _)| k != key);
+            form.push((key, value));
+        }
+        let resp = author.post(&app, "/events/new", &form).await;
+        assert_eq!(resp.status(), 422, "{changes:?}");
+        let html = unescape(&resp.text().await.unwrap());
+        assert!(html.contains(message), "{changes:?}: expected {message:?}");
+        assert!(html.contains(r#"aria-invalid="true""#), "{changes:?}");
+        assert!(html.contains("Please fix"), "an error summary");
+        assert!(
+            html.contains("A walk through the footpath data."),
+            "the form is refilled"
+        );
+    }
+    assert!(
+        Event::find()
+            .filter(event::Column::Title.eq("Footpath Data Walk"))
+            .one(app.db())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn preview_renders_markdown_without_saving() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let date = in_days(30);
+    let mut form = event_form("Preview Only", &date, "preview");
+    form.retain(|(k, _)| *k != "description");
+    form.push(("description", "**Bold** and <script>alert(1)</script>"));
+    let resp = author.post(&app, "/events/new", &form).await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("<strong>Bold</strong>"));
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(
+        Event::find()
+            .filter(event::Column::Title.eq("Preview Only"))
+            .one(app.db())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn listings_search_tags_and_the_past() {
+    let app = demo_app(&[]).await;
+    let anonymous = Browser::new();
+    let get = |path: String| {
+        let anonymous = &anonymous;
+        async move { anonymous.get(&path).await.text().await.unwrap() }
+    };
+    let upcoming = get(format!("{}/events", app.url)).await;
+    assert!(upcoming.contains("Bus Data Hack Day"));
+    assert!(
+        !upcoming.contains("Census Data Briefing"),
+        "submitted, not public"
+    );
+    assert!(!upcoming.contains("Street Works Data Surgery"), "a draft");
+    assert!(!upcoming.contains("Open Data Day Northvale"), "in the past");
+    let found = get(format!("{}/events?q=HACK", app.url)).await;
+    assert!(found.contains("Bus Data Hack Day") && !found.contains("Open Data Camp"));
+    let none = get(format!("{}/events?q=zzzz%25", app.url)).await;
+    assert!(none.contains("Nothing matches that search"));
+    let tagged = get(format!("{}/events/tags/transport", app.url)).await;
+    assert!(tagged.contains("Bus Data Hack Day") && !tagged.contains("Open Data Camp"));
+    let year = chrono::Datelike::year(&(Utc::now() - Duration::days(60)));
+    let past = get(format!("{}/events/past?year={year}", app.url)).await;
+    assert!(past.contains("Open Data Day Northvale"));
+    let home = get(format!("{}/", app.url)).await;
+    assert!(
+        home.contains("Bus Data Hack Day"),
+        "the home page shows the next events"
+    );
+}
+
+#[tokio::test]
+async fn the_event_page_has_what_people_and_machines_need() {
+    let app = demo_app(&[]).await;
+    let html = unescape(
+        &Browser::new()
+            .get(&format!("{}/events/bus-data-hack-day", app.url))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(html.contains("09:30 to 17:00") && html.contains("Europe/London"));
+    assert!(html.contains("https://www.openstreetmap.org/search?query="));
+    assert!(html.contains(r#"<script type="application/ld+json">"#));
+    assert!(html.contains(r#""@type":"Event""#));
+    assert!(html.contains(r#"<meta property="og:title" content="Bus Data Hack Day">"#));
+    assert!(html.contains("Lunch is provided."));
+    assert!(!html.contains("<script>"), "no inline executable script");
+}
+
+/// The number of SQL statements a page costs must not grow with the number of events.
+#[tokio::test]
+async fn pages_cost_a_fixed_number_of_queries_whatever_the_data_size() {
+    let app = demo_app(&[]).await;
+    let anonymous = Browser::new();
+    let admin = signed_in(&app, ADMIN).await;
+    let count = |browser: &Browser, path: &'static str| {
+        let url = format!("{}{path}", app.url);
+        let counter = app.state.statements.clone();
+        let client = browser.client.clone();
+        async move {
+            let before = counter.load(Ordering::SeqCst);
+            let resp = client.get(&url).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{url}");
+            counter.load(Ordering::SeqCst) - before
+        }
+    };
+    let pages = [
+        "/events",
+        "/events/bus-data-hack-day",
+        "/events/northvale-open-data-forum",
+        "/",
+    ];
+    let mut small = Vec::new();
+    for path in pages {
+        small.push((count(&anonymous, path).await, count(&admin, path).await));
+    }
+    convene::demo::seed_bulk_events(app.db(), 10_000)
+        .await
+        .unwrap();
+    for (path, (anon_small, admin_small)) in pages.iter().zip(&small) {
+        let anon_large = count(&anonymous, path).await;
+        let admin_large = count(&admin, path).await;
+        assert_eq!(anon_large, *anon_small, "{path}: anonymous");
+        assert_eq!(admin_large, *admin_small, "{path}: admin");
+        eprintln!("{path}: {anon_large} statements anonymous, {admin_large} for an admin");
+        assert!(anon_large > 0, "{path}: the counter counts");
+        assert!(anon_large <= 8, "{path}: {anon_large} statements");
+        assert!(
+            admin_large <= 12,
+            "{path}: {admin_large} statements for an admin"
+        );
+    }
+}
