@@ -102,14 +102,15 @@ async fn only_admins_see_the_admin_navigation() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Gareth Lloyd") && !page.contains(r#"href="/admin""#));
+    assert!(page.contains("Gareth Lloyd") && !page.contains(r#"href="/admin/"#));
     let page = admin
         .get(&format!("{}/", app.url))
         .await
         .text()
         .await
         .unwrap();
-    assert!(page.contains(r#"href="/admin""#));
+    assert!(page.contains(r#"href="/admin/users""#));
+    assert!(page.contains(r#"href="/admin/moderation""#));
 }
 
 #[tokio::test]
