@@ -78,7 +78,7 @@ fn too_long(text: &str, max: usize) -> bool {
 }
 
 /// A local date and time in a zone, refusing times the clocks skip or repeat.
-fn local_to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
+pub fn local_to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
     let local = NaiveDateTime::new(date, time);
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
@@ -95,11 +95,11 @@ fn local_to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc
     }
 }
 
-fn parse_date(text: &str) -> Option<NaiveDate> {
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
-fn parse_time(text: &str) -> Option<NaiveTime> {
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let t = text.trim();
     NaiveTime::parse_from_str(t, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))

@@ -22,6 +22,7 @@ pub fn routes() -> Route {
         .at("/:slug/cancel", post(routes::cancel))
         .at("/:slug/delete", post(routes::delete))
         .at("/:slug/occurrences/cancel", post(routes::cancel_occurrence))
+        .at("/:slug/occurrences/move", post(routes::move_occurrence))
 }
 
 /// `/admin/moderation/...`

@@ -14,7 +14,9 @@ use crate::auth::session::{CurrentUser, RequireAdmin, SessionUser};
 use crate::error::{AppError, AppResult};
 use crate::events::forms::{EventForm, FieldErrors, review_note};
 use crate::events::recurrence;
-use crate::events::service::{self, Decision, Filter, Intent, Lookup, UpdateOutcome};
+use crate::events::service::{
+    self, Decision, Filter, Intent, Lookup, OccurrenceChange, UpdateOutcome,
+};
 use crate::events::views::*;
 use crate::state::AppState;
 use crate::web::PageCtx;
@@ -676,6 +678,13 @@ pub struct OccurrenceForm {
     start: String,
     #[serde(default)]
     note: String,
+    /// For moving: the new local date and times, in the series' zone.
+    #[serde(default)]
+    new_date: String,
+    #[serde(default)]
+    new_start_time: String,
+    #[serde(default)]
+    new_end_time: String,
 }
 
 #[handler]
@@ -694,12 +703,67 @@ pub async fn cancel_occurrence(
         .map_err(|_| AppError::BadRequest("That is not an occurrence of this series.".into()))?
         .with_timezone(&Utc);
     let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
-    service::cancel_occurrence(&state.db, &user, e.id, start, note).await?;
+    service::change_occurrence(
+        &state.db,
+        &user,
+        e.id,
+        start,
+        OccurrenceChange::Cancel,
+        note,
+    )
+    .await?;
     flash::push(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         "That occurrence is cancelled; the rest of the series is unchanged.",
+    );
+    Ok(see_other(&format!("/events/{}", e.slug)))
+}
+
+#[handler]
+pub async fn move_occurrence(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<OccurrenceForm>,
+) -> AppResult<Response> {
+    use crate::events::forms::{local_to_utc, parse_date, parse_time};
+    let e = match visible_event(&state, Some(&user), &slug).await? {
+        Ok(e) => e,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339(form.start.trim())
+        .map_err(|_| AppError::BadRequest("That is not an occurrence of this series.".into()))?
+        .with_timezone(&Utc);
+    let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(state.config.time_zone);
+    let (Some(date), Some(from), Some(to)) = (
+        parse_date(&form.new_date),
+        parse_time(&form.new_start_time),
+        parse_time(&form.new_end_time),
+    ) else {
+        return Err(AppError::BadRequest(
+            "Give the new date (YYYY-MM-DD) and its start and end times (HH:MM).".into(),
+        ));
+    };
+    let starts_at = local_to_utc(tz, date, from).map_err(AppError::BadRequest)?;
+    let ends_at = local_to_utc(tz, date, to).map_err(AppError::BadRequest)?;
+    let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
+    service::change_occurrence(
+        &state.db,
+        &user,
+        e.id,
+        start,
+        OccurrenceChange::MoveTo { starts_at, ends_at },
+        note,
+    )
+    .await?;
+    flash::push(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "That date has moved; the rest of the series is unchanged.",
     );
     Ok(see_other(&format!("/events/{}", e.slug)))
 }

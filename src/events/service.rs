@@ -755,11 +755,22 @@ pub fn diff(
 // Occurrence exceptions
 // ---------------------------------------------------------------------------------------
 
-pub async fn cancel_occurrence(
+/// What happens to one date of a series.
+#[derive(Debug, Clone, Copy)]
+pub enum OccurrenceChange {
+    Cancel,
+    MoveTo {
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    },
+}
+
+pub async fn change_occurrence(
     db: &DatabaseConnection,
     user: &SessionUser,
     id: i64,
     occurrence_start: DateTime<Utc>,
+    change: OccurrenceChange,
     note: Option<String>,
 ) -> Result<event::Model, AppError> {
     let txn = begin_write(db).await?;
@@ -791,12 +802,29 @@ pub async fn cancel_occurrence(
             "There is no occurrence at that time.".into(),
         ));
     }
+    let (cancelled, new_starts_at, new_ends_at) = match change {
+        OccurrenceChange::Cancel => (true, None, None),
+        OccurrenceChange::MoveTo { starts_at, ends_at } => {
+            if ends_at <= starts_at {
+                return Err(AppError::BadRequest(
+                    "The end must be after the start.".into(),
+                ));
+            }
+            (false, Some(starts_at), Some(ends_at))
+        }
+    };
+    // A later change to the same date replaces the earlier one.
+    event_exception::Entity::delete_many()
+        .filter(event_exception::Column::EventId.eq(id))
+        .filter(event_exception::Column::OccurrenceStart.eq(occurrence_start))
+        .exec(&txn)
+        .await?;
     event_exception::ActiveModel {
         event_id: Set(id),
         occurrence_start: Set(occurrence_start),
-        cancelled: Set(true),
-        new_starts_at: Set(None),
-        new_ends_at: Set(None),
+        cancelled: Set(cancelled),
+        new_starts_at: Set(new_starts_at),
+        new_ends_at: Set(new_ends_at),
         note: Set(note.clone()),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -812,11 +840,16 @@ pub async fn cancel_occurrence(
             &txn,
             &actor(user),
             Entry {
-                action: "event.cancel_occurrence",
+                action: if cancelled {
+                    "event.cancel_occurrence"
+                } else {
+                    "event.move_occurrence"
+                },
                 target_type: "event",
                 target_id: Some(id.to_string()),
                 detail: Some(format!(
-                    "cancelled the {} occurrence of \u{201c}{}\u{201d}",
+                    "{} the {} occurrence of \u{201c}{}\u{201d}",
+                    if cancelled { "cancelled" } else { "moved" },
                     occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
                     current.title
                 )),

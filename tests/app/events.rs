@@ -528,6 +528,46 @@ async fn one_date_of_a_series_can_be_cancelled() {
         )
         .await;
     assert_eq!(resp.status(), 400);
+
+    // Another date moves to a Thursday afternoon.
+    let page = admin
+        .get(&format!("{}/events/{}", app.url, forum.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let forms: Vec<&str> = page.split("/occurrences/move").skip(1).collect();
+    let second = forms.first().expect("a move form");
+    let at = second.find(marker).unwrap() + marker.len();
+    let start = &second[at..at + second[at..].find('"').unwrap()];
+    let moved_to = (chrono::DateTime::parse_from_rfc3339(start).unwrap() + Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let resp = admin
+        .post(
+            &app,
+            &format!("/events/{}/occurrences/move", forum.slug),
+            &[
+                ("start", start),
+                ("new_date", &moved_to),
+                ("new_start_time", "14:00"),
+                ("new_end_time", "15:30"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let listing = Browser::new()
+        .get(&format!("{}/events", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listing.contains("Moved"));
+    assert!(listing.contains("14:00 to 15:30"));
+    assert_eq!(
+        by_title(&app, "Northvale Open Data Forum").await.sequence,
+        forum.sequence + 2
+    );
 }
 
 #[tokio::test]
