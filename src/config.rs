@@ -48,6 +48,9 @@ pub struct RawConfig {
     pub max_upload_mb: u64,
     pub secret_key: Option<String>,
     pub log: String,
+    pub calendar_past_months: u32,
+    pub calendar_cancelled_days: u32,
+    pub calendar_refresh_minutes: u32,
     pub auth: RawAuth,
 }
 
@@ -116,6 +119,9 @@ impl Default for RawConfig {
             max_upload_mb: 50,
             secret_key: None,
             log: "info".into(),
+            calendar_past_months: 12,
+            calendar_cancelled_days: 90,
+            calendar_refresh_minutes: 60,
             auth: RawAuth::default(),
         }
     }
@@ -135,6 +141,9 @@ const KEYS: &[&str] = &[
     "max_upload_mb",
     "secret_key",
     "log",
+    "calendar_past_months",
+    "calendar_cancelled_days",
+    "calendar_refresh_minutes",
     "auth",
 ];
 
@@ -154,6 +163,12 @@ pub struct Config {
     /// Base64 text of at least 32 random bytes; `None` means "use the key file in data_dir".
     pub secret_key: Option<Vec<u8>>,
     pub log: String,
+    /// How long finished events stay in calendar feeds.
+    pub calendar_past: chrono::Duration,
+    /// How long cancelled events stay in feeds (as cancelled) so calendars remove them.
+    pub calendar_cancelled: chrono::Duration,
+    /// REFRESH-INTERVAL / X-PUBLISHED-TTL suggested to calendar apps.
+    pub calendar_refresh_minutes: u32,
     pub auth: AuthConfig,
 }
 
@@ -415,6 +430,24 @@ impl RawConfig {
             ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
         })?;
 
+        if self.calendar_past_months > 120 {
+            return Err(ConfigError::new(
+                "calendar_past_months",
+                "must be between 0 and 120",
+            ));
+        }
+        if self.calendar_cancelled_days > 3650 {
+            return Err(ConfigError::new(
+                "calendar_cancelled_days",
+                "must be between 0 and 3650",
+            ));
+        }
+        if !(5..=10_080).contains(&self.calendar_refresh_minutes) {
+            return Err(ConfigError::new(
+                "calendar_refresh_minutes",
+                "must be between 5 and 10080 (a week)",
+            ));
+        }
         let auth = self.auth.validate()?;
         if auth.dev_login && !bind.ip().is_loopback() {
             return Err(ConfigError::new(
@@ -438,6 +471,9 @@ impl RawConfig {
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             secret_key,
             log: self.log,
+            calendar_past: chrono::Duration::days(i64::from(self.calendar_past_months) * 365 / 12),
+            calendar_cancelled: chrono::Duration::days(i64::from(self.calendar_cancelled_days)),
+            calendar_refresh_minutes: self.calendar_refresh_minutes,
             auth,
         })
     }

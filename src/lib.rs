@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -22,14 +23,36 @@ use poem::{Endpoint, EndpointExt, Route, get};
 
 pub use state::AppState;
 
+/// Any change made through the event or admin pages clears this instance's cached feeds, so
+/// the next poll sees it at once (other instances notice within a second).
+async fn invalidate_feeds<E: Endpoint>(
+    next: E,
+    req: poem::Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let state = req.data::<AppState>().cloned();
+    let writes = !matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD
+    );
+    let resp = next.call(req).await?.into_response();
+    if writes && let Some(state) = state {
+        state.feeds.invalidate();
+    }
+    Ok(resp)
+}
+
 /// The router with every middleware applied.
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let routes = Route::new()
         .at("/", get(home::index))
-        .nest("/events", events::routes())
+        .nest("/events", events::routes().around(invalidate_feeds))
+        .at("/calendar", get(calendar::routes::page))
+        .at("/calendar.ics", get(calendar::routes::all))
+        .at("/calendar/tags/:file", get(calendar::routes::by_tag))
         .nest("/auth", auth::routes())
         .nest("/profile", auth::profile_routes())
-        .nest("/admin", admin::routes())
+        .nest("/admin", admin::routes().around(invalidate_feeds))
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
 

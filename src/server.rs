@@ -53,6 +53,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         providers: Arc::new(providers),
         sign_in_limiter: Arc::new(sign_in_limiter),
         statements,
+        feeds: Default::default(),
     })
 }
 

@@ -20,6 +20,8 @@ pub struct AppState {
     pub cookie_key: CookieKey,
     pub providers: Arc<Providers>,
     pub sign_in_limiter: Arc<AddressLimiter>,
+    /// Built calendar feeds, revalidated against the database at most once a second.
+    pub feeds: Arc<crate::calendar::feeds::FeedCache>,
     /// SQL statements run so far (see `db::count_statements`).
     pub statements: Arc<std::sync::atomic::AtomicU64>,
 }

@@ -189,7 +189,14 @@ async fn visible_event(
 }
 
 #[handler]
-pub async fn show(ctx: PageCtx, Path(slug): Path<String>) -> AppResult<Response> {
+pub async fn show(
+    ctx: PageCtx,
+    req: &poem::Request,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    if let Some(slug) = slug.strip_suffix(".ics") {
+        return crate::calendar::routes::event_ics(req, &ctx.state, slug).await;
+    }
     let state = ctx.state.clone();
     let user = ctx.user.clone();
     let e = match visible_event(&state, user.as_ref(), &slug).await? {
@@ -296,7 +303,50 @@ pub async fn show(ctx: PageCtx, Path(slug): Path<String>) -> AppResult<Response>
             delete: false,
         },
     };
+    let add_to_calendar = (e.status == EventStatus::Published).then(|| {
+        use crate::calendar::links::{self, LinkEvent};
+        // For a series, the web calendars get the next date; the .ics file has them all.
+        let now = Utc::now();
+        let duration = e.ends_at - e.starts_at;
+        let (starts_at, ends_at) = match e.rrule.as_deref() {
+            Some(rule) => recurrence::starts_between(
+                rule,
+                e.starts_at,
+                duration,
+                event_tz,
+                now,
+                now + chrono::Duration::days(366 * 5),
+                1,
+            )
+            .first()
+            .map_or((e.starts_at, e.ends_at), |s| (*s, *s + duration)),
+            None => (e.starts_at, e.ends_at),
+        };
+        let place = e.place_name.as_deref().or(e.online_url.as_deref());
+        let details = format!(
+            "{}\n\n{}",
+            e.summary,
+            state.config.absolute_url(&format!("/events/{}", e.slug))
+        );
+        let link = LinkEvent {
+            title: &e.title,
+            details: &details,
+            location: place,
+            starts_at,
+            ends_at,
+            all_day: e.all_day,
+            tz: event_tz,
+        };
+        AddToCalendar {
+            ics_href: format!("/events/{}.ics", e.slug),
+            webcal_href: links::webcal(&state.config, "/calendar.ics"),
+            google_href: links::google(&link),
+            outlook_href: links::outlook(&link),
+            next_date_only: e.rrule.is_some(),
+        }
+    });
     let view = EventPage {
+        add_to_calendar,
         id: e.id,
         slug: e.slug.clone(),
         title: e.title.clone(),

@@ -1095,6 +1095,27 @@ pub fn archive_years(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<i32> {
     (this_year - 4..=this_year).rev().collect()
 }
 
+/// Tags used by public events, for the feed list.
+pub async fn public_tags(db: &impl ConnectionTrait) -> Result<Vec<String>, sea_orm::DbErr> {
+    event_tag::Entity::find()
+        .select_only()
+        .column(event_tag::Column::Tag)
+        .distinct()
+        .filter(
+            event_tag::Column::EventId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(event::Column::Id)
+                    .from(event::Entity)
+                    .and_where(event::Column::Status.is_in(PUBLIC))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(event_tag::Column::Tag)
+        .into_tuple::<String>()
+        .all(db)
+        .await
+}
+
 pub async fn mine(
     db: &impl ConnectionTrait,
     user: &SessionUser,

@@ -149,7 +149,18 @@ pub struct Permissions {
 }
 
 #[derive(Serialize)]
+pub struct AddToCalendar {
+    pub ics_href: String,
+    pub webcal_href: String,
+    pub google_href: String,
+    pub outlook_href: String,
+    /// For series, the links for the web calendars add the next date only.
+    pub next_date_only: bool,
+}
+
+#[derive(Serialize)]
 pub struct EventPage {
+    pub add_to_calendar: Option<AddToCalendar>,
     pub id: i64,
     pub slug: String,
     pub title: String,

@@ -50,9 +50,16 @@ fn negotiate(req: &Request) -> Option<CompressionAlgo> {
 }
 
 fn compressible(resp: &Response) -> bool {
+    // A handler that already varies on Accept-Encoding has chosen the encoding itself (the
+    // calendar feeds keep a compressed copy ready).
+    let negotiated = resp.headers().get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
     if resp.status() == StatusCode::NOT_MODIFIED
         || resp.status() == StatusCode::NO_CONTENT
         || resp.headers().contains_key(header::CONTENT_ENCODING)
+        || negotiated
     {
         return false;
     }

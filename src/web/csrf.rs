@@ -121,7 +121,13 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
 
         req.extensions_mut().insert(CsrfToken(token));
         let resp = self.inner.call(req).await?.into_response();
-        if fresh {
+        // Only pages can hold forms: feeds, files and assets need no cookie.
+        let page = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html"));
+        if fresh && page {
             let mut cookie = Cookie::new_with_str(self.cookie_name, cookie_value);
             cookie.set_path("/");
             cookie.set_http_only(true);

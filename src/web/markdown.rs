@@ -20,6 +20,7 @@ pub fn to_plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
     for event in Parser::new(markdown) {
         match event {
+            Event::Start(pulldown_cmark::Tag::Item) => text.push_str("- "),
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push('\n'),
             Event::End(_) if !text.ends_with('\n') && !text.is_empty() => text.push('\n'),
@@ -57,7 +58,7 @@ mod tests {
     fn plain_text_drops_markup() {
         assert_eq!(
             to_plain_text("# Agenda\n\n* Bus data\n* **Air quality**"),
-            "Agenda\nBus data\nAir quality"
+            "Agenda\n- Bus data\n- Air quality"
         );
     }
 }

@@ -95,7 +95,11 @@ impl Viewer<'_> {
 
 /// The main navigation. Features add their entry here as they land.
 fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
-    let mut items = vec![("/", "Home", None), ("/events", "Events", None)];
+    let mut items = vec![
+        ("/", "Home", None),
+        ("/events", "Events", None),
+        ("/calendar", "Calendar", None),
+    ];
     if viewer.user.is_some() {
         items.push(("/events/mine", "My events", None));
     }

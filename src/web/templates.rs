@@ -75,6 +75,14 @@ mod tests {
             "auth/profile",
             "admin/users",
             "admin/audit",
+            "admin/moderation",
+            "events/list",
+            "events/show",
+            "events/form",
+            "events/mine",
+            "calendar/page",
+            "partials/event-card",
+            "partials/field-error",
         ] {
             assert!(
                 templates.registry.has_template(name),

@@ -4,6 +4,7 @@
 mod helpers;
 mod oidc;
 
+mod calendar;
 mod cli;
 mod database;
 mod events;

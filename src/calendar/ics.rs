@@ -1,0 +1,256 @@
+//! Turning events into iCalendar text with the `icalendar` crate (CRLF, folding at 75 octets
+//! on character boundaries, escaping), plus the VTIMEZONE components it does not make.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono_tz::Tz;
+use entity::event::{self, EventStatus};
+use entity::event_exception;
+use icalendar::{Calendar, Component, EventLike, Property};
+
+use crate::calendar::vtimezone::vtimezone;
+use crate::web::markdown;
+
+/// What a feed says about itself.
+pub struct FeedInfo<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub site_zone: Tz,
+    pub refresh_minutes: u32,
+}
+
+/// An event with what the feed needs beside the row itself.
+pub struct FeedEvent<'a> {
+    pub event: &'a event::Model,
+    pub tags: &'a [String],
+    pub exceptions: &'a [event_exception::Model],
+    /// The event page, absolute.
+    pub url: String,
+}
+
+/// TZNAME and similar values are free text without escaping needs beyond control
+/// characters; keep them to printable ASCII.
+pub fn escape_param_free_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect()
+}
+
+fn local_stamp(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string()
+}
+
+fn date_stamp(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y%m%d").to_string()
+}
+
+fn timed(key: &str, at: DateTime<Utc>, tz: Tz) -> Property {
+    let mut p = Property::new(key, local_stamp(at, tz));
+    p.add_parameter("TZID", tz.name());
+    p
+}
+
+fn dated(key: &str, at: DateTime<Utc>, tz: Tz) -> Property {
+    let mut p = Property::new(key, date_stamp(at, tz));
+    p.add_parameter("VALUE", "DATE");
+    p
+}
+
+fn when(key: &str, at: DateTime<Utc>, tz: Tz, all_day: bool) -> Property {
+    if all_day {
+        dated(key, at, tz)
+    } else {
+        timed(key, at, tz)
+    }
+}
+
+fn location(e: &event::Model) -> Option<String> {
+    let address = e.address.as_deref().map(|a| {
+        a.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    match (&e.place_name, address) {
+        (Some(place), Some(address)) => Some(format!("{place}, {address}")),
+        (Some(place), None) => Some(place.clone()),
+        (None, Some(address)) => Some(address),
+        (None, None) => e.online_url.clone(),
+    }
+}
+
+fn description(e: &event::Model, url: &str) -> String {
+    let mut text = e.summary.clone();
+    let body = markdown::to_plain_text(&e.description);
+    if !body.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&body);
+    }
+    if let Some(online) = &e.online_url {
+        text.push_str("\n\nJoin online: ");
+        text.push_str(online);
+    }
+    if e.status == EventStatus::Cancelled
+        && let Some(note) = &e.cancel_note
+    {
+        text = format!("CANCELLED: {note}\n\n{text}");
+    }
+    text.push_str("\n\n");
+    text.push_str(url);
+    text
+}
+
+/// The properties every VEVENT of this event shares (the master and its overrides).
+fn common(ev: &mut icalendar::Event, fe: &FeedEvent<'_>) {
+    let e = fe.event;
+    ev.uid(&e.uid)
+        .sequence(e.sequence.max(0) as u32)
+        .timestamp(e.updated_at)
+        .created(e.created_at)
+        .last_modified(e.updated_at)
+        .summary(&e.title)
+        .description(&description(e, &fe.url))
+        .url(&fe.url)
+        .add_property(
+            "STATUS",
+            if e.status == EventStatus::Cancelled {
+                "CANCELLED"
+            } else {
+                "CONFIRMED"
+            },
+        );
+    if let Some(place) = location(e) {
+        ev.location(&place);
+    }
+    if !fe.tags.is_empty() {
+        ev.categories(fe.tags.iter().map(String::as_str));
+    }
+}
+
+fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
+    let e = fe.event;
+    let tz: Tz = e.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
+    let mut master = icalendar::Event::new();
+    common(&mut master, fe);
+    master.append_property(when("DTSTART", e.starts_at, tz, e.all_day));
+    master.append_property(when("DTEND", e.ends_at, tz, e.all_day));
+    let mut out = Vec::new();
+    if let Some(rule) = &e.rrule {
+        master.add_property("RRULE", rule);
+        let duration = e.ends_at - e.starts_at;
+        for x in fe.exceptions {
+            if x.cancelled {
+                master.append_multi_property(when("EXDATE", x.occurrence_start, tz, e.all_day));
+            } else {
+                let mut moved = icalendar::Event::new();
+                common(&mut moved, fe);
+                moved.append_property(when("RECURRENCE-ID", x.occurrence_start, tz, e.all_day));
+                let starts = x.new_starts_at.unwrap_or(x.occurrence_start);
+                let ends = x.new_ends_at.unwrap_or(starts + duration);
+                moved.append_property(when("DTSTART", starts, tz, e.all_day));
+                moved.append_property(when("DTEND", ends, tz, e.all_day));
+                out.push(moved);
+            }
+        }
+    }
+    out.insert(0, master);
+    out
+}
+
+/// The whole feed as iCalendar text.
+pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new(
+        "PRODID",
+        concat!("-//Convene//Convene ", env!("CARGO_PKG_VERSION"), "//EN"),
+    ));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    cal.append_property(Property::new("METHOD", "PUBLISH"));
+    // Sets both NAME (RFC 7986) and X-WR-CALNAME, which older clients read.
+    cal.name(info.name);
+    cal.description(info.description);
+    cal.append_property(Property::new("X-WR-TIMEZONE", info.site_zone.name()));
+    let refresh = format!("PT{}M", info.refresh_minutes);
+    let mut interval = Property::new("REFRESH-INTERVAL", refresh.as_str());
+    interval.add_parameter("VALUE", "DURATION");
+    cal.append_property(interval);
+    cal.append_property(Property::new("X-PUBLISHED-TTL", refresh.as_str()));
+
+    // Which zones are used, over which years.
+    let mut zones: BTreeMap<String, (i32, i32)> = BTreeMap::new();
+    for fe in events {
+        let e = fe.event;
+        if e.all_day {
+            continue;
+        }
+        let first = e.starts_at.year() - 1;
+        let mut last = e.series_ends_at.unwrap_or(e.ends_at).year() + 1;
+        for x in fe.exceptions {
+            if let Some(moved) = x.new_ends_at {
+                last = last.max(moved.year() + 1);
+            }
+        }
+        let span = zones.entry(e.time_zone.clone()).or_insert((first, last));
+        span.0 = span.0.min(first);
+        span.1 = span.1.max(last);
+    }
+    for fe in events {
+        for ev in vevents(fe) {
+            cal.push(ev);
+        }
+    }
+    let text = cal.to_string();
+    if zones.is_empty() {
+        return text;
+    }
+    let mut timezones = String::new();
+    for (name, (from, to)) in &zones {
+        if let Ok(tz) = name.parse::<Tz>() {
+            timezones.push_str(&vtimezone(tz, *from, *to));
+        }
+    }
+    // VTIMEZONE components go before the first event that uses them.
+    match text.find("BEGIN:VEVENT\r\n") {
+        Some(at) => format!("{}{}{}", &text[..at], timezones, &text[at..]),
+        None => text,
+    }
+}
+
+/// The exceptions of each event, by event id (a helper for callers that fetched them flat).
+pub fn group_exceptions(
+    rows: Vec<event_exception::Model>,
+) -> HashMap<i64, Vec<event_exception::Model>> {
+    let mut map: HashMap<i64, Vec<event_exception::Model>> = HashMap::new();
+    for row in rows {
+        map.entry(row.event_id).or_default().push(row);
+    }
+    for list in map.values_mut() {
+        list.sort_by_key(|x| x.occurrence_start);
+    }
+    map
+}
+
+/// How long past and cancelled events stay in feeds.
+pub struct Retention {
+    pub past: Duration,
+    pub cancelled: Duration,
+}
+
+/// Whether an event belongs in a feed now: published, or cancelled recently enough for
+/// subscribed calendars to have removed it; and not finished longer ago than `past`.
+pub fn keep(e: &event::Model, now: DateTime<Utc>, retention: &Retention) -> bool {
+    let finished = e.series_ends_at.unwrap_or(e.ends_at);
+    if finished < now - retention.past {
+        return false;
+    }
+    match e.status {
+        EventStatus::Published => true,
+        EventStatus::Cancelled => {
+            e.cancelled_at.unwrap_or(e.updated_at) >= now - retention.cancelled
+        }
+        _ => false,
+    }
+}

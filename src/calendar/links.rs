@@ -1,0 +1,115 @@
+//! "Add to calendar" links built from an event: Google Calendar and Outlook.com templates,
+//! and webcal:// subscriptions.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use url::form_urlencoded::byte_serialize;
+
+use crate::config::Config;
+
+fn enc(text: &str) -> String {
+    byte_serialize(text.as_bytes()).collect()
+}
+
+/// The same feed URL with the `webcal` scheme, which calendar apps open as a subscription.
+pub fn webcal(config: &Config, path: &str) -> String {
+    let absolute = config.absolute_url(path);
+    match absolute.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => absolute,
+    }
+}
+
+pub struct LinkEvent<'a> {
+    pub title: &'a str,
+    pub details: &'a str,
+    pub location: Option<&'a str>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub all_day: bool,
+    pub tz: Tz,
+}
+
+pub fn google(e: &LinkEvent<'_>) -> String {
+    let dates = if e.all_day {
+        format!(
+            "{}/{}",
+            e.starts_at.with_timezone(&e.tz).format("%Y%m%d"),
+            e.ends_at.with_timezone(&e.tz).format("%Y%m%d")
+        )
+    } else {
+        format!(
+            "{}/{}",
+            e.starts_at.format("%Y%m%dT%H%M%SZ"),
+            e.ends_at.format("%Y%m%dT%H%M%SZ")
+        )
+    };
+    let mut url = format!(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={dates}&details={}&ctz={}",
+        enc(e.title),
+        enc(e.details),
+        enc(e.tz.name())
+    );
+    if let Some(place) = e.location {
+        url.push_str(&format!("&location={}", enc(place)));
+    }
+    url
+}
+
+pub fn outlook(e: &LinkEvent<'_>) -> String {
+    let (start, end) = if e.all_day {
+        (
+            e.starts_at
+                .with_timezone(&e.tz)
+                .format("%Y-%m-%d")
+                .to_string(),
+            (e.ends_at - Duration::days(1))
+                .with_timezone(&e.tz)
+                .format("%Y-%m-%d")
+                .to_string(),
+        )
+    } else {
+        (
+            e.starts_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            e.ends_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        )
+    };
+    let mut url = format!(
+        "https://outlook.live.com/calendar/0/action/compose?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={}&startdt={}&enddt={}&allday={}&body={}",
+        enc(e.title),
+        enc(&start),
+        enc(&end),
+        e.all_day,
+        enc(e.details)
+    );
+    if let Some(place) = e.location {
+        url.push_str(&format!("&location={}", enc(place)));
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn links_carry_the_event() {
+        let e = LinkEvent {
+            title: "Bus Data Hack Day",
+            details: "Build tools & maps",
+            location: Some("Digital Hub, Eastmere"),
+            starts_at: Utc.with_ymd_and_hms(2026, 7, 8, 8, 30, 0).unwrap(),
+            ends_at: Utc.with_ymd_and_hms(2026, 7, 8, 16, 0, 0).unwrap(),
+            all_day: false,
+            tz: chrono_tz::Europe::London,
+        };
+        let g = google(&e);
+        assert!(g.contains("text=Bus+Data+Hack+Day"));
+        assert!(g.contains("dates=20260708T083000Z/20260708T160000Z"));
+        assert!(g.contains("details=Build+tools+%26+maps"));
+        let o = outlook(&e);
+        assert!(o.contains("startdt=2026-07-08T08%3A30%3A00Z"));
+        assert!(o.contains("location=Digital+Hub%2C+Eastmere"));
+    }
+}
