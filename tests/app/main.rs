@@ -8,6 +8,7 @@ mod calendar;
 mod cli;
 mod database;
 mod events;
+mod golden;
 mod sessions;
 mod shell;
 mod signin;
