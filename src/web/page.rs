@@ -107,25 +107,25 @@ fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
         items.push(("/admin/moderation", "Moderation", viewer.waiting));
         items.push(("/admin/users", "Admin", None));
     }
-    // The most specific entry that matches is the current one.
+    // The most specific entry that matches is the current one ("/events/mine" over "/events").
+    let matches = |href: &str| {
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
     let current = items
         .iter()
-        .filter(|(href, _, _)| {
-            if *href == "/" {
-                path == "/"
-            } else {
-                path == *href || path.starts_with(&format!("{href}/"))
-            }
-        })
-        .map(|(href, _, _)| href.len())
-        .max();
+        .map(|(href, _, _)| *href)
+        .filter(|href| matches(href))
+        .max_by_key(|href| href.len());
     items
         .into_iter()
         .map(|(href, label, count)| NavItem {
             href,
             label,
-            current: Some(href.len()) == current
-                && (href == "/" && path == "/" || href != "/" && path.starts_with(href)),
+            current: Some(href) == current,
             count,
         })
         .collect()
@@ -261,5 +261,51 @@ impl PageCtx {
             &meta,
             page,
         )?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member() -> SessionUser {
+        SessionUser {
+            id: 1,
+            email: "gareth.lloyd@riverside-city.example".into(),
+            display_name: "Gareth Lloyd".into(),
+            role: entity::user::Role::Member,
+            session_id: 1,
+        }
+    }
+
+    fn current(path: &str, user: Option<&SessionUser>) -> Vec<&'static str> {
+        let viewer = Viewer {
+            user,
+            csrf_token: "",
+            waiting: None,
+        };
+        nav(path, &viewer)
+            .into_iter()
+            .filter(|i| i.current)
+            .map(|i| i.href)
+            .collect()
+    }
+
+    #[test]
+    fn the_most_specific_navigation_entry_is_current() {
+        let m = member();
+        assert_eq!(current("/", None), ["/"]);
+        assert_eq!(current("/events", None), ["/events"]);
+        assert_eq!(current("/events/bus-data-hack-day", None), ["/events"]);
+        assert_eq!(current("/events/mine", Some(&m)), ["/events/mine"]);
+        assert!(current("/eventsx", None).is_empty());
+        assert!(current("/profile", Some(&m)).is_empty());
+    }
+
+    #[test]
+    fn json_ld_cannot_close_its_script_element() {
+        let text = script_safe_json(&serde_json::json!({"name": "</script><script>alert(1)</script>"}));
+        assert!(!text.contains('<') && !text.contains('>'));
+        assert!(text.contains("\\u003c/script\\u003e"));
     }
 }
