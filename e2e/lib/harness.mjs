@@ -126,8 +126,12 @@ export const OIDC_PROVIDER = { id: 'council', label: 'Northvale Council' };
  *   before  convene commands run, in order, after `seed-demo` and before
  *           `serve`, with the same environment; each must exit 0. For example
  *           [['admin', 'grant', 'someone@example.org']].
+ *   env     extra environment variables for seed-demo, the `before` commands
+ *           and serve, e.g. { CONVENE_AUTH__DEV_LOGIN: 'true' }. The harness's
+ *           own (CONVENE_DATA_DIR, CONVENE_BIND, CONVENE_BASE_URL and, with
+ *           oidc, CONVENE_CONFIG) cannot be overridden.
  */
-export function useApp({ name = defaultJourneyName(), oidc = false, before: beforeCommands = [] } = {}) {
+export function useApp({ name = defaultJourneyName(), oidc = false, before: beforeCommands = [], env: extraEnv = {} } = {}) {
   const journey = safeName(name);
   const logFile = path.join(RESULTS_DIR, `${journey}-server.log`);
   const providerLogFile = path.join(RESULTS_DIR, `${journey}-provider.log`);
@@ -145,6 +149,9 @@ export function useApp({ name = defaultJourneyName(), oidc = false, before: befo
     screenshot: (page, shotName) => screenshot(page, `${journey}-${shotName}`),
     visit: (page, p, opts) => visit(app, page, p, opts),
     pageProblems,
+    navigation: (page, action, opts) => navigation(app, page, action, opts),
+    assertNoSidewaysScroll,
+    tabTo,
     serverLogTail: () => tailOf(logFile),
     /**
      * With `oidc: true`, once started: { issuer, id, label, clientId, clientSecret, logFile }.
@@ -155,7 +162,7 @@ export function useApp({ name = defaultJourneyName(), oidc = false, before: befo
 
   const state = {
     app,
-    options: { oidc: Boolean(oidc), before: beforeCommands },
+    options: { oidc: Boolean(oidc), before: beforeCommands, env: { ...extraEnv } },
     providerLogFile,
     dataDir: null,
     server: null,
@@ -245,6 +252,7 @@ async function start(state) {
   app.baseUrl = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
+    ...Object.fromEntries(Object.entries(state.options.env).map(([k, v]) => [k, String(v)])),
     CONVENE_DATA_DIR: state.dataDir,
     CONVENE_BIND: `127.0.0.1:${port}`,
     CONVENE_BASE_URL: app.baseUrl,
@@ -253,7 +261,11 @@ async function start(state) {
   state.logStream = createWriteStream(app.logFile, { flags: 'w' });
   state.logStream.write(
     `# ${new Date().toISOString()} journey ${app.journey}\n# binary ${CONVENE_BIN}\n` +
-      `# CONVENE_DATA_DIR=${state.dataDir}\n# CONVENE_BIND=${env.CONVENE_BIND}\n# CONVENE_BASE_URL=${app.baseUrl}\n`,
+      `# CONVENE_DATA_DIR=${state.dataDir}\n# CONVENE_BIND=${env.CONVENE_BIND}\n# CONVENE_BASE_URL=${app.baseUrl}\n` +
+      Object.keys(state.options.env)
+        .filter((k) => env[k] === String(state.options.env[k]))
+        .map((k) => `# ${k}=${env[k]}\n`)
+        .join(''),
   );
 
   if (state.options.oidc) {
@@ -680,4 +692,129 @@ async function screenshot(page, name) {
   const file = path.join(SCREENSHOT_DIR, `${safeName(name)}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Run `action` (which makes the page navigate, possibly through redirects)
+ * and return { res, chain }: the final document response and every document
+ * response on the way ("303 POST http://..."). Fails if the page does not end
+ * on `expectOrigin` (the app, unless told otherwise; null to skip) or if any
+ * step on the way was a 5xx.
+ */
+async function navigation(app, page, action, { expectOrigin = app.baseUrl, timeout = 20_000 } = {}) {
+  const chain = [];
+  const onResponse = (res) => {
+    const req = res.request();
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) chain.push(`${res.status()} ${req.method()} ${res.url()}`);
+  };
+  page.on('response', onResponse);
+  try {
+    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), action()]);
+    assert.ok(res, `no document response after the navigation (chain: ${chain.join(' -> ') || 'none'})`);
+    if (expectOrigin) {
+      assert.equal(
+        new URL(page.url()).origin,
+        expectOrigin,
+        `expected to end on ${expectOrigin}, but ended on ${page.url()} (chain: ${chain.join(' -> ')})`,
+      );
+    }
+    for (const step of chain) {
+      assert.ok(!/^5\d\d /.test(step), `a server error on the way: ${chain.join(' -> ')}`);
+    }
+    return { res, chain };
+  } finally {
+    page.off('response', onResponse);
+  }
+}
+
+/**
+ * Press Tab until `locator` has focus, then require a visible focus indicator
+ * (:focus-visible and an outline or box-shadow). Fails listing what got focus
+ * instead. Start from wherever focus is (focus an earlier element first to
+ * shorten the walk).
+ */
+export async function tabTo(page, locator, what, maxPresses = 60) {
+  const handle = await locator.elementHandle({ timeout: 5_000 }).catch(() => null);
+  assert.ok(handle, `${what} is not on the page`);
+  const seen = [];
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    const here = await handle.evaluate((el) => el === document.activeElement);
+    if (here) {
+      const ring = await handle.evaluate((el) => {
+        const s = getComputedStyle(el);
+        return {
+          focusVisible: el.matches(':focus-visible'),
+          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+          shadow: s.boxShadow !== 'none',
+        };
+      });
+      assert.ok(ring.focusVisible, `${what} has keyboard focus but does not match :focus-visible`);
+      assert.ok(ring.outline || ring.shadow, `${what} has keyboard focus but shows no focus indicator (no outline or box-shadow)`);
+      return;
+    }
+    seen.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return '(body)';
+        const text = (el.getAttribute('aria-label') || el.textContent || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+        return `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${JSON.stringify(text)}`;
+      }),
+    );
+  }
+  assert.fail(`${what} was not reached with ${maxPresses} presses of Tab; focus went through:\n  ${seen.join('\n  ')}`);
+}
+
+/**
+ * The page must fit the viewport's width: laid out at the screen's width (no
+ * zooming out on a phone) and no sideways scrolling. On failure, names the
+ * elements that stick out.
+ */
+export async function assertNoSidewaysScroll(page, viewport) {
+  const m = await page.evaluate((width) => {
+    const tag = (el) =>
+      `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.length ? '.' + [...el.classList].join('.') : ''}>`;
+    const describe = (el) =>
+      `${tag(el)} (${getComputedStyle(el).position}, in ${tag(el.parentElement)}, ` +
+      `text ${JSON.stringify(el.textContent.trim().replace(/\s+/g, ' ').slice(0, 30))}) ` +
+      `right edge at ${Math.round(el.getBoundingClientRect().right)} px`;
+    const scrollWidth = document.documentElement.scrollWidth;
+    const all = [...document.body.querySelectorAll('*')];
+    let culprits = [];
+    if (scrollWidth > width) {
+      culprits = all.filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && Math.abs(r.right + window.scrollX - scrollWidth) <= 1;
+      });
+    }
+    if (!culprits.length) {
+      culprits = all.filter((el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.right <= width + 1) return false;
+        const parent = el.parentElement;
+        return !parent || parent === document.body || parent.getBoundingClientRect().right <= width + 1;
+      });
+    }
+    return {
+      scrollWidth,
+      innerWidth: window.innerWidth,
+      viewportMeta: document.querySelector('meta[name="viewport"]')?.getAttribute('content') ?? null,
+      culprits: culprits.slice(0, 3).map(describe),
+      more: Math.max(0, culprits.length - 3),
+    };
+  }, viewport.width);
+  const why = m.culprits.length ? `; wider than the screen: ${m.culprits.join(', ')}${m.more ? ` and ${m.more} more` : ''}` : '';
+  if (viewport.isMobile) {
+    assert.match(
+      m.viewportMeta ?? '',
+      /width\s*=\s*device-width/,
+      `${page.url()} has no <meta name="viewport" content="width=device-width, initial-scale=1"> (found ${JSON.stringify(m.viewportMeta)})`,
+    );
+  }
+  assert.equal(
+    m.innerWidth,
+    viewport.width,
+    `${page.url()} is laid out ${m.innerWidth} px wide on a ${viewport.width} px screen (the browser zoomed out to fit something)${why}`,
+  );
+  assert.ok(m.scrollWidth <= m.innerWidth, `${page.url()} scrolls sideways: scrollWidth ${m.scrollWidth} > ${m.innerWidth}${why}`);
 }

@@ -218,7 +218,8 @@ impl<'a> FromRequest<'a> for PageCtx {
             user,
             csrf_token,
             waiting,
-            path: req.uri().path().to_string(),
+            // The full path: inside a nested route `uri()` has the prefix stripped.
+            path: req.original_uri().path().to_string(),
             flashes: flash::take(req.cookie()),
         })
     }
