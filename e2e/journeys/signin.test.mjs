@@ -12,7 +12,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, VIEWPORTS } from '../lib/harness.mjs';
+import { tabTo, useApp, VIEWPORTS } from '../lib/harness.mjs';
 
 const PRIYA = 'priya.shah@northvale-council.example';
 
@@ -60,39 +60,6 @@ async function navigation(page, action, { expectOrigin = app.baseUrl } = {}) {
   } finally {
     page.off('response', onResponse);
   }
-}
-
-/** Press Tab until `locator` has focus; fails listing what got focus instead. */
-async function tabTo(page, locator, what, maxPresses = 40) {
-  const handle = await locator.elementHandle();
-  assert.ok(handle, `${what} is not on the page`);
-  const seen = [];
-  for (let i = 0; i < maxPresses; i++) {
-    await page.keyboard.press('Tab');
-    const here = await handle.evaluate((el) => el === document.activeElement);
-    if (here) {
-      const ring = await handle.evaluate((el) => {
-        const s = getComputedStyle(el);
-        return {
-          focusVisible: el.matches(':focus-visible'),
-          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
-          shadow: s.boxShadow !== 'none',
-        };
-      });
-      assert.ok(ring.focusVisible, `${what} has keyboard focus but does not match :focus-visible`);
-      assert.ok(ring.outline || ring.shadow, `${what} has keyboard focus but shows no focus indicator (no outline or box-shadow)`);
-      return;
-    }
-    seen.push(
-      await page.evaluate(() => {
-        const el = document.activeElement;
-        if (!el || el === document.body) return '(body)';
-        const text = (el.getAttribute('aria-label') || el.textContent || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 40);
-        return `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${JSON.stringify(text)}`;
-      }),
-    );
-  }
-  assert.fail(`${what} was not reached with ${maxPresses} presses of Tab; focus went through:\n  ${seen.join('\n  ')}`);
 }
 
 /** Where a sign-in link brings the person back to (no return_to means the home page). */

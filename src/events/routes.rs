@@ -584,10 +584,7 @@ pub async fn update(
     jar: &CookieJar,
     Form(form): Form<EventForm>,
 ) -> AppResult<Response> {
-    let e = match visible_event(&ctx.state, Some(&user), &slug).await? {
-        Ok(e) => e,
-        Err(_) => return Err(AppError::NotFound),
-    };
+    let e = target(&ctx.state, &user, &slug).await?;
     if !service::can_edit(&user, &e) {
         return Err(AppError::Forbidden("You cannot edit this event.".into()));
     }
@@ -647,10 +644,7 @@ async fn decide(
     jar: &CookieJar,
     message: &str,
 ) -> AppResult<Response> {
-    let e = match visible_event(state, Some(user), slug).await? {
-        Ok(e) => e,
-        Err(_) => return Err(AppError::NotFound),
-    };
+    let e = target(state, user, slug).await?;
     let updated = service::decide(&state.db, user, e.id, decision, note).await?;
     flash::push(
         jar,
@@ -709,10 +703,7 @@ pub async fn delete(
     Path(slug): Path<String>,
     jar: &CookieJar,
 ) -> AppResult<Response> {
-    let e = match visible_event(&state, Some(&user), &slug).await? {
-        Ok(e) => e,
-        Err(_) => return Err(AppError::NotFound),
-    };
+    let e = target(&state, &user, &slug).await?;
     service::delete(&state.db, &user, e.id).await?;
     flash::push(
         jar,
@@ -737,6 +728,24 @@ pub struct OccurrenceForm {
     new_end_time: String,
 }
 
+/// The event an action is aimed at: 404 unless this person may see it.
+async fn target(
+    state: &AppState,
+    user: &SessionUser,
+    slug: &str,
+) -> AppResult<entity::event::Model> {
+    visible_event(state, Some(user), slug)
+        .await?
+        .map_err(|_| AppError::NotFound)
+}
+
+/// The occurrence a form names, by its original start.
+fn occurrence_start(form: &OccurrenceForm) -> AppResult<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(form.start.trim())
+        .map_err(|_| AppError::BadRequest("That is not an occurrence of this series.".into()))?
+        .with_timezone(&Utc))
+}
+
 #[handler]
 pub async fn cancel_occurrence(
     state: Data<&AppState>,
@@ -745,13 +754,8 @@ pub async fn cancel_occurrence(
     jar: &CookieJar,
     Form(form): Form<OccurrenceForm>,
 ) -> AppResult<Response> {
-    let e = match visible_event(&state, Some(&user), &slug).await? {
-        Ok(e) => e,
-        Err(_) => return Err(AppError::NotFound),
-    };
-    let start: DateTime<Utc> = DateTime::parse_from_rfc3339(form.start.trim())
-        .map_err(|_| AppError::BadRequest("That is not an occurrence of this series.".into()))?
-        .with_timezone(&Utc);
+    let e = target(&state, &user, &slug).await?;
+    let start = occurrence_start(&form)?;
     let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
     service::change_occurrence(
         &state.db,
@@ -780,13 +784,8 @@ pub async fn move_occurrence(
     Form(form): Form<OccurrenceForm>,
 ) -> AppResult<Response> {
     use crate::events::forms::{local_to_utc, parse_date, parse_time};
-    let e = match visible_event(&state, Some(&user), &slug).await? {
-        Ok(e) => e,
-        Err(_) => return Err(AppError::NotFound),
-    };
-    let start: DateTime<Utc> = DateTime::parse_from_rfc3339(form.start.trim())
-        .map_err(|_| AppError::BadRequest("That is not an occurrence of this series.".into()))?
-        .with_timezone(&Utc);
+    let e = target(&state, &user, &slug).await?;
+    let start = occurrence_start(&form)?;
     let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(state.config.time_zone);
     let (Some(date), Some(from), Some(to)) = (
         parse_date(&form.new_date),

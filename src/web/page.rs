@@ -305,7 +305,8 @@ mod tests {
 
     #[test]
     fn json_ld_cannot_close_its_script_element() {
-        let text = script_safe_json(&serde_json::json!({"name": "</script><script>alert(1)</script>"}));
+        let text =
+            script_safe_json(&serde_json::json!({"name": "</script><script>alert(1)</script>"}));
         assert!(!text.contains('<') && !text.contains('>'));
         assert!(text.contains("\\u003c/script\\u003e"));
     }

@@ -60,9 +60,14 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     // Long Unicode text with commas, semicolons, backslashes and line breaks.
-    let mut unicode = base(1, "unicode-1@convene", "Café, Straße; «Données ouvertes» — 東京 \\ ünïcödé");
+    let mut unicode = base(
+        1,
+        "unicode-1@convene",
+        "Café, Straße; «Données ouvertes» — 東京 \\ ünïcödé",
+    );
     unicode.summary = "Ein Treffen: Daten, Karten; und mehr… 🚌🚲".into();
-    unicode.description = "Zeile eins, mit Komma; und Semikolon.\n\nZweite Zeile: ÄÖÜ äöü ß — ".repeat(3);
+    unicode.description =
+        "Zeile eins, mit Komma; und Semikolon.\n\nZweite Zeile: ÄÖÜ äöü ß — ".repeat(3);
     unicode.place_name = Some("Bürgerhaus, Saal 2; Erdgeschoss".into());
     unicode.address = Some("Hauptstraße 1\nNorthvale".into());
     unicode.starts_at = at(2027, 6, 9, 17, 0); // 18:00 BST
@@ -129,15 +134,15 @@ fn cases() -> Vec<Case> {
         Case {
             name: "series-across-clock-change",
             expect: json!({"uid": "evenings-3@convene", "summary": "Spring Data Evenings", "location": null, "description_contains": ["A summary."],
-                "categories": ["transport"], "status": "CONFIRMED", "sequence": 2, "all_day": false,
-                "occurrences": [
-                    timed("2027-03-03T18:00:00Z", "2027-03-03T20:00:00Z", "2027-03-03T18:00:00"),
-                    timed("2027-03-10T18:00:00Z", "2027-03-10T20:00:00Z", "2027-03-10T18:00:00"),
-                    timed("2027-03-24T18:00:00Z", "2027-03-24T20:00:00Z", "2027-03-24T18:00:00"),
-                    timed("2027-03-31T17:00:00Z", "2027-03-31T19:00:00Z", "2027-03-31T18:00:00"),
-                    timed("2027-04-08T13:00:00Z", "2027-04-08T14:30:00Z", "2027-04-08T14:00:00"),
-                    timed("2027-04-14T17:00:00Z", "2027-04-14T19:00:00Z", "2027-04-14T18:00:00"),
-                ]}),
+            "categories": ["transport"], "status": "CONFIRMED", "sequence": 2, "all_day": false,
+            "occurrences": [
+                timed("2027-03-03T18:00:00Z", "2027-03-03T20:00:00Z", "2027-03-03T18:00:00"),
+                timed("2027-03-10T18:00:00Z", "2027-03-10T20:00:00Z", "2027-03-10T18:00:00"),
+                timed("2027-03-24T18:00:00Z", "2027-03-24T20:00:00Z", "2027-03-24T18:00:00"),
+                timed("2027-03-31T17:00:00Z", "2027-03-31T19:00:00Z", "2027-03-31T18:00:00"),
+                timed("2027-04-08T13:00:00Z", "2027-04-08T14:30:00Z", "2027-04-08T14:00:00"),
+                timed("2027-04-14T17:00:00Z", "2027-04-14T19:00:00Z", "2027-04-14T18:00:00"),
+            ]}),
             events: vec![(evenings, vec!["transport".into()], exceptions)],
         },
         Case {
@@ -198,7 +203,9 @@ fn golden_files_pin_the_exact_output() {
 
 /// Runs a command, installing the checkers' pinned dependencies first if they are missing.
 fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -211,9 +218,13 @@ fn checker_python() -> PathBuf {
     let dir = repo("tests/calendar-clients");
     let python = dir.join(".venv/bin/python");
     if !python.exists() {
-        let (ok, out) = run(Command::new("python3").args(["-m", "venv"]).arg(dir.join(".venv")));
+        let (ok, out) = run(Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(dir.join(".venv")));
         assert!(ok, "python3 -m venv failed: {out}");
-        let (ok, out) = run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "-r"]).arg(dir.join("requirements.txt")));
+        let (ok, out) = run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "-r"])
+            .arg(dir.join("requirements.txt")));
         assert!(ok, "installing the Python calendar clients failed: {out}");
     }
     python
@@ -222,7 +233,9 @@ fn checker_python() -> PathBuf {
 fn checker_node() {
     let dir = repo("tests/calendar-clients");
     if !dir.join("node_modules").exists() {
-        let (ok, out) = run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir));
+        let (ok, out) = run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir));
         assert!(ok, "npm ci in tests/calendar-clients failed: {out}");
     }
 }
@@ -231,7 +244,11 @@ fn checker_node() {
 fn third_party_parsers_read_the_feeds_back() {
     let out_dir = tempfile::tempdir().unwrap();
     for case in cases() {
-        std::fs::write(out_dir.path().join(format!("{}.ics", case.name)), render(&case)).unwrap();
+        std::fs::write(
+            out_dir.path().join(format!("{}.ics", case.name)),
+            render(&case),
+        )
+        .unwrap();
         let expect = json!({
             "calname": "Northvale Open Data Forum",
             "window": ["2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z"],
@@ -245,12 +262,16 @@ fn third_party_parsers_read_the_feeds_back() {
     }
     let dir = repo("tests/calendar-clients");
     let python = checker_python();
-    let (ok, out) = run(Command::new(&python).arg(dir.join("check.py")).arg(out_dir.path()));
+    let (ok, out) = run(Command::new(&python)
+        .arg(dir.join("check.py"))
+        .arg(out_dir.path()));
     eprintln!("{out}");
     assert!(ok, "icalendar + recurring-ical-events disagree:\n{out}");
     assert!(out.contains("0 failed"), "{out}");
     checker_node();
-    let (ok, out) = run(Command::new("node").arg(dir.join("check.mjs")).arg(out_dir.path()));
+    let (ok, out) = run(Command::new("node")
+        .arg(dir.join("check.mjs"))
+        .arg(out_dir.path()));
     eprintln!("{out}");
     assert!(ok, "ical.js disagrees:\n{out}");
     assert!(out.contains("0 failed"), "{out}");
@@ -279,14 +300,35 @@ async fn third_party_parsers_read_the_demo_feed() {
     let mut expected = Vec::new();
     for e in events.iter().filter(|e| e.status.is_public()) {
         // Every occurrence of this event in the window, as the site lists them.
-        let filter = Filter { tag: None, query: Some(e.title.clone()) };
-        let past = service::past(app.db(), now, chrono::Datelike::year(&now.with_timezone(&tz)), tz, &filter, 1, 500)
+        let filter = Filter {
+            tag: None,
+            query: Some(e.title.clone()),
+        };
+        let past = service::past(
+            app.db(),
+            now,
+            chrono::Datelike::year(&now.with_timezone(&tz)),
+            tz,
+            &filter,
+            1,
+            500,
+        )
+        .await
+        .unwrap();
+        let past_previous = service::past(
+            app.db(),
+            now,
+            chrono::Datelike::year(&now.with_timezone(&tz)) - 1,
+            tz,
+            &filter,
+            1,
+            500,
+        )
+        .await
+        .unwrap();
+        let upcoming = service::upcoming(app.db(), now, &filter, 1, 500)
             .await
             .unwrap();
-        let past_previous = service::past(app.db(), now, chrono::Datelike::year(&now.with_timezone(&tz)) - 1, tz, &filter, 1, 500)
-            .await
-            .unwrap();
-        let upcoming = service::upcoming(app.db(), now, &filter, 1, 500).await.unwrap();
         let mut occurrences: Vec<(DateTime<Utc>, DateTime<Utc>)> = past
             .items
             .iter()
@@ -316,7 +358,11 @@ async fn third_party_parsers_read_the_demo_feed() {
                 }
             })
             .collect();
-        let tags = service::tags_for(app.db(), &[e.id]).await.unwrap().remove(&e.id).unwrap_or_default();
+        let tags = service::tags_for(app.db(), &[e.id])
+            .await
+            .unwrap()
+            .remove(&e.id)
+            .unwrap_or_default();
         expected.push(json!({
             "uid": e.uid,
             "summary": e.title,
@@ -331,9 +377,14 @@ async fn third_party_parsers_read_the_demo_feed() {
     }
     assert!(expected.len() >= 5, "the demo has public events to check");
     // LOCATION is checked on the hand-made cases; here the demo's own values decide.
-    for (value, e) in expected.iter_mut().zip(events.iter().filter(|e| e.status.is_public())) {
+    for (value, e) in expected
+        .iter_mut()
+        .zip(events.iter().filter(|e| e.status.is_public()))
+    {
         let location = match (&e.place_name, &e.address) {
-            (Some(p), Some(a)) => Some(format!("{p}, {}", a.lines().collect::<Vec<_>>().join(", "))),
+            (Some(p), Some(a)) => {
+                Some(format!("{p}, {}", a.lines().collect::<Vec<_>>().join(", ")))
+            }
             (Some(p), None) => Some(p.clone()),
             (None, Some(a)) => Some(a.clone()),
             (None, None) => e.online_url.clone(),
@@ -354,9 +405,16 @@ async fn third_party_parsers_read_the_demo_feed() {
     .unwrap();
     let dir = repo("tests/calendar-clients");
     let python = checker_python();
-    let (ok, out) = run(Command::new(&python).arg(dir.join("check.py")).arg(out_dir.path()));
-    assert!(ok, "icalendar + recurring-ical-events disagree on the demo feed:\n{out}");
+    let (ok, out) = run(Command::new(&python)
+        .arg(dir.join("check.py"))
+        .arg(out_dir.path()));
+    assert!(
+        ok,
+        "icalendar + recurring-ical-events disagree on the demo feed:\n{out}"
+    );
     checker_node();
-    let (ok, out) = run(Command::new("node").arg(dir.join("check.mjs")).arg(out_dir.path()));
+    let (ok, out) = run(Command::new("node")
+        .arg(dir.join("check.mjs"))
+        .arg(out_dir.path()));
     assert!(ok, "ical.js disagrees on the demo feed:\n{out}");
 }
