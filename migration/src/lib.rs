@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_users_and_audit_log;
 mod m20261124_000002_identities_and_sessions;
 mod m20261124_000003_events;
+mod m20261124_000004_event_change_index;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_users_and_audit_log::Migration),
             Box::new(m20261124_000002_identities_and_sessions::Migration),
             Box::new(m20261124_000003_events::Migration),
+            Box::new(m20261124_000004_event_change_index::Migration),
         ]
     }
 }

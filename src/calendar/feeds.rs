@@ -48,6 +48,9 @@ struct Cached {
     fingerprint: Fingerprint,
     checked: Instant,
     generation: u64,
+    /// One request at a time asks the database whether the feed changed; the others keep
+    /// serving the cached copy meanwhile instead of queueing up identical queries.
+    checking: bool,
 }
 
 #[derive(Default)]
@@ -190,7 +193,8 @@ fn finish(body: Vec<u8>, last_modified: DateTime<Utc>) -> Feed {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Fast compression: the copy is made on every rebuild, and feeds compress well anyway.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let gzip = encoder
         .write_all(&body)
         .and_then(|()| encoder.finish())
@@ -240,17 +244,32 @@ pub async fn cached(
     let key = tag.map_or_else(|| "all".to_string(), |t| format!("tag:{t}"));
     let generation = cache.generation.load(Ordering::SeqCst);
     let stale_print = {
-        let entries = cache.entries.lock().map_err(|_| poisoned())?;
-        match entries.get(&key) {
-            Some(c) if c.generation == generation && c.checked.elapsed() < RECHECK => {
+        let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
+        match entries.get_mut(&key) {
+            Some(c)
+                if c.generation == generation && (c.checked.elapsed() < RECHECK || c.checking) =>
+            {
                 return Ok(c.feed.clone());
             }
-            Some(c) if c.generation == generation => Some((c.fingerprint.clone(), c.feed.clone())),
+            Some(c) if c.generation == generation => {
+                c.checking = true;
+                Some((c.fingerprint.clone(), c.feed.clone()))
+            }
             _ => None,
         }
     };
     let now = Utc::now();
-    let print = fingerprint(db, now).await?;
+    let print = match fingerprint(db, now).await {
+        Ok(print) => print,
+        Err(err) => {
+            if let Ok(mut entries) = cache.entries.lock()
+                && let Some(c) = entries.get_mut(&key)
+            {
+                c.checking = false;
+            }
+            return Err(err);
+        }
+    };
     if let Some((old, feed)) = stale_print
         && old == print
     {
@@ -258,10 +277,21 @@ pub async fn cached(
             && let Some(c) = entries.get_mut(&key)
         {
             c.checked = Instant::now();
+            c.checking = false;
         }
         return Ok(feed);
     }
-    let feed = Arc::new(build(db, config, tag, now).await?);
+    let feed = match build(db, config, tag, now).await {
+        Ok(feed) => Arc::new(feed),
+        Err(err) => {
+            if let Ok(mut entries) = cache.entries.lock()
+                && let Some(c) = entries.get_mut(&key)
+            {
+                c.checking = false;
+            }
+            return Err(err);
+        }
+    };
     if let Ok(mut entries) = cache.entries.lock() {
         entries.insert(
             key,
@@ -270,6 +300,7 @@ pub async fn cached(
                 fingerprint: print,
                 checked: Instant::now(),
                 generation,
+                checking: false,
             },
         );
     }
