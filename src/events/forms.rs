@@ -13,6 +13,8 @@ pub const MAX_TITLE: usize = 200;
 pub const MAX_SUMMARY: usize = 500;
 pub const MAX_DESCRIPTION: usize = 20_000;
 pub const MAX_TAGS: usize = 10;
+/// The longest an event may last; listings rely on it to find running events quickly.
+pub const MAX_EVENT_DAYS: i64 = 31;
 
 /// Exactly what the form sent, kept as text so it can be shown again.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -257,8 +259,11 @@ impl EventForm {
                 if let (Ok(s), Ok(e)) = (s, e) {
                     if e <= s {
                         errors.insert("end_time", "The end must be after the start.".into());
-                    } else if e - s > Duration::days(31) {
-                        errors.insert("end_date", "An event can last at most 31 days.".into());
+                    } else if e - s > Duration::days(MAX_EVENT_DAYS) {
+                        errors.insert(
+                            "end_date",
+                            format!("An event can last at most {MAX_EVENT_DAYS} days."),
+                        );
                     } else {
                         starts_at = Some(s);
                         ends_at = Some(e);

@@ -891,12 +891,13 @@ pub struct Listing {
 
 const PUBLIC: [EventStatus; 2] = [EventStatus::Published, EventStatus::Cancelled];
 
-fn filtered(
+fn filtered_by(
     mut select: sea_orm::Select<event::Entity>,
     filter: &Filter,
+    status: EventStatus,
 ) -> sea_orm::Select<event::Entity> {
     use sea_orm::sea_query::ExprTrait;
-    select = select.filter(event::Column::Status.is_in(PUBLIC));
+    select = select.filter(event::Column::Status.eq(status));
     if let Some(tag) = &filter.tag {
         select = select.filter(
             event::Column::Id.in_subquery(
@@ -945,25 +946,34 @@ async fn occurrences(
     newest_first: bool,
     want: usize,
 ) -> Result<Vec<Occurrence>, sea_orm::DbErr> {
-    let singles = filtered(event::Entity::find(), filter)
-        .filter(event::Column::Rrule.is_null())
-        .filter(event::Column::EndsAt.gte(from))
-        .filter(event::Column::StartsAt.lt(to));
-    let singles = if newest_first {
-        singles.order_by_desc(event::Column::StartsAt)
-    } else {
-        singles.order_by_asc(event::Column::StartsAt)
+    // One query per status, so each walks the (status, starts_at) index in order and stops
+    // after `want` rows; an IN over both statuses would sort every upcoming event instead.
+    // Events last at most MAX_EVENT_DAYS, which bounds where the walk starts.
+    let earliest_start = from - Duration::days(crate::events::forms::MAX_EVENT_DAYS + 1);
+    let mut singles = Vec::new();
+    let mut series = Vec::new();
+    for status in PUBLIC {
+        let select = filtered_by(event::Entity::find(), filter, status)
+            .filter(event::Column::Rrule.is_null())
+            .filter(event::Column::StartsAt.gte(earliest_start))
+            .filter(event::Column::StartsAt.lt(to))
+            .filter(event::Column::EndsAt.gte(from));
+        let select = if newest_first {
+            select.order_by_desc(event::Column::StartsAt)
+        } else {
+            select.order_by_asc(event::Column::StartsAt)
+        };
+        singles.extend(select.limit(want as u64).all(db).await?);
+        // Live series through the (status, series_ends_at) index.
+        series.extend(
+            filtered_by(event::Entity::find(), filter, status)
+                .filter(event::Column::SeriesEndsAt.gte(from))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter(|e| e.rrule.is_some() && e.starts_at < to),
+        );
     }
-    .order_by_asc(event::Column::Id)
-    .limit(want as u64)
-    .all(db)
-    .await?;
-    let series = filtered(event::Entity::find(), filter)
-        .filter(event::Column::Rrule.is_not_null())
-        .filter(event::Column::SeriesEndsAt.gte(from))
-        .filter(event::Column::StartsAt.lt(to))
-        .all(db)
-        .await?;
     let series_ids: Vec<i64> = series.iter().map(|e| e.id).collect();
     let mut exceptions = exceptions_for(db, &series_ids).await?;
 
