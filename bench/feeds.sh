@@ -1,0 +1,555 @@
+#!/usr/bin/env bash
+# Benchmark of Convene's calendar feed (/calendar.ics) against nginx serving the same bytes
+# as a static file, on loopback only (127.0.0.1).
+#
+#   bash bench/feeds.sh
+#
+# For each data size (default: 1,000 and 10,000 generated events on top of the demo forum):
+#   1. seeds a fresh data dir and starts `convene serve` on a free port;
+#   2. times the FIRST GET /calendar.ics after start-up (the cold build: the fingerprint
+#      query, the events query, the tags and exceptions look-ups, rendering, SHA-256 for the
+#      ETag and the gzip copy, then sending the bytes), then restarts the server COLD_RUNS
+#      times to repeat that measurement (median reported);
+#   3. saves the feed bytes and their ETag;
+#   4. starts a private nginx (Debian's nginx-light; its own config, pid and temp files in a
+#      temp dir; 2 worker processes for the 2 cores; access log off) serving the saved bytes
+#      as text/calendar with `etag on`;
+#   5. runs `wrk -t2 -c32 -d15s --latency` (after a 3 s warm-up each) against
+#      (a) Convene full feed, (b) nginx same bytes, (c) Convene 304 (If-None-Match: its ETag),
+#      (d) nginx 304 (nginx's own ETag for the file). No Accept-Encoding: identity bodies;
+#   6. reads the Convene server's peak memory (VmHWM in /proc/PID/status).
+# A table with the targets is printed at the end. This is a benchmark, not a test: it exits 0
+# when targets are missed and non-zero only when something failed to run (a server did not
+# start, a request did not answer as expected, wrk errored, requests failed under load).
+# wrk, Convene and nginx all share the machine's cores.
+#
+# Settings (environment):
+#   CONVENE_BIN   the binary to run (default: target/release/convene, built if missing)
+#   NGINX_BIN     nginx (default: nginx on PATH; nginx-light and wrk are installed with
+#                 apt-get when missing and running as root)
+#   SIZES         generated-event counts, one run each (default: "1000 10000")
+#   COLD_RUNS     extra restarts to repeat the cold-build measurement (default: 3)
+#   DURATION      wrk duration per run (default: 15s)
+#   WARMUP        wrk warm-up per run (default: 3s)
+#   CONNECTIONS   wrk connections (default: 32)
+#   THREADS       wrk threads (default: 2)
+#   NGINX_WORKERS nginx worker_processes (default: 2)
+#   PROFILE       if 1 and `perf` works: after the measured runs, profile the Convene server
+#                 (perf record, self time by symbol) during one more cold build and during
+#                 5 s of full-feed and 304 load. Profiling runs are not part of the figures.
+#   BENCH_KEEP    if set, a directory to copy the raw wrk outputs, logs and profiles into
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SIZES=${SIZES:-"1000 10000"}
+COLD_RUNS=${COLD_RUNS:-3}
+DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-3s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+NGINX_WORKERS=${NGINX_WORKERS:-2}
+PROFILE=${PROFILE:-0}
+HOST=127.0.0.1
+
+# Targets the project set.
+TARGET_FULL_RATIO=0.50   # Convene full feed req/s >= 50% of nginx on the same bytes
+TARGET_304_RATIO=0.80    # Convene 304 req/s >= 80% of nginx 304
+TARGET_COLD_MS=50        # cold build of the 10,000-event feed within 50 ms
+TARGET_COLD_SIZE=10000
+
+log() { printf '[feeds] %s\n' "$*" >&2; }
+die() { printf '[feeds] error: %s\n' "$*" >&2; exit 1; }
+
+# --- Tools -----------------------------------------------------------------------------
+
+if [[ -n "${CONVENE_BIN:-}" ]]; then
+    [[ -x "$CONVENE_BIN" ]] || die "CONVENE_BIN=$CONVENE_BIN is not an executable"
+else
+    CONVENE_BIN="$ROOT/target/release/convene"
+    if [[ ! -x "$CONVENE_BIN" ]]; then
+        log "building the release binary (several minutes on a small machine)"
+        (cd "$ROOT" && nice -n 10 cargo build --release --bin convene)
+    fi
+fi
+
+NGINX_BIN=${NGINX_BIN:-$(command -v nginx || true)}
+if [[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]]; then
+    NGINX_BIN=/usr/sbin/nginx
+fi
+missing=()
+[[ -n "$NGINX_BIN" ]] || missing+=(nginx-light)
+command -v wrk >/dev/null || missing+=(wrk)
+if ((${#missing[@]})); then
+    [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}: apt-get install -y ${missing[*]}"
+    log "installing ${missing[*]} (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+fi
+[[ -x "$NGINX_BIN" ]] || die "nginx not found"
+command -v curl >/dev/null || die "curl is needed"
+if [[ $PROFILE == 1 ]] && ! command -v perf >/dev/null; then
+    log "PROFILE=1 but perf is not installed: no profiles"
+    PROFILE=0
+fi
+
+# --- Per-run state and clean-up --------------------------------------------------------
+
+WORK=$(mktemp -d -t convene-feeds.XXXXXX)
+# nginx workers drop root privileges: they must be able to read the saved feeds.
+chmod 755 "$WORK"
+SERVER_PID=""
+NGINX_PID=""
+PERF_PID=""
+
+stop_pid() { # pid, name
+    local pid=$1 name=$2 i
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "$name ($pid) did not stop within 10 s of SIGTERM; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+stop_server() { stop_pid "$SERVER_PID" "convene"; SERVER_PID=""; }
+stop_nginx() { stop_pid "$NGINX_PID" "nginx"; NGINX_PID=""; }
+stop_perf() {
+    if [[ -n "$PERF_PID" ]] && kill -0 "$PERF_PID" 2>/dev/null; then
+        kill -INT "$PERF_PID" 2>/dev/null || true
+        wait "$PERF_PID" 2>/dev/null || true
+    fi
+    PERF_PID=""
+}
+
+cleanup() {
+    stop_perf
+    stop_server
+    stop_nginx
+    if [[ -n "${BENCH_KEEP:-}" ]]; then
+        mkdir -p "$BENCH_KEEP"
+        cp "$WORK"/*.wrk "$WORK"/*.log "$WORK"/*.perf.txt "$BENCH_KEEP"/ 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    die "no free port found"
+}
+
+# CPU ticks (user + system) used so far by processes; fields 14 and 15 of /proc/PID/stat.
+proc_ticks() {
+    local pid total=0 t
+    for pid in "$@"; do
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        total=$((total + t))
+    done
+    echo "$total"
+}
+# Busy and total ticks of the whole machine, from /proc/stat.
+machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+CLK_TCK=$(getconf CLK_TCK)
+NCPU=$(nproc)
+
+# wrk latency ("950.00us", "12.34ms", "1.02s") -> milliseconds.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        printf "%.2f", n
+    }'
+}
+# wrk transfer ("1.23GB", "512.00KB") -> MB/s.
+to_mb() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "B") n /= 1048576; else if (u == "KB") n /= 1024; else if (u == "GB") n *= 1024
+        printf "%.0f", n
+    }'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+header_value() { # file, name (case-insensitive) -> value without CR
+    awk -v n="$2" 'BEGIN { n = tolower(n) ":" } tolower($1) == n { sub(/^[^:]*: */, ""); sub(/\r$/, ""); print; exit }' "$1"
+}
+
+wait_http() { # url, pid to watch, log file
+    local _
+    for _ in $(seq 1 300); do
+        kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "the server exited during start-up"; }
+        if curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "$1 did not answer within 60 s"
+}
+
+start_server() { # size
+    (cd "$CONVENE_DATA_DIR" && exec "$CONVENE_BIN" serve) >>"$WORK/server-$1.log" 2>&1 &
+    SERVER_PID=$!
+    wait_http "$CONVENE_BASE_URL/healthz" "$SERVER_PID" "$WORK/server-$1.log"
+}
+
+# One cold request: prints "total_ms ttfb_ms status bytes".
+cold_request() { # url, output file, header file
+    curl -s --max-time 60 -o "$2" -D "$3" \
+        -w '%{time_total} %{time_starttransfer} %{http_code} %{size_download}\n' "$1" |
+        awk '{ printf "%.1f %.1f %s %s\n", $1 * 1000, $2 * 1000, $3, $4 }'
+}
+
+# Results, one line per wrk run:
+# size|label|rps|p50ms|p99ms|mbps|requests|errors|servercpu|wrkcpu|machinecpu
+RESULTS=()
+# One line per size:
+# size|seed_s|cold_first|cold_median|cold_all|ttfb_median|warm_ms|bytes|vevents|hwm_kb|rss_kb|build_hwm_kb
+SIZEINFO=()
+FAILURES=()
+
+# wrk against url; extra wrk args after the first three. Appends to RESULTS.
+load() { # size, label, url, server pids (space-separated), [extra wrk args...]
+    local size=$1 label=$2 url=$3 pids=$4
+    shift 4
+    local out="$WORK/$size-${label//[^a-z0-9]/_}.wrk"
+    local limit=$(( ${DURATION%s} + ${WARMUP%s} + 60 ))
+    log "size $size: $label: warm-up $WARMUP, then $DURATION"
+    timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s "$@" "$url" >/dev/null \
+        || die "wrk warm-up for $label failed"
+    local s0 m0 s1 m1
+    # shellcheck disable=SC2086
+    s0=$(proc_ticks $pids)
+    m0=$(machine_ticks)
+    local TIMEFORMAT='%U %S'
+    { time timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "$@" "$url" >"$out"; } \
+        2>"$out.time" || die "wrk for $label failed: $(cat "$out" "$out.time")"
+    # shellcheck disable=SC2086
+    s1=$(proc_ticks $pids)
+    m1=$(machine_ticks)
+
+    local rps p99 p50 mbps requests non2xx sockerr errors server_cpu machine_cpu wrk_cpu
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+    mbps=$(to_mb "$(awk '/^Transfer\/sec:/ { print $2 }' "$out")")
+    requests=$(awk '/requests in/ { print $1 }' "$out")
+    non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$out")
+    sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
+    errors="none"
+    if [[ -n "$non2xx" || -n "$sockerr" ]]; then
+        errors="non-2xx/3xx: ${non2xx:-0}; socket: ${sockerr:-none}"
+        FAILURES+=("size $size, $label: $errors")
+        log "size $size: $label: ERRORS under load: $errors"
+    fi
+    read -r mb0 mt0 <<<"$m0"
+    read -r mb1 mt1 <<<"$m1"
+    server_cpu=$(awk -v a="$s0" -v b="$s1" -v mt="$((mt1 - mt0))" -v n="$NCPU" \
+        'BEGIN { printf "%.0f", (b - a) / (mt / n) * 100 }')
+    machine_cpu=$(awk -v a="$mb0" -v b="$mb1" -v mt="$((mt1 - mt0))" -v n="$NCPU" \
+        'BEGIN { printf "%.0f", (b - a) / (mt / n) * 100 }')
+    wrk_cpu=$(awk -v mt="$((mt1 - mt0))" -v n="$NCPU" -v hz="$CLK_TCK" \
+        'NF == 2 { printf "%.0f", ($1 + $2) * hz / (mt / n) * 100 }' "$out.time")
+    RESULTS+=("$size|$label|$rps|$p50|$p99|$mbps|$requests|$errors|$server_cpu|$wrk_cpu|$machine_cpu")
+    log "size $size: $label: $rps req/s, p50 $p50 ms, p99 $p99 ms, $mbps MB/s; CPU: server ${server_cpu}%, wrk ${wrk_cpu}%, machine ${machine_cpu}% of $((NCPU * 100))%"
+}
+
+# perf record of the Convene server while a command runs; writes the top symbols.
+profile() { # size, name, sampling frequency, command...
+    local size=$1 name=$2 PERF_FREQ=$3
+    shift 3
+    local data="$WORK/$size-$name.perf.data" txt="$WORK/$size-$name.perf.txt"
+    perf record -q -F "$PERF_FREQ" -p "$SERVER_PID" -o "$data" >"$WORK/perf-$size-$name.log" 2>&1 &
+    PERF_PID=$!
+    sleep 1
+    "$@" >/dev/null || log "profiled command failed: $*"
+    stop_perf
+    perf report -i "$data" --no-children --sort dso,symbol --stdio 2>/dev/null |
+        grep -v '^#' | grep -v '^$' | sed -e 's/[ -]*$//' | cut -c1-150 | head -25 >"$txt" || true
+    log "size $size: profile '$name' (self time, top symbols):"
+    sed 's/^/    /' "$txt" >&2
+    rm -f "$data"
+}
+
+# --- One size --------------------------------------------------------------------------
+
+run_size() {
+    local size=$1
+    local dir="$WORK/data-$size"
+    mkdir -p "$dir"
+    local port
+    port=$(free_port)
+    local base="http://$HOST:$port"
+
+    export CONVENE_DATA_DIR="$dir"
+    export CONVENE_BIND="$HOST:$port"
+    export CONVENE_BASE_URL="$base"
+    export CONVENE_LOG=warn
+    # Commands run inside the fresh data dir, so no ./convene.toml (or CONVENE_CONFIG) is read.
+    unset CONVENE_CONFIG
+
+    log "size $size: seeding the demo forum plus $size generated events"
+    local t0 t1 seed_s
+    t0=$(date +%s.%N)
+    (cd "$dir" && "$CONVENE_BIN" seed-demo --extra-events "$size") >"$WORK/seed-$size.log" 2>&1 \
+        || { cat "$WORK/seed-$size.log" >&2; die "seed-demo failed"; }
+    t1=$(date +%s.%N)
+    seed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    log "size $size: seeded in ${seed_s}s"
+
+    # Cold builds: the first request after each start.
+    local feed="$WORK/feed-$size.ics" hdr="$WORK/feed-$size.headers"
+    local cold_all=() ttfb_all=() first="" status bytes ms ttfb etag="" e
+    local i
+    for i in $(seq 0 "$COLD_RUNS"); do
+        log "size $size: start $((i + 1)) of $((COLD_RUNS + 1)) on $base"
+        start_server "$size"
+        if ((i == 0)); then
+            read -r ms ttfb status bytes <<<"$(cold_request "$base/calendar.ics" "$feed" "$hdr")"
+        else
+            read -r ms ttfb status bytes <<<"$(cold_request "$base/calendar.ics" /dev/null "$hdr.$i")"
+        fi
+        [[ $status == 200 ]] || die "cold GET /calendar.ics answered $status"
+        log "size $size: cold GET /calendar.ics: ${ms} ms (first byte after ${ttfb} ms), $bytes bytes"
+        cold_all+=("$ms")
+        ttfb_all+=("$ttfb")
+        [[ -n $first ]] || first=$ms
+        if ((i == 0)); then
+            etag=$(header_value "$hdr" etag)
+        else
+            e=$(header_value "$hdr.$i" etag)
+            [[ $e == "$etag" ]] || log "size $size: note: ETag changed across restarts ($etag -> $e)"
+        fi
+        ((i == COLD_RUNS)) || stop_server
+    done
+    local cold_med ttfb_med
+    # The median of the repeats (restarts); the first cold build is reported beside it.
+    if ((COLD_RUNS > 0)); then
+        cold_med=$(median "${cold_all[@]:1}")
+        ttfb_med=$(median "${ttfb_all[@]:1}")
+    else
+        cold_med=$first
+        ttfb_med=${ttfb_all[0]}
+    fi
+    [[ -n $etag ]] || die "GET /calendar.ics sent no ETag"
+    # Peak memory of the server that has done nothing but one cold build so far.
+    local build_hwm
+    build_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    local ctype vevents warm_ms
+    ctype=$(header_value "$hdr" content-type)
+    [[ $ctype == text/calendar* ]] || die "GET /calendar.ics answered Content-Type $ctype"
+    bytes=$(stat -c %s "$feed")
+    vevents=$(grep -c '^BEGIN:VEVENT' "$feed" || true)
+    # A warm request (served from the cache) for comparison.
+    warm_ms=$(curl -s --max-time 30 -o /dev/null -w '%{time_total}' "$base/calendar.ics" | awk '{ printf "%.1f", $1 * 1000 }')
+    log "size $size: feed: $bytes bytes, $vevents VEVENTs, ETag $etag; warm GET ${warm_ms} ms"
+    status=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$base/calendar.ics")
+    [[ $status == 304 ]] || die "GET /calendar.ics with If-None-Match: $etag answered $status, not 304"
+
+    # nginx serving the same bytes.
+    local ngx="$WORK/nginx-$size" nport
+    mkdir -p "$ngx/www" "$ngx/tmp"
+    chmod 755 "$ngx" "$ngx/www"
+    cp "$feed" "$ngx/www/calendar.ics"
+    chmod 644 "$ngx/www/calendar.ics"
+    nport=$(free_port)
+    cat >"$ngx/nginx.conf" <<EOF
+daemon off;
+worker_processes $NGINX_WORKERS;
+pid $ngx/nginx.pid;
+error_log $ngx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    types { text/calendar ics; }
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/calendar;
+    sendfile on;
+    tcp_nopush on;
+    # As many requests per connection as Convene allows (nginx's default is 1000).
+    keepalive_requests 1000000;
+    etag on;
+    client_body_temp_path $ngx/tmp/body;
+    proxy_temp_path $ngx/tmp/proxy;
+    fastcgi_temp_path $ngx/tmp/fastcgi;
+    uwsgi_temp_path $ngx/tmp/uwsgi;
+    scgi_temp_path $ngx/tmp/scgi;
+    server {
+        listen $HOST:$nport;
+        root $ngx/www;
+        location = /calendar.ics { }
+    }
+}
+EOF
+    "$NGINX_BIN" -t -q -c "$ngx/nginx.conf" -p "$ngx" -e "$ngx/error.log" >"$WORK/nginx-$size.log" 2>&1 \
+        || { cat "$WORK/nginx-$size.log" >&2; die "nginx rejected its config"; }
+    "$NGINX_BIN" -c "$ngx/nginx.conf" -p "$ngx" -e "$ngx/error.log" >>"$WORK/nginx-$size.log" 2>&1 &
+    NGINX_PID=$!
+    local nbase="http://$HOST:$nport"
+    wait_http "$nbase/calendar.ics" "$NGINX_PID" "$WORK/nginx-$size.log"
+    local nworkers nhdr="$WORK/nginx-$size.headers" netag nlen
+    nworkers=$(pgrep -P "$NGINX_PID" | tr '\n' ' ')
+    curl -s --max-time 10 -I "$nbase/calendar.ics" >"$nhdr"
+    netag=$(header_value "$nhdr" etag)
+    nlen=$(header_value "$nhdr" content-length)
+    [[ -n $netag ]] || die "nginx sent no ETag"
+    [[ $nlen == "$bytes" ]] || die "nginx serves $nlen bytes, Convene $bytes"
+    status=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "If-None-Match: $netag" "$nbase/calendar.ics")
+    [[ $status == 304 ]] || die "nginx answered $status to If-None-Match, not 304"
+    log "size $size: nginx on $nbase (workers: $nworkers), ETag $netag"
+
+    load "$size" "convene full" "$base/calendar.ics" "$SERVER_PID"
+    # shellcheck disable=SC2086
+    load "$size" "nginx full" "$nbase/calendar.ics" "$nworkers"
+    load "$size" "convene 304" "$base/calendar.ics" "$SERVER_PID" -H "If-None-Match: $etag"
+    # shellcheck disable=SC2086
+    load "$size" "nginx 304" "$nbase/calendar.ics" "$nworkers" -H "If-None-Match: $netag"
+
+    local hwm rss
+    hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+    log "size $size: convene memory: VmHWM $((hwm / 1024)) MB (after the cold build: $((build_hwm / 1024)) MB), VmRSS $((rss / 1024)) MB"
+    SIZEINFO+=("$size|$seed_s|$first|$cold_med|${cold_all[*]}|$ttfb_med|$warm_ms|$bytes|$vevents|$hwm|$rss|$build_hwm")
+    stop_nginx
+
+    if [[ $PROFILE == 1 ]]; then
+        profile "$size" "full-feed-load" 1999 timeout 30 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$base/calendar.ics"
+        profile "$size" "304-load" 1999 timeout 30 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -H "If-None-Match: $etag" "$base/calendar.ics"
+        stop_server
+        start_server "$size"
+        profile "$size" "cold-build" max curl -s --max-time 60 -o /dev/null "$base/calendar.ics"
+    fi
+
+    stop_server
+    if grep -qiE 'error|panic' "$WORK/server-$size.log"; then
+        log "size $size: the server logged errors:"
+        grep -iE 'error|panic' "$WORK/server-$size.log" | head -20 >&2
+        FAILURES+=("size $size: the server logged errors (see above)")
+    fi
+    rm -rf "$dir" "$ngx"
+}
+
+# How busy the machine is without us: other work on the cores lowers every figure.
+read -r ib0 it0 <<<"$(machine_ticks)"
+sleep 3
+read -r ib1 it1 <<<"$(machine_ticks)"
+IDLE_BUSY=$(awk -v b="$((ib1 - ib0))" -v t="$((it1 - it0))" -v n="$NCPU" 'BEGIN { printf "%.0f", b / (t / n) * 100 }')
+log "machine busy before the runs: ${IDLE_BUSY}% of one core"
+if ((IDLE_BUSY > 20)); then
+    log "WARNING: other processes are using the CPU; the figures will be lower than on a quiet machine"
+fi
+log "convene: $CONVENE_BIN"
+log "nginx: $("$NGINX_BIN" -v 2>&1)"
+log "machine: $NCPU cores ($(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)), shared by the servers and wrk"
+log "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP), $HOST only"
+for size in $SIZES; do
+    [[ $size =~ ^[0-9]+$ ]] || die "SIZES must be numbers, got $size"
+    run_size "$size"
+done
+
+# --- Summary ---------------------------------------------------------------------------
+
+yes_no() { # A OP B, OP one of ge, le (numbers, possibly fractional)
+    if awk -v a="$1" -v op="$2" -v b="$3" \
+        'BEGIN { a += 0; b += 0; exit !((op == "ge" && a >= b) || (op == "le" && a <= b)) }'; then
+        echo "yes"
+    else
+        echo "NO"
+    fi
+}
+result() { # size, label, field (3 rps, 4 p50, 5 p99, 6 MB/s, 9 srv cpu, 10 wrk cpu, 11 machine cpu)
+    local r
+    for r in "${RESULTS[@]}"; do
+        IFS='|' read -r -a f <<<"$r"
+        if [[ ${f[0]} == "$1" && ${f[1]} == "$2" ]]; then
+            echo "${f[$(($3 - 1))]}"
+            return
+        fi
+    done
+    echo 0
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo
+echo "Convene /calendar.ics vs nginx (same bytes, static file): $(date -u +%Y-%m-%d),"
+echo "$NCPU cores shared by Convene, nginx ($NGINX_WORKERS workers) and wrk;"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on $HOST, identity (no Accept-Encoding)"
+echo
+printf '%-6s %7s | %8s %7s | %8s %7s | %5s | %8s %7s | %8s %7s | %5s | %6s\n' \
+    "events" "cold ms" "C full/s" "p99 ms" "N full/s" "p99 ms" "ratio" "C 304/s" "p99 ms" "N 304/s" "p99 ms" "ratio" "HWM MB"
+for s in "${SIZEINFO[@]}"; do
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm <<<"$s"
+    cf=$(result "$size" "convene full" 3); nf=$(result "$size" "nginx full" 3)
+    c3=$(result "$size" "convene 304" 3); n3=$(result "$size" "nginx 304" 3)
+    printf '%-6s %7s | %8s %7s | %8s %7s | %5s | %8s %7s | %8s %7s | %5s | %6.1f\n' \
+        "$size" "$cold" "$cf" "$(result "$size" "convene full" 5)" "$nf" "$(result "$size" "nginx full" 5)" \
+        "$(ratio "$cf" "$nf")" "$c3" "$(result "$size" "convene 304" 5)" "$n3" "$(result "$size" "nginx 304" 5)" \
+        "$(ratio "$c3" "$n3")" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
+done
+echo "(cold ms: median of $COLD_RUNS restarts, time_total of the first GET after start-up; C = Convene, N = nginx)"
+echo
+printf '%-6s %9s %7s %8s %6s %8s %-24s %7s %7s %9s %6s\n' \
+    "events" "bytes" "VEVENTs" "bytes/ev" "seed s" "first ms" "cold ms (all starts)" "TTFB ms" "warm ms" "build MB" "RSS MB"
+for s in "${SIZEINFO[@]}"; do
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm <<<"$s"
+    printf '%-6s %9s %7s %8s %6s %8s %-24s %7s %7s %9.1f %6.1f\n' "$size" "$bytes" "$vevents" \
+        "$(awk -v b="$bytes" -v n="$vevents" 'BEGIN { if (n) printf "%.0f", b / n }')" "$seed" "$first" \
+        "$cold_all" "$ttfb" "$warm" "$(awk -v k="$build_hwm" 'BEGIN { print k / 1024 }')" \
+        "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+done
+echo "(TTFB: median time to the first byte of the cold response, i.e. the build; warm: a cached request;"
+echo " build MB: VmHWM after one cold build, before any load; RSS MB: VmRSS after the load runs)"
+echo
+printf '%-6s %-14s %8s %7s %7s %8s %4s %4s %4s %s\n' "events" "run" "req/s" "p50 ms" "p99 ms" "MB/s" "srv" "wrk" "all" "errors"
+for r in "${RESULTS[@]}"; do
+    IFS='|' read -r size label rps p50 p99 mbps requests errors scpu wcpu mcpu <<<"$r"
+    printf '%-6s %-14s %8s %7s %7s %8s %3s%% %3s%% %3s%% %s\n' \
+        "$size" "$label" "$rps" "$p50" "$p99" "$mbps" "$scpu" "$wcpu" "$mcpu" "$errors"
+done
+echo "(CPU: % of one core during the measured run, of $((NCPU * 100))%: srv = convene or the nginx workers,"
+echo " wrk = wrk, all = every process on the machine; machine busy before the runs: $IDLE_BUSY%)"
+echo
+echo "Targets:"
+for s in "${SIZEINFO[@]}"; do
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm <<<"$s"
+    cf=$(result "$size" "convene full" 3); nf=$(result "$size" "nginx full" 3)
+    c3=$(result "$size" "convene 304" 3); n3=$(result "$size" "nginx 304" 3)
+    echo "  $size events: full feed >= ${TARGET_FULL_RATIO} x nginx: $(ratio "$cf" "$nf") ($(yes_no "$(ratio "$cf" "$nf")" ge "$TARGET_FULL_RATIO"));" \
+        "304 >= ${TARGET_304_RATIO} x nginx: $(ratio "$c3" "$n3") ($(yes_no "$(ratio "$c3" "$n3")" ge "$TARGET_304_RATIO"))"
+    if [[ $size == "$TARGET_COLD_SIZE" ]]; then
+        echo "  $size events: cold build <= ${TARGET_COLD_MS} ms: $cold ms ($(yes_no "$cold" le "$TARGET_COLD_MS"))"
+    fi
+done
+# Linear growth: compare the smallest and the largest size.
+if ((${#SIZEINFO[@]} >= 2)); then
+    IFS='|' read -r s1 _ _ c1 _ _ _ b1 v1 _ _ _ <<<"${SIZEINFO[0]}"
+    IFS='|' read -r s2 _ _ c2 _ _ _ b2 v2 _ _ _ <<<"${SIZEINFO[${#SIZEINFO[@]} - 1]}"
+    vr=$(ratio "$v2" "$v1"); br=$(ratio "$b2" "$b1"); cr=$(ratio "$c2" "$c1")
+    # Linear (or better) if the cold build grows no faster than 1.5 x the growth in events and
+    # the bytes per event stay within 20%.
+    lin_time=$(awk -v c="$cr" -v v="$vr" 'BEGIN { print (c <= 1.5 * v) ? "yes" : "NO" }')
+    lin_bytes=$(awk -v b="$br" -v v="$vr" 'BEGIN { r = b / v; print (r >= 0.8 && r <= 1.2) ? "yes" : "NO" }')
+    echo "  linear in N ($s1 -> $s2 events): VEVENTs x$vr, bytes x$br ($lin_bytes), cold build x$cr ($lin_time:" \
+        "at most 1.5 x the growth in events)"
+fi
+
+if ((${#FAILURES[@]})); then
+    echo
+    echo "FAILURES:"
+    printf '  %s\n' "${FAILURES[@]}"
+    exit 1
+fi
