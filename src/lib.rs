@@ -23,9 +23,9 @@ use poem::{Endpoint, EndpointExt, Route, get};
 
 pub use state::AppState;
 
-/// Any change made through the event or admin pages clears this instance's cached feeds, so
-/// the next poll sees it at once (other instances notice within a second).
-async fn invalidate_feeds<E: Endpoint>(
+/// Any change made through the event or admin pages clears this instance's cached feeds and
+/// page data, so the next request sees it at once (other instances notice within a second).
+async fn invalidate_caches<E: Endpoint>(
     next: E,
     req: poem::Request,
 ) -> poem::Result<poem::Response> {
@@ -38,6 +38,7 @@ async fn invalidate_feeds<E: Endpoint>(
     let resp = next.call(req).await?.into_response();
     if writes && let Some(state) = state {
         state.feeds.invalidate();
+        state.reads.invalidate();
     }
     Ok(resp)
 }
@@ -46,13 +47,13 @@ async fn invalidate_feeds<E: Endpoint>(
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let routes = Route::new()
         .at("/", get(home::index))
-        .nest("/events", events::routes().around(invalidate_feeds))
+        .nest("/events", events::routes().around(invalidate_caches))
         .at("/calendar", get(calendar::routes::page))
         .at("/calendar.ics", get(calendar::routes::all))
         .at("/calendar/tags/:file", get(calendar::routes::by_tag))
         .nest("/auth", auth::routes())
         .nest("/profile", auth::profile_routes())
-        .nest("/admin", admin::routes().around(invalidate_feeds))
+        .nest("/admin", admin::routes().around(invalidate_caches))
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
 

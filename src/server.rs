@@ -54,6 +54,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         sign_in_limiter: Arc::new(sign_in_limiter),
         statements,
         feeds: Default::default(),
+        reads: Default::default(),
     })
 }
 

@@ -82,11 +82,20 @@ async fn render_listing(
     };
     let this_year = chrono::Datelike::year(&now.with_timezone(&tz));
     let year = q.year.unwrap_or(this_year).clamp(1970, this_year);
-    let listing = if past {
-        service::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await?
-    } else {
-        service::upcoming(&state.db, now, &filter, page, PER_PAGE).await?
-    };
+    let key = format!(
+        "list:{past}:{year}:{:?}:{:?}:{page}",
+        filter.tag, filter.query
+    );
+    let listing = state
+        .reads
+        .get_or_load(key, async {
+            if past {
+                service::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await
+            } else {
+                service::upcoming(&state.db, now, &filter, page, PER_PAGE).await
+            }
+        })
+        .await?;
     let base = match (&tag, past) {
         (Some(t), _) => format!("/events/tags/{t}"),
         (None, true) => "/events/past".to_string(),
@@ -199,30 +208,33 @@ pub async fn show(
     }
     let state = ctx.state.clone();
     let user = ctx.user.clone();
-    let e = match visible_event(&state, user.as_ref(), &slug).await? {
-        Ok(e) => e,
-        Err(redirect) => return Ok(redirect),
+    let shown = state
+        .reads
+        .get_or_load(format!("event:{slug}"), load_event_page(&state, &slug))
+        .await?;
+    let (e, tags, author_name, exceptions) = match shown.as_ref() {
+        Some(Lookup::Found(found)) if service::can_view(user.as_ref(), &found.event) => (
+            found.event.clone(),
+            found.tags.clone(),
+            found.author_name.clone(),
+            found.exceptions.clone(),
+        ),
+        Some(Lookup::Moved(new_slug)) => {
+            return Ok(Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header("location", format!("/events/{new_slug}"))
+                .finish());
+        }
+        _ => return Err(AppError::NotFound),
     };
     let tz = state.config.time_zone;
     let event_tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(tz);
-    let tags = service::tags_for(&state.db, &[e.id])
-        .await?
-        .remove(&e.id)
-        .unwrap_or_default();
-    let author_name = crate::auth::service::find_user(&state.db, e.author_id)
-        .await?
-        .map(|u| u.display_name)
-        .unwrap_or_default();
     let insider = user
         .as_ref()
         .is_some_and(|u| u.is_admin() || u.id == e.author_id);
 
     let series = match e.rrule.as_deref() {
         Some(rule) => {
-            let exceptions = service::exceptions_for(&state.db, &[e.id])
-                .await?
-                .remove(&e.id)
-                .unwrap_or_default();
             let duration = e.ends_at - e.starts_at;
             let now = Utc::now();
             let upcoming = recurrence::starts_between(
@@ -398,6 +410,47 @@ pub async fn show(
     Ok(ctx
         .render_with_meta("events/show", &e.title, meta, &view)?
         .into_response())
+}
+
+/// What an event page reads from the database, kept briefly in the read cache.
+pub struct ShownEvent {
+    event: entity::event::Model,
+    tags: Vec<String>,
+    author_name: String,
+    exceptions: Vec<entity::event_exception::Model>,
+}
+
+type ShownLookup = Option<Lookup<ShownEvent>>;
+
+async fn load_event_page(state: &AppState, slug: &str) -> AppResult<ShownLookup> {
+    Ok(match service::find_by_slug(&state.db, slug).await? {
+        Some(Lookup::Found(e)) => {
+            let tags = service::tags_for(&state.db, &[e.id])
+                .await?
+                .remove(&e.id)
+                .unwrap_or_default();
+            let author_name = crate::auth::service::find_user(&state.db, e.author_id)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            let exceptions = if e.rrule.is_some() {
+                service::exceptions_for(&state.db, &[e.id])
+                    .await?
+                    .remove(&e.id)
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            Some(Lookup::Found(Box::new(ShownEvent {
+                event: *e,
+                tags,
+                author_name,
+                exceptions,
+            })))
+        }
+        Some(Lookup::Moved(slug)) => Some(Lookup::Moved(slug)),
+        None => None,
+    })
 }
 
 /// schema.org `Event` for search engines and link previews.

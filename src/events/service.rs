@@ -80,8 +80,8 @@ fn forbidden() -> AppError {
 // Finding events
 // ---------------------------------------------------------------------------------------
 
-pub enum Lookup {
-    Found(Box<event::Model>),
+pub enum Lookup<T = event::Model> {
+    Found(Box<T>),
     /// The slug used to belong to this event, which now lives at another slug.
     Moved(String),
 }

@@ -23,14 +23,13 @@ struct HomeView<'a> {
 #[handler]
 pub async fn index(ctx: PageCtx) -> AppResult<Html<String>> {
     let config = ctx.state.config.clone();
-    let next = service::upcoming(
-        &ctx.state.db,
-        Utc::now(),
-        &Filter::default(),
-        1,
-        NEXT_EVENTS,
-    )
-    .await?;
+    let state = ctx.state.clone();
+    let next = state
+        .reads
+        .get_or_load("home".to_string(), async {
+            service::upcoming(&state.db, Utc::now(), &Filter::default(), 1, NEXT_EVENTS).await
+        })
+        .await?;
     let view = HomeView {
         tagline: &config.site_tagline,
         events: next

@@ -2,6 +2,7 @@
 //! headers, compression, request logging and embedded assets.
 
 pub mod assets;
+pub mod cache;
 pub mod compress;
 pub mod csrf;
 pub mod errors;
