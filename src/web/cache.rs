@@ -22,6 +22,9 @@ type Entry = (Instant, u64, Arc<dyn Any + Send + Sync>);
 #[derive(Default)]
 pub struct ReadCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// Keys being reloaded right now: others keep getting the expired value meanwhile
+    /// instead of all reloading at once when a busy page's second is up.
+    loading: Mutex<std::collections::HashSet<String>>,
     generation: AtomicU64,
 }
 
@@ -37,14 +40,33 @@ impl ReadCache {
         F: Future<Output = Result<T, E>>,
     {
         let generation = self.generation.load(Ordering::SeqCst);
-        if let Ok(entries) = self.entries.lock()
-            && let Some((at, entry_generation, value)) = entries.get(&key)
-            && *entry_generation == generation
-            && at.elapsed() < LIFETIME
-            && let Ok(value) = value.clone().downcast::<T>()
-        {
-            return Ok(value);
+        let expired = match self.entries.lock() {
+            Ok(entries) => match entries.get(&key) {
+                // Only an entry from the current generation may be served: after a change
+                // on this instance everybody waits for fresh data.
+                Some((at, entry_generation, value)) if *entry_generation == generation => {
+                    match value.clone().downcast::<T>() {
+                        Ok(value) if at.elapsed() < LIFETIME => return Ok(value),
+                        Ok(value) => Some(value),
+                        Err(_) => None,
+                    }
+                }
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        let reloading_elsewhere = match self.loading.lock() {
+            Ok(mut loading) => !loading.insert(key.clone()),
+            Err(_) => false,
+        };
+        if let (true, Some(stale)) = (reloading_elsewhere, expired) {
+            return Ok(stale);
         }
+        // Clears the mark even if this request is dropped half-way through loading.
+        let _mark = (!reloading_elsewhere).then(|| LoadingMark {
+            cache: self,
+            key: key.clone(),
+        });
         let value = Arc::new(load.await?);
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
@@ -53,6 +75,19 @@ impl ReadCache {
             entries.insert(key, (Instant::now(), generation, value.clone()));
         }
         Ok(value)
+    }
+}
+
+struct LoadingMark<'a> {
+    cache: &'a ReadCache,
+    key: String,
+}
+
+impl Drop for LoadingMark<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut loading) = self.cache.loading.lock() {
+            loading.remove(&self.key);
+        }
     }
 }
 
@@ -74,6 +109,34 @@ mod tests {
         cache.invalidate();
         cache.get_or_load("a".into(), load()).await.unwrap();
         assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn while_one_request_reloads_others_get_the_expired_value() {
+        let cache = ReadCache::default();
+        cache
+            .get_or_load("a".into(), async { Ok::<_, ()>(1) })
+            .await
+            .unwrap();
+        tokio::time::sleep(LIFETIME + Duration::from_millis(50)).await;
+        let (release, wait) = tokio::sync::oneshot::channel::<()>();
+        let slow = cache.get_or_load("a".into(), async {
+            let _ = wait.await;
+            Ok::<_, ()>(2)
+        });
+        let fast = async {
+            // The slow reload has registered itself by the time this runs.
+            tokio::task::yield_now().await;
+            let stale = cache
+                .get_or_load("a".into(), async { Ok::<_, ()>(3) })
+                .await
+                .unwrap();
+            let _ = release.send(());
+            stale
+        };
+        let (fresh, stale) = tokio::join!(slow, fast);
+        assert_eq!(*stale, 1, "served the expired value");
+        assert_eq!(*fresh.unwrap(), 2);
     }
 
     #[tokio::test]
