@@ -34,6 +34,8 @@ pub struct Feed {
     pub gzip: bytes::Bytes,
     pub etag: String,
     pub last_modified: DateTime<Utc>,
+    /// `last_modified` as an HTTP date, formatted once.
+    last_modified_http: String,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -203,6 +205,7 @@ fn finish(body: Vec<u8>, last_modified: DateTime<Utc>) -> Feed {
         body: body.into(),
         gzip: gzip.into(),
         etag,
+        last_modified_http: http_date(last_modified),
         last_modified,
     }
 }
@@ -333,7 +336,7 @@ pub fn respond(feed: &Feed, headers: &HeaderMap, head: bool, filename: &str) -> 
     };
     let builder = Response::builder()
         .header(header::ETAG, feed.etag.as_str())
-        .header(header::LAST_MODIFIED, http_date(feed.last_modified))
+        .header(header::LAST_MODIFIED, feed.last_modified_http.as_str())
         // Always revalidate: a 304 costs almost nothing, a stale calendar costs trust.
         .header(header::CACHE_CONTROL, "no-cache")
         .header(header::VARY, "accept-encoding");

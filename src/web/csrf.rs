@@ -13,6 +13,7 @@ use poem::web::cookie::{Cookie, CookieKey, SameSite};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use rand::RngCore;
 use sha2::Sha256;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::AppError;
 
@@ -21,12 +22,47 @@ const HEADER: &str = "x-csrf-token";
 /// Form bodies are small; a larger url-encoded body is refused before it is buffered.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
-/// The token for this request's forms; templates receive it as `csrf_token`.
+/// What this request's CSRF token is made from. The token (and, for a browser without the
+/// cookie yet, the cookie's random value) is only computed when a page actually needs it,
+/// so feeds and files polled thousands of times a minute pay nothing for it.
 #[derive(Clone)]
-pub struct CsrfToken(pub String);
+pub struct CsrfSeed(Arc<SeedInner>);
+
+struct SeedInner {
+    key: Arc<[u8]>,
+    existing: Option<String>,
+    generated: OnceLock<String>,
+}
+
+impl CsrfSeed {
+    fn cookie_value(&self) -> &str {
+        match &self.0.existing {
+            Some(value) => value,
+            None => self.0.generated.get_or_init(|| {
+                let mut bytes = [0u8; 32];
+                rand::rng().fill_bytes(&mut bytes);
+                URL_SAFE_NO_PAD.encode(bytes)
+            }),
+        }
+    }
+
+    /// The token forms on this page must carry.
+    pub fn token(&self) -> String {
+        URL_SAFE_NO_PAD.encode(
+            token_for(&self.0.key, self.cookie_value())
+                .finalize()
+                .into_bytes(),
+        )
+    }
+
+    /// A new cookie value was made for this response and must be sent.
+    fn generated(&self) -> Option<&String> {
+        self.0.generated.get()
+    }
+}
 
 pub struct Csrf {
-    key: Vec<u8>,
+    key: Arc<[u8]>,
     cookie_name: &'static str,
     secure: bool,
 }
@@ -34,7 +70,7 @@ pub struct Csrf {
 impl Csrf {
     pub fn new(cookie_key: &CookieKey, secure: bool) -> Self {
         Self {
-            key: cookie_key.signing().to_vec(),
+            key: cookie_key.signing().into(),
             // `__Host-` cookies cannot be planted by a sibling subdomain, but need HTTPS.
             cookie_name: if secure {
                 "__Host-convene_csrf"
@@ -68,7 +104,7 @@ impl<E: Endpoint> Middleware<E> for Csrf {
 
 pub struct CsrfEndpoint<E> {
     inner: E,
-    key: Vec<u8>,
+    key: Arc<[u8]>,
     cookie_name: &'static str,
     secure: bool,
 }
@@ -86,29 +122,24 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
             .get(self.cookie_name)
             .map(|c| c.value_str().to_string())
             .filter(|v| v.len() >= 32 && v.len() <= 64);
-        let (cookie_value, fresh) = match existing {
-            Some(value) => (value, false),
-            None => {
-                let mut bytes = [0u8; 32];
-                rand::rng().fill_bytes(&mut bytes);
-                (URL_SAFE_NO_PAD.encode(bytes), true)
-            }
-        };
-
-        let token =
-            URL_SAFE_NO_PAD.encode(token_for(&self.key, &cookie_value).finalize().into_bytes());
-        crate::web::errors::SeenViewer::set_csrf_token(&req, &token);
+        let seed = CsrfSeed(Arc::new(SeedInner {
+            key: self.key.clone(),
+            existing,
+            generated: OnceLock::new(),
+        }));
+        crate::web::errors::SeenViewer::set_csrf(&req, &seed);
 
         if is_unsafe(req.method()) {
             let presented = presented_token(&mut req).await?;
-            let valid = !fresh
-                && presented.is_some_and(|token| {
+            let valid = seed.0.existing.as_deref().is_some_and(|cookie_value| {
+                presented.is_some_and(|token| {
                     URL_SAFE_NO_PAD.decode(token.as_bytes()).is_ok_and(|bytes| {
-                        token_for(&self.key, &cookie_value)
+                        token_for(&self.key, cookie_value)
                             .verify_slice(&bytes)
                             .is_ok()
                     })
-                });
+                })
+            });
             if !valid {
                 return Err(AppError::Forbidden(
                     "This form has expired or did not come from this site. Go back, reload \
@@ -119,7 +150,7 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
             }
         }
 
-        req.extensions_mut().insert(CsrfToken(token));
+        req.extensions_mut().insert(seed.clone());
         let resp = self.inner.call(req).await?.into_response();
         // Only pages can hold forms: feeds, files and assets need no cookie.
         let page = resp
@@ -127,8 +158,8 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("text/html"));
-        if fresh && page {
-            let mut cookie = Cookie::new_with_str(self.cookie_name, cookie_value);
+        if let (Some(cookie_value), true) = (seed.generated(), page) {
+            let mut cookie = Cookie::new_with_str(self.cookie_name, cookie_value.as_str());
             cookie.set_path("/");
             cookie.set_http_only(true);
             cookie.set_same_site(SameSite::Lax);

@@ -106,7 +106,7 @@ pub struct SeenViewer(std::sync::Arc<std::sync::Mutex<SeenInner>>);
 #[derive(Default)]
 struct SeenInner {
     user: Option<crate::auth::session::SessionUser>,
-    csrf_token: String,
+    csrf: Option<crate::web::csrf::CsrfSeed>,
 }
 
 impl SeenViewer {
@@ -118,11 +118,11 @@ impl SeenViewer {
         }
     }
 
-    pub fn set_csrf_token(req: &Request, token: &str) {
+    pub fn set_csrf(req: &Request, seed: &crate::web::csrf::CsrfSeed) {
         if let Some(seen) = req.extensions().get::<SeenViewer>()
             && let Ok(mut inner) = seen.0.lock()
         {
-            inner.csrf_token = token.to_string();
+            inner.csrf = Some(seed.clone());
         }
     }
 }
@@ -173,9 +173,14 @@ impl<E> ErrorPagesEndpoint<E> {
                 message,
             };
             let seen = seen.0.lock().ok();
+            let csrf_token = seen
+                .as_ref()
+                .and_then(|s| s.csrf.as_ref())
+                .map(|seed| seed.token())
+                .unwrap_or_default();
             let viewer = seen.as_ref().map_or(Viewer::ANONYMOUS, |s| Viewer {
                 user: s.user.as_ref(),
-                csrf_token: &s.csrf_token,
+                csrf_token: &csrf_token,
                 waiting: None,
             });
             match render_page(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::auth::session::{MaybeUser, SessionUser};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::csrf::CsrfToken;
+use crate::web::csrf::CsrfSeed;
 use crate::web::flash::{self, Flash};
 
 #[derive(Serialize)]
@@ -202,8 +202,8 @@ impl<'a> FromRequest<'a> for PageCtx {
         let MaybeUser(user) = MaybeUser::from_request_without_body(req).await?;
         let csrf_token = req
             .extensions()
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
+            .get::<CsrfSeed>()
+            .map(CsrfSeed::token)
             .unwrap_or_default();
         let waiting = match &user {
             Some(u) if u.is_admin() => Some(
