@@ -335,10 +335,9 @@ impl Config {
 }
 
 fn figment_error(err: figment::Error) -> ConfigError {
-    let err = err
-        .into_iter()
-        .next()
-        .expect("figment errors are never empty");
+    let Some(err) = err.into_iter().next() else {
+        return ConfigError::new("config", "the settings could not be read");
+    };
     let key = err.path.join(".");
     let message = match &err.kind {
         figment::error::Kind::UnknownField(field, _) => {

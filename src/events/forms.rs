@@ -341,17 +341,17 @@ impl EventForm {
             _ => (None, None),
         };
 
-        if !errors.is_empty() {
+        let (Some(starts_at), Some(ends_at), true) = (starts_at, ends_at, errors.is_empty()) else {
             return Err(errors);
-        }
+        };
         Ok(EventInput {
             title: title.to_string(),
             summary: summary.to_string(),
             description: self.description.trim().to_string(),
             time_zone: tz.unwrap_or(site_zone).name().to_string(),
             all_day,
-            starts_at: starts_at.expect("checked above"),
-            ends_at: ends_at.expect("checked above"),
+            starts_at,
+            ends_at,
             place_name,
             address,
             online_url,
@@ -424,7 +424,7 @@ impl EventForm {
             ));
         }
         // The end of the last local day, in UTC, as RFC 5545 wants with a zoned start.
-        let end_of_day = until.and_hms_opt(23, 59, 59).expect("a valid time");
+        let end_of_day = until.and_time(NaiveTime::MIN) + Duration::seconds(24 * 60 * 60 - 1);
         let until_utc = match tz.from_local_datetime(&end_of_day) {
             LocalResult::Single(t) | LocalResult::Ambiguous(_, t) => t.with_timezone(&Utc),
             LocalResult::None => (end_of_day - Duration::hours(1)).and_utc(),

@@ -248,19 +248,12 @@ pub async fn show(
             )
             .into_iter()
             .map(|start| {
-                let change = exceptions.iter().find(|x| x.occurrence_start == start);
-                let (s, end, moved) = match change {
-                    Some(x) if !x.cancelled => (
-                        x.new_starts_at.unwrap_or(start),
-                        x.new_ends_at.unwrap_or(start + duration),
-                        true,
-                    ),
-                    _ => (start, start + duration, false),
-                };
+                let (s, end, cancelled, moved) =
+                    service::apply_exception(start, duration, &exceptions);
                 OccurrenceRow {
                     when: when_text(s, end, e.all_day, tz),
                     start_iso: crate::web::format::iso(start),
-                    cancelled: change.is_some_and(|x| x.cancelled),
+                    cancelled,
                     moved,
                 }
             })
@@ -521,7 +514,28 @@ fn form_view(
     }
 }
 
-fn render_form(ctx: PageCtx, view: FormView, status: StatusCode) -> AppResult<Response> {
+/// The valid input to store, or what to show the person again: the mistakes to fix, or the
+/// preview they asked for.
+#[allow(clippy::result_large_err)]
+fn to_store(
+    form: &EventForm,
+    zone: chrono_tz::Tz,
+) -> Result<crate::events::forms::EventInput, (FieldErrors, Option<String>)> {
+    let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
+    match form.parse(zone) {
+        Ok(input) if preview.is_none() => Ok(input),
+        Ok(_) => Err((FieldErrors::new(), preview)),
+        Err(errors) => Err((errors, preview)),
+    }
+}
+
+/// The form again: 422 with the mistakes beside their fields, or 200 with a preview.
+fn render_form(ctx: PageCtx, view: FormView) -> AppResult<Response> {
+    let status = if view.error_count > 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let title = if view.error_count > 0 {
         format!("Error: {}", view.heading)
     } else {
@@ -545,7 +559,7 @@ pub async fn new_form(ctx: PageCtx, CurrentUser(_): CurrentUser) -> AppResult<Re
         None,
         false,
     );
-    render_form(ctx, view, StatusCode::OK)
+    render_form(ctx, view)
 }
 
 fn intent_of(action: &str) -> Intent {
@@ -563,27 +577,21 @@ pub async fn create(
     jar: &CookieJar,
     Form(form): Form<EventForm>,
 ) -> AppResult<Response> {
-    let parsed = form.parse(ctx.state.config.time_zone);
-    if form.action == "preview" || parsed.is_err() {
-        let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
-        let errors = parsed.err().unwrap_or_default();
-        let status = if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let view = form_view(
-            &ctx,
-            "Draft an event",
-            "/events/new".into(),
-            form,
-            errors,
-            preview,
-            false,
-        );
-        return render_form(ctx, view, status);
-    }
-    let input = parsed.expect("checked above");
+    let input = match to_store(&form, ctx.state.config.time_zone) {
+        Ok(input) => input,
+        Err((errors, preview)) => {
+            let view = form_view(
+                &ctx,
+                "Draft an event",
+                "/events/new".into(),
+                form,
+                errors,
+                preview,
+                false,
+            );
+            return render_form(ctx, view);
+        }
+    };
     let intent = intent_of(&form.action);
     let created = service::create(&ctx.state.db, &user, &input, intent).await?;
     let message = match intent {
@@ -626,7 +634,7 @@ pub async fn edit_form(
         None,
         e.status.is_public(),
     );
-    render_form(ctx, view, StatusCode::OK)
+    render_form(ctx, view)
 }
 
 #[handler]
@@ -641,27 +649,21 @@ pub async fn update(
     if !service::can_edit(&user, &e) {
         return Err(AppError::Forbidden("You cannot edit this event.".into()));
     }
-    let parsed = form.parse(ctx.state.config.time_zone);
-    if form.action == "preview" || parsed.is_err() {
-        let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
-        let errors = parsed.err().unwrap_or_default();
-        let status = if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let view = form_view(
-            &ctx,
-            &format!("Edit \u{201c}{}\u{201d}", e.title),
-            format!("/events/{}/edit", e.slug),
-            form,
-            errors,
-            preview,
-            e.status.is_public(),
-        );
-        return render_form(ctx, view, status);
-    }
-    let input = parsed.expect("checked above");
+    let input = match to_store(&form, ctx.state.config.time_zone) {
+        Ok(input) => input,
+        Err((errors, preview)) => {
+            let view = form_view(
+                &ctx,
+                &format!("Edit \u{201c}{}\u{201d}", e.title),
+                format!("/events/{}/edit", e.slug),
+                form,
+                errors,
+                preview,
+                e.status.is_public(),
+            );
+            return render_form(ctx, view);
+        }
+    };
     let outcome =
         service::update(&ctx.state.db, &user, e.id, &input, intent_of(&form.action)).await?;
     let secure = ctx.state.config.secure_cookies();
