@@ -159,8 +159,8 @@ pub async fn feed_from(
     now: DateTime<Utc>,
 ) -> Result<Feed, sea_orm::DbErr> {
     let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
-    let tags = tags_in_chunks(db, &ids).await?;
-    let exceptions = exceptions_in_chunks(db, &ids).await?;
+    let tags = service::tags_for(db, &ids).await?;
+    let exceptions = service::exceptions_for(db, &ids).await?;
     let empty_tags: Vec<String> = Vec::new();
     let empty_x = Vec::new();
     let feed_events: Vec<FeedEvent<'_>> = rows
@@ -208,33 +208,6 @@ fn finish(body: Vec<u8>, last_modified: DateTime<Utc>) -> Feed {
         last_modified_http: http_date(last_modified),
         last_modified,
     }
-}
-
-/// SQLite allows a limited number of bound parameters: look ids up in slices.
-async fn tags_in_chunks(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<String>>, sea_orm::DbErr> {
-    let mut all = HashMap::new();
-    for chunk in ids.chunks(5000) {
-        all.extend(service::tags_for(db, chunk).await?);
-    }
-    Ok(all)
-}
-
-async fn exceptions_in_chunks(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<entity::event_exception::Model>>, sea_orm::DbErr> {
-    let mut all = HashMap::new();
-    for chunk in ids.chunks(5000) {
-        let found = service::exceptions_for(db, chunk).await?;
-        for (id, mut list) in found {
-            list.sort_by_key(|x| x.occurrence_start);
-            all.insert(id, list);
-        }
-    }
-    Ok(all)
 }
 
 /// The feed for `key` ("all" or "tag:NAME"), from the cache while the data is unchanged.

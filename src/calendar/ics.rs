@@ -1,7 +1,7 @@
 //! Turning events into iCalendar text with the `icalendar` crate (CRLF, folding at 75 octets
 //! on character boundaries, escaping), plus the VTIMEZONE components it does not make.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
@@ -217,20 +217,6 @@ pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
         Some(at) => format!("{}{}{}", &text[..at], timezones, &text[at..]),
         None => text,
     }
-}
-
-/// The exceptions of each event, by event id (a helper for callers that fetched them flat).
-pub fn group_exceptions(
-    rows: Vec<event_exception::Model>,
-) -> HashMap<i64, Vec<event_exception::Model>> {
-    let mut map: HashMap<i64, Vec<event_exception::Model>> = HashMap::new();
-    for row in rows {
-        map.entry(row.event_id).or_default().push(row);
-    }
-    for list in map.values_mut() {
-        list.sort_by_key(|x| x.occurrence_start);
-    }
-    map
 }
 
 /// How long past and cancelled events stay in feeds.

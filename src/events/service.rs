@@ -1,7 +1,7 @@
 //! Event rules and queries: who may see and change what, the moderation workflow, published
 //! revisions, slugs, and listings with series expanded into occurrences. No HTTP here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use entity::event::{self, EventStatus};
@@ -119,41 +119,66 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<event::Model, App
         .ok_or(AppError::NotFound)
 }
 
+/// Databases limit bound parameters per statement (SQLite to 32,766): ids go in slices.
+const IDS_PER_QUERY: usize = 5000;
+
 pub async fn tags_for(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<String>>, sea_orm::DbErr> {
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(map);
-    }
-    for row in event_tag::Entity::find()
-        .filter(event_tag::Column::EventId.is_in(ids.iter().copied()))
-        .order_by_asc(event_tag::Column::Tag)
-        .all(db)
-        .await?
-    {
-        map.entry(row.event_id).or_default().push(row.tag);
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        for row in event_tag::Entity::find()
+            .filter(event_tag::Column::EventId.is_in(chunk.iter().copied()))
+            .order_by_asc(event_tag::Column::Tag)
+            .all(db)
+            .await?
+        {
+            map.entry(row.event_id).or_default().push(row.tag);
+        }
     }
     Ok(map)
 }
 
+/// Each event's cancelled and moved dates, in date order.
 pub async fn exceptions_for(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<event_exception::Model>>, sea_orm::DbErr> {
     let mut map: HashMap<i64, Vec<event_exception::Model>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(map);
-    }
-    for row in event_exception::Entity::find()
-        .filter(event_exception::Column::EventId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-    {
-        map.entry(row.event_id).or_default().push(row);
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        for row in event_exception::Entity::find()
+            .filter(event_exception::Column::EventId.is_in(chunk.iter().copied()))
+            .order_by_asc(event_exception::Column::OccurrenceStart)
+            .all(db)
+            .await?
+        {
+            map.entry(row.event_id).or_default().push(row);
+        }
     }
     Ok(map)
+}
+
+/// Where one occurrence of a series really is: (start, end, cancelled, moved), after the
+/// series' exceptions. Listings, event pages and feeds all read occurrences this way.
+pub fn apply_exception(
+    start: DateTime<Utc>,
+    duration: Duration,
+    exceptions: &[event_exception::Model],
+) -> (DateTime<Utc>, DateTime<Utc>, bool, bool) {
+    match exceptions.iter().find(|x| x.occurrence_start == start) {
+        Some(x) if x.cancelled => (start, start + duration, true, false),
+        Some(x) => {
+            let moved_start = x.new_starts_at.unwrap_or(start);
+            (
+                moved_start,
+                x.new_ends_at.unwrap_or(moved_start + duration),
+                false,
+                true,
+            )
+        }
+        None => (start, start + duration, false, false),
+    }
 }
 
 pub async fn pending_revision(
@@ -992,12 +1017,7 @@ async fn occurrences(
     for e in series {
         let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
         let duration = e.ends_at - e.starts_at;
-        let changes: BTreeMap<DateTime<Utc>, event_exception::Model> = exceptions
-            .remove(&e.id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|x| (x.occurrence_start, x))
-            .collect();
+        let changes = exceptions.remove(&e.id).unwrap_or_default();
         let rule = e.rrule.clone().unwrap_or_default();
         let starts = if newest_first {
             let mut all =
@@ -1009,22 +1029,13 @@ async fn occurrences(
             recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, want)
         };
         for start in starts {
-            let change = changes.get(&start);
-            let (starts_at, ends_at, moved) = match change {
-                Some(x) if !x.cancelled => (
-                    x.new_starts_at.unwrap_or(start),
-                    x.new_ends_at.unwrap_or(start + duration),
-                    true,
-                ),
-                _ => (start, start + duration, false),
-            };
+            let (starts_at, ends_at, cancelled, moved) = apply_exception(start, duration, &changes);
             items.push(Occurrence {
                 event: e.clone(),
                 starts_at,
                 ends_at,
                 occurrence_start: Some(start),
-                cancelled: e.status == EventStatus::Cancelled
-                    || change.is_some_and(|x| x.cancelled),
+                cancelled: e.status == EventStatus::Cancelled || cancelled,
                 moved,
                 tags: Vec::new(),
             });

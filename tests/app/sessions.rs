@@ -333,8 +333,15 @@ async fn sessions_are_stored_hashed() {
         .unwrap()
         .to_string();
     let row = Session::find().one(app.db()).await.unwrap().unwrap();
-    assert_ne!(row.token_hash, token);
-    assert_eq!(row.token_hash.len(), 64);
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        row.token_hash, expected,
+        "the SHA-256 of the cookie's token, not the token"
+    );
 }
 
 #[tokio::test]
