@@ -96,33 +96,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
-free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free port found"
-}
-
-# CPU ticks (user + system) used so far by a process; fields 14 and 15 of /proc/PID/stat.
-proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-# Busy and total ticks of the whole machine, from /proc/stat.
-machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
-CLK_TCK=$(getconf CLK_TCK)
-NCPU=$(nproc)
-
-# wrk latency ("950.00us", "12.34ms", "1.02s") -> milliseconds.
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-        printf "%.2f", n
-    }'
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Results, one line per measurement:
 # size|label|kind|rps|p99ms|p50ms|requests|errors|servercpu|wrkcpu|othercpu|rss_mb_after
@@ -215,28 +190,20 @@ run_size() {
         s1=$(proc_ticks "$SERVER_PID")
         m1=$(machine_ticks)
 
-        local rps p99 p50 requests non2xx sockerr errors server_cpu machine_cpu wrk_cpu
-        rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-        p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-        p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-        requests=$(awk '/requests in/ { print $1 }' "$out")
-        non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$out")
-        sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
-        errors="none"
-        if [[ -n "$non2xx" || -n "$sockerr" ]]; then
-            errors="non-2xx: ${non2xx:-0}; socket: ${sockerr:-none}"
+        local rps p99 p50 requests errors server_cpu machine_cpu wrk_cpu mb0 mt0 mb1 mt1
+        read_wrk "$out"
+        rps=$WRK_RPS p99=$WRK_P99 p50=$WRK_P50 requests=$WRK_REQUESTS
+        errors=${WRK_ERRORS:-none}
+        if [[ -n "$WRK_ERRORS" ]]; then
             FAILURES+=("size $size, $label ($path): $errors")
             log "size $size: $label: ERRORS under load: $errors"
         fi
         # Server CPU and whole-machine CPU during the measured run, in % of one core.
         read -r mb0 mt0 <<<"$m0"
         read -r mb1 mt1 <<<"$m1"
-        server_cpu=$(awk -v a="$s0" -v b="$s1" -v mt="$((mt1 - mt0))" -v n="$NCPU" \
-            'BEGIN { printf "%.0f", (b - a) / (mt / n) * 100 }')
-        machine_cpu=$(awk -v a="$mb0" -v b="$mb1" -v mt="$((mt1 - mt0))" -v n="$NCPU" \
-            'BEGIN { printf "%.0f", (b - a) / (mt / n) * 100 }')
-        wrk_cpu=$(awk -v mt="$((mt1 - mt0))" -v n="$NCPU" -v hz="$CLK_TCK" \
-            'NF == 2 { printf "%.0f", ($1 + $2) * hz / (mt / n) * 100 }' "$out.time")
+        server_cpu=$(cpu_pct "$s0" "$s1" "$((mt1 - mt0))")
+        machine_cpu=$(cpu_pct "$mb0" "$mb1" "$((mt1 - mt0))")
+        wrk_cpu=$(wrk_cpu_pct "$out.time" "$((mt1 - mt0))")
         local other_cpu=$((machine_cpu - server_cpu - wrk_cpu))
         ((other_cpu < 0)) && other_cpu=0
         if ((other_cpu > 20)); then

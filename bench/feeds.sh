@@ -141,48 +141,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
-free_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free port found"
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# CPU ticks (user + system) used so far by processes; fields 14 and 15 of /proc/PID/stat.
-proc_ticks() {
-    local pid total=0 t
-    for pid in "$@"; do
-        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-        total=$((total + t))
-    done
-    echo "$total"
-}
-# Busy and total ticks of the whole machine, from /proc/stat.
-machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
-CLK_TCK=$(getconf CLK_TCK)
-NCPU=$(nproc)
-
-# wrk latency ("950.00us", "12.34ms", "1.02s") -> milliseconds.
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-        printf "%.2f", n
-    }'
-}
-# wrk transfer ("1.23GB", "512.00KB") -> MB/s.
-to_mb() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-        if (u == "B") n /= 1048576; else if (u == "KB") n /= 1024; else if (u == "GB") n *= 1024
-        printf "%.0f", n
-    }'
-}
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 header_value() { # file, name (case-insensitive) -> value without CR
     awk -v n="$2" 'BEGIN { n = tolower(n) ":" } tolower($1) == n { sub(/^[^:]*: */, ""); sub(/\r$/, ""); print; exit }' "$1"
@@ -241,28 +202,19 @@ load() { # size, label, url, server pids (space-separated), [extra wrk args...]
     s1=$(proc_ticks $pids)
     m1=$(machine_ticks)
 
-    local rps p99 p50 mbps requests non2xx sockerr errors server_cpu machine_cpu wrk_cpu
-    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-    mbps=$(to_mb "$(awk '/^Transfer\/sec:/ { print $2 }' "$out")")
-    requests=$(awk '/requests in/ { print $1 }' "$out")
-    non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$out")
-    sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
-    errors="none"
-    if [[ -n "$non2xx" || -n "$sockerr" ]]; then
-        errors="non-2xx/3xx: ${non2xx:-0}; socket: ${sockerr:-none}"
+    local rps p99 p50 mbps requests errors server_cpu machine_cpu wrk_cpu mb0 mt0 mb1 mt1
+    read_wrk "$out"
+    rps=$WRK_RPS p99=$WRK_P99 p50=$WRK_P50 mbps=$WRK_MBPS requests=$WRK_REQUESTS
+    errors=${WRK_ERRORS:-none}
+    if [[ -n "$WRK_ERRORS" ]]; then
         FAILURES+=("size $size, $label: $errors")
         log "size $size: $label: ERRORS under load: $errors"
     fi
     read -r mb0 mt0 <<<"$m0"
     read -r mb1 mt1 <<<"$m1"
-    server_cpu=$(awk -v a="$s0" -v b="$s1" -v mt="$((mt1 - mt0))" -v n="$NCPU" \
-        'BEGIN { printf "%.0f", (b - a) / (mt / n) * 100 }')
-    machine_cpu=$(awk -v a="$mb0" -v b="$mb1" -v mt="$((mt1 - mt0))" -v n="$NCPU" \
-        'BEGIN { printf "%.0f", (b - a) / (mt / n) * 100 }')
-    wrk_cpu=$(awk -v mt="$((mt1 - mt0))" -v n="$NCPU" -v hz="$CLK_TCK" \
-        'NF == 2 { printf "%.0f", ($1 + $2) * hz / (mt / n) * 100 }' "$out.time")
+    server_cpu=$(cpu_pct "$s0" "$s1" "$((mt1 - mt0))")
+    machine_cpu=$(cpu_pct "$mb0" "$mb1" "$((mt1 - mt0))")
+    wrk_cpu=$(wrk_cpu_pct "$out.time" "$((mt1 - mt0))")
     RESULTS+=("$size|$label|$rps|$p50|$p99|$mbps|$requests|$errors|$server_cpu|$wrk_cpu|$machine_cpu")
     log "size $size: $label: $rps req/s, p50 $p50 ms, p99 $p99 ms, $mbps MB/s; CPU: server ${server_cpu}%, wrk ${wrk_cpu}%, machine ${machine_cpu}% of $((NCPU * 100))%"
 }
