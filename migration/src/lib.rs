@@ -7,6 +7,7 @@ mod m20261124_000001_users_and_audit_log;
 mod m20261124_000002_identities_and_sessions;
 mod m20261124_000003_events;
 mod m20261124_000004_event_change_index;
+mod m20261124_000005_event_feed_entries;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_identities_and_sessions::Migration),
             Box::new(m20261124_000003_events::Migration),
             Box::new(m20261124_000004_event_change_index::Migration),
+            Box::new(m20261124_000005_event_feed_entries::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use entity::event::{self, EventStatus};
 use entity::event_exception;
@@ -159,8 +159,71 @@ fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
     out
 }
 
-/// The whole feed as iCalendar text.
-pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
+/// One event's part of a feed: its VEVENT text and the zone that text refers to.
+pub struct Entry {
+    pub vevents: String,
+    pub zone: Option<ZoneSpan>,
+}
+
+/// A time zone and the years (inclusive) its VTIMEZONE must cover.
+pub struct ZoneSpan {
+    pub name: String,
+    pub from: i32,
+    pub to: i32,
+}
+
+/// Renders one event (a series with its changed occurrences) for a feed.
+pub fn entry(fe: &FeedEvent<'_>) -> Entry {
+    let e = fe.event;
+    let mut text = String::with_capacity(1024);
+    for ev in vevents(fe) {
+        // Writing into a String cannot fail.
+        let _ = ev.fmt_write(&mut text);
+    }
+    let zone = (!e.all_day).then(|| {
+        let mut to = e.series_ends_at.unwrap_or(e.ends_at).year() + 1;
+        for x in fe.exceptions {
+            if let Some(moved) = x.new_ends_at {
+                to = to.max(moved.year() + 1);
+            }
+        }
+        ZoneSpan {
+            name: e.time_zone.clone(),
+            from: e.starts_at.year() - 1,
+            to,
+        }
+    });
+    Entry {
+        vevents: text,
+        zone,
+    }
+}
+
+/// The zones a feed's events use, each over the years it is needed.
+#[derive(Default)]
+pub struct Zones(BTreeMap<String, (i32, i32)>);
+
+impl Zones {
+    pub fn add(&mut self, name: &str, from: i32, to: i32) {
+        match self.0.get_mut(name) {
+            Some(span) => {
+                span.0 = span.0.min(from);
+                span.1 = span.1.max(to);
+            }
+            None => {
+                self.0.insert(name.to_string(), (from, to));
+            }
+        }
+    }
+}
+
+/// The calendar object around events' VEVENT texts: the feed's own properties, a VTIMEZONE
+/// for each zone used (before the first event, as RFC 5545 clients expect), the events.
+pub fn assemble<'a>(
+    info: &FeedInfo<'_>,
+    zones: &Zones,
+    parts: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new(
@@ -178,65 +241,35 @@ pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
     interval.add_parameter("VALUE", "DURATION");
     cal.append_property(interval);
     cal.append_property(Property::new("X-PUBLISHED-TTL", refresh.as_str()));
+    let empty = cal.to_string();
+    const END: &str = "END:VCALENDAR\r\n";
+    let head = empty.strip_suffix(END).unwrap_or(&empty);
 
-    // Which zones are used, over which years.
-    let mut zones: BTreeMap<String, (i32, i32)> = BTreeMap::new();
-    for fe in events {
-        let e = fe.event;
-        if e.all_day {
-            continue;
-        }
-        let first = e.starts_at.year() - 1;
-        let mut last = e.series_ends_at.unwrap_or(e.ends_at).year() + 1;
-        for x in fe.exceptions {
-            if let Some(moved) = x.new_ends_at {
-                last = last.max(moved.year() + 1);
-            }
-        }
-        let span = zones.entry(e.time_zone.clone()).or_insert((first, last));
-        span.0 = span.0.min(first);
-        span.1 = span.1.max(last);
-    }
-    for fe in events {
-        for ev in vevents(fe) {
-            cal.push(ev);
-        }
-    }
-    let text = cal.to_string();
-    if zones.is_empty() {
-        return text;
-    }
     let mut timezones = String::new();
-    for (name, (from, to)) in &zones {
+    for (name, (from, to)) in &zones.0 {
         if let Ok(tz) = name.parse::<Tz>() {
             timezones.push_str(&vtimezone(tz, *from, *to));
         }
     }
-    // VTIMEZONE components go before the first event that uses them.
-    match text.find("BEGIN:VEVENT\r\n") {
-        Some(at) => format!("{}{}{}", &text[..at], timezones, &text[at..]),
-        None => text,
+    let events: usize = parts.clone().into_iter().map(str::len).sum();
+    let mut text = String::with_capacity(head.len() + timezones.len() + events + END.len());
+    text.push_str(head);
+    if events > 0 {
+        text.push_str(&timezones);
     }
+    for part in parts {
+        text.push_str(part);
+    }
+    text.push_str(END);
+    text
 }
 
-/// How long past and cancelled events stay in feeds.
-pub struct Retention {
-    pub past: Duration,
-    pub cancelled: Duration,
-}
-
-/// Whether an event belongs in a feed now: published, or cancelled recently enough for
-/// subscribed calendars to have removed it; and not finished longer ago than `past`.
-pub fn keep(e: &event::Model, now: DateTime<Utc>, retention: &Retention) -> bool {
-    let finished = e.series_ends_at.unwrap_or(e.ends_at);
-    if finished < now - retention.past {
-        return false;
+/// The whole feed as iCalendar text, every event rendered now.
+pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
+    let entries: Vec<Entry> = events.iter().map(entry).collect();
+    let mut zones = Zones::default();
+    for z in entries.iter().filter_map(|e| e.zone.as_ref()) {
+        zones.add(&z.name, z.from, z.to);
     }
-    match e.status {
-        EventStatus::Published => true,
-        EventStatus::Cancelled => {
-            e.cancelled_at.unwrap_or(e.updated_at) >= now - retention.cancelled
-        }
-        _ => false,
-    }
+    assemble(info, &zones, entries.iter().map(|e| e.vevents.as_str()))
 }

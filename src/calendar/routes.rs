@@ -1,4 +1,3 @@
-use chrono::Utc;
 use poem::http::Method;
 use poem::web::{Data, Html, Path};
 use poem::{Request, Response, handler};
@@ -57,7 +56,6 @@ pub async fn event_ics(req: &Request, state: &AppState, slug: &str) -> AppResult
         &state.config,
         std::slice::from_ref(&e),
         &e.title,
-        Utc::now(),
     )
     .await?;
     Ok(feeds::respond(

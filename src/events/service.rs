@@ -122,6 +122,23 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<event::Model, App
 /// Databases limit bound parameters per statement (SQLite to 32,766): ids go in slices.
 const IDS_PER_QUERY: usize = 5000;
 
+/// These events, in no particular order (missing ids are skipped).
+pub async fn events_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<event::Model>, sea_orm::DbErr> {
+    let mut events = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        events.extend(
+            event::Entity::find()
+                .filter(event::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(events)
+}
+
 pub async fn tags_for(
     db: &impl ConnectionTrait,
     ids: &[i64],
