@@ -19,8 +19,8 @@ pub struct Model {
     /// The time zone the text refers to by TZID, `None` for all-day events...
     pub zone: Option<String>,
     /// ...and the years its VTIMEZONE must cover.
-    pub zone_from: i32,
-    pub zone_to: i32,
+    pub zone_from: Option<i32>,
+    pub zone_to: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

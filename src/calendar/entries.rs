@@ -4,21 +4,16 @@
 //!
 //! An entry is valid for the event's `updated_at` it was rendered from and for one renderer
 //! (see [`render_key`]). Nothing has to remember to refresh entries when an event changes:
-//! every change moves `updated_at` (the feed cache's fingerprint relies on that too), and
-//! feeds render again whatever is missing or outdated before they read the rest.
+//! every change moves `updated_at` (the feed cache's fingerprint relies on that too), and a
+//! feed build renders and stores whatever is missing or outdated before the database joins
+//! the entries.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Utc};
 use entity::{event, event_feed_entry};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    RelationTrait,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, SimpleExpr};
+use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 
-use crate::calendar::ics::{self, Entry, FeedEvent};
+use crate::calendar::ics::{self, FeedEvent};
 use crate::config::Config;
 use crate::db::begin_write;
 use crate::events::service;
@@ -44,50 +39,37 @@ pub fn render_key(config: &Config) -> i64 {
     i64::from_be_bytes(first)
 }
 
-/// Among the events matching `scope`, those whose entry is missing or outdated.
-pub async fn stale(
-    db: &DatabaseConnection,
-    scope: Condition,
-    key: i64,
-) -> Result<Vec<i64>, sea_orm::DbErr> {
-    event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .join(JoinType::LeftJoin, event_feed_entry::Relation::Event.def().rev())
-        .filter(scope)
-        .filter(
-            Condition::any()
-                .add(event_feed_entry::Column::EventId.is_null())
-                .add(event_feed_entry::Column::RenderKey.ne(key))
-                .add(
-                    Expr::col((
-                        event_feed_entry::Entity,
-                        event_feed_entry::Column::RenderedFor,
-                    ))
-                    .ne(Expr::col((event::Entity, event::Column::UpdatedAt))),
-                ),
-        )
-        .into_tuple()
-        .all(db)
-        .await
+/// Whether the joined entry is valid for its event: true, false, or NULL when there is none.
+pub fn valid(key: i64) -> SimpleExpr {
+    Expr::col((
+        event_feed_entry::Entity,
+        event_feed_entry::Column::RenderKey,
+    ))
+    .eq(key)
+    .and(
+        Expr::col((
+            event_feed_entry::Entity,
+            event_feed_entry::Column::RenderedFor,
+        ))
+        .eq(Expr::col((event::Entity, event::Column::UpdatedAt))),
+    )
 }
 
-/// Renders the entries of these events now and stores them for the next build. The rendered
-/// text is returned whether or not storing it worked: a failed write only costs the next
-/// build the same work again, so it is logged rather than failing the feed.
+/// Renders the entries of these events now and stores them; returns how many it stored
+/// (ids of events deleted meanwhile are skipped).
 pub async fn refresh(
     db: &DatabaseConnection,
     config: &Config,
     ids: &[i64],
-) -> Result<HashMap<i64, Entry>, sea_orm::DbErr> {
+) -> Result<usize, sea_orm::DbErr> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(0);
     }
     let events = service::events_by_ids(db, ids).await?;
     let tags = service::tags_for(db, ids).await?;
     let exceptions = service::exceptions_for(db, ids).await?;
     let (no_tags, no_exceptions) = (Vec::new(), Vec::new());
-    let rendered: HashMap<i64, (DateTime<Utc>, Entry)> = events
+    let rows: Vec<event_feed_entry::ActiveModel> = events
         .iter()
         .map(|e| {
             let entry = ics::entry(&FeedEvent {
@@ -96,35 +78,26 @@ pub async fn refresh(
                 exceptions: exceptions.get(&e.id).unwrap_or(&no_exceptions),
                 url: config.absolute_url(&format!("/events/{}", e.slug)),
             });
-            (e.id, (e.updated_at, entry))
+            let zone = entry.zone;
+            event_feed_entry::ActiveModel {
+                event_id: Set(e.id),
+                rendered_for: Set(e.updated_at),
+                render_key: Set(render_key(config)),
+                vevents: Set(entry.vevents),
+                zone_from: Set(zone.as_ref().map(|z| z.from)),
+                zone_to: Set(zone.as_ref().map(|z| z.to)),
+                zone: Set(zone.map(|z| z.name)),
+            }
         })
         .collect();
-    if let Err(err) = store(db, render_key(config), &rendered).await {
-        tracing::warn!(error = %err, entries = rendered.len(), "could not store feed entries");
-    }
-    Ok(rendered
-        .into_iter()
-        .map(|(id, (_, entry))| (id, entry))
-        .collect())
+    store(db, &rows).await?;
+    Ok(rows.len())
 }
 
 async fn store(
     db: &DatabaseConnection,
-    key: i64,
-    rendered: &HashMap<i64, (DateTime<Utc>, Entry)>,
+    rows: &[event_feed_entry::ActiveModel],
 ) -> Result<(), sea_orm::DbErr> {
-    let rows: Vec<event_feed_entry::ActiveModel> = rendered
-        .iter()
-        .map(|(id, (updated_at, entry))| event_feed_entry::ActiveModel {
-            event_id: sea_orm::Set(*id),
-            rendered_for: sea_orm::Set(*updated_at),
-            render_key: sea_orm::Set(key),
-            vevents: sea_orm::Set(entry.vevents.clone()),
-            zone: sea_orm::Set(entry.zone.as_ref().map(|z| z.name.clone())),
-            zone_from: sea_orm::Set(entry.zone.as_ref().map_or(0, |z| z.from)),
-            zone_to: sea_orm::Set(entry.zone.as_ref().map_or(0, |z| z.to)),
-        })
-        .collect();
     let txn = begin_write(db).await?;
     for chunk in rows.chunks(ENTRIES_PER_WRITE) {
         event_feed_entry::Entity::insert_many(chunk.to_vec())

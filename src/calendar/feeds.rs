@@ -11,15 +11,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration as StdDuration, Instant};
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::event::{self, EventStatus};
 use entity::event_feed_entry;
 use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
 use poem::{Body, Response};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -39,10 +40,43 @@ const GZIP_IN_BACKGROUND: usize = 256 * 1024;
 /// buffer (it copies what it is given) stays small whatever the size of the feed.
 const BODY_CHUNK: usize = 64 * 1024;
 
+/// Text kept as the pieces it was made of: a 10,000-event feed is megabytes, and joining
+/// the pieces would only copy them once more.
+#[derive(Clone, Default)]
+pub struct Text {
+    parts: Vec<Bytes>,
+    len: usize,
+}
+
+impl Text {
+    fn new(parts: impl IntoIterator<Item = Bytes>) -> Text {
+        let parts: Vec<Bytes> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+        let len = parts.iter().map(Bytes::len).sum();
+        Text { parts, len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Slices of at most `BODY_CHUNK` bytes, sharing the pieces' memory.
+    fn slices(&self) -> impl Iterator<Item = Bytes> + '_ {
+        self.parts.iter().flat_map(|part| {
+            (0..part.len())
+                .step_by(BODY_CHUNK)
+                .map(move |at| part.slice(at..(at + BODY_CHUNK).min(part.len())))
+        })
+    }
+}
+
 /// A built feed and its validators.
 pub struct Feed {
-    pub body: bytes::Bytes,
-    gzip: OnceLock<bytes::Bytes>,
+    body: Text,
+    gzip: OnceLock<Bytes>,
     /// Strong validators: one per representation (identity and gzip).
     pub etag: String,
     gzip_etag: String,
@@ -53,8 +87,12 @@ pub struct Feed {
 
 impl Feed {
     /// The gzip copy, once it has been made.
-    pub fn gzip(&self) -> Option<&bytes::Bytes> {
+    pub fn gzip(&self) -> Option<&Bytes> {
         self.gzip.get()
+    }
+
+    pub fn body(&self) -> &Text {
+        &self.body
     }
 }
 
@@ -79,6 +117,8 @@ struct Cached {
 pub struct FeedCache {
     entries: Mutex<HashMap<String, Cached>>,
     generation: AtomicU64,
+    /// Held while building a feed that no request may be served from the cache.
+    building: tokio::sync::Mutex<()>,
 }
 
 impl FeedCache {
@@ -169,76 +209,177 @@ fn feed_info<'a>(config: &'a Config, name: &'a str, description: &'a str) -> Fee
     }
 }
 
+/// A feed's events joined in the database: one row, whatever the number of events.
+#[derive(FromQueryResult)]
+struct Joined {
+    /// The VEVENT texts in order (events without an entry are left out).
+    body: Option<String>,
+    /// Ids of events whose entry is missing or outdated, comma-separated.
+    stale: Option<String>,
+    /// The first and last of the time zones the entries use (the same when there is one),
+    /// and the years all of them need.
+    first_zone: Option<String>,
+    last_zone: Option<String>,
+    zone_from: Option<i32>,
+    zone_to: Option<i32>,
+}
+
+async fn joined(
+    db: &DatabaseConnection,
+    scope: Condition,
+    key: i64,
+) -> Result<Joined, sea_orm::DbErr> {
+    let s = Alias::new("s");
+    let ordered = |c: event::Column| Expr::col((s.clone(), c));
+    let entry = |c: event_feed_entry::Column| Expr::col((event_feed_entry::Entity, c));
+    // The feed's events in order, as a subquery of ids only: sorting whole entries would
+    // make the database carry every text through its sorter.
+    let events = Query::select()
+        .columns([
+            (event::Entity, event::Column::Id),
+            (event::Entity, event::Column::StartsAt),
+            (event::Entity, event::Column::UpdatedAt),
+        ])
+        .from(event::Entity)
+        .cond_where(scope)
+        .order_by((event::Entity, event::Column::StartsAt), Order::Asc)
+        .order_by((event::Entity, event::Column::Id), Order::Asc)
+        .to_owned();
+    let backend = db.get_database_backend();
+    let body = match backend {
+        // SQLite joins the subquery's rows in the order it produces them.
+        DbBackend::Sqlite => Expr::cust(r#"group_concat("event_feed_entry"."vevents", '')"#),
+        _ => Expr::cust(
+            r#"string_agg("event_feed_entry"."vevents", '' ORDER BY "s"."starts_at", "s"."id")"#,
+        ),
+    };
+    let valid = entry(event_feed_entry::Column::RenderKey)
+        .eq(key)
+        .and(entry(event_feed_entry::Column::RenderedFor).eq(ordered(event::Column::UpdatedAt)));
+    let query = Query::select()
+        .expr_as(body, Alias::new("body"))
+        .expr_as(
+            // `string_agg` is in PostgreSQL and in SQLite since 3.44 (the bundled one is
+            // newer).
+            Func::cust("string_agg").args([
+                Expr::case(valid, Expr::val(None::<String>))
+                    .finally(Func::cast_as(ordered(event::Column::Id), "TEXT"))
+                    .into(),
+                Expr::val(","),
+            ]),
+            Alias::new("stale"),
+        )
+        .expr_as(
+            Func::min(entry(event_feed_entry::Column::Zone)),
+            Alias::new("first_zone"),
+        )
+        .expr_as(
+            Func::max(entry(event_feed_entry::Column::Zone)),
+            Alias::new("last_zone"),
+        )
+        .expr_as(
+            Func::min(entry(event_feed_entry::Column::ZoneFrom)),
+            Alias::new("zone_from"),
+        )
+        .expr_as(
+            Func::max(entry(event_feed_entry::Column::ZoneTo)),
+            Alias::new("zone_to"),
+        )
+        .from_subquery(events, s.clone())
+        .join(
+            JoinType::LeftJoin,
+            event_feed_entry::Entity,
+            Expr::col((s.clone(), event::Column::Id))
+                .equals((event_feed_entry::Entity, event_feed_entry::Column::EventId)),
+        )
+        .to_owned();
+    let row = db
+        .query_one(&query)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("feed aggregate".into()))?;
+    Joined::from_query_result(&row, "")
+}
+
 /// Builds a feed of public events, optionally only those with `tag`, from the stored feed
-/// entries: events whose entry is missing or outdated are rendered first, the rest is read
-/// in order and joined.
+/// entries, which the database joins in order. Events whose entry is missing or outdated are
+/// rendered and stored first. `latest` is the last change to any public event (the feed's
+/// Last-Modified).
 pub async fn build(
     db: &DatabaseConnection,
     config: &Config,
     tag: Option<&str>,
     now: DateTime<Utc>,
+    latest: Option<DateTime<Utc>>,
+    since: Option<DateTime<Utc>>,
 ) -> Result<Feed, sea_orm::DbErr> {
     let key = entries::render_key(config);
-    let stale = entries::stale(db, scope(config, tag, now), key).await?;
-    let fresh = entries::refresh(db, config, &stale).await?;
-
-    let latest: Option<Option<DateTime<Utc>>> = event::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::expr(Func::max(Expr::col(event::Column::UpdatedAt))),
-            "latest",
-        )
-        .filter(scope(config, tag, now))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let rows: Vec<(i64, Option<String>, Option<String>, Option<i32>, Option<i32>)> =
-        event::Entity::find()
+    if let Some(since) = since {
+        // Found by the (status, updated_at) index: usually a handful, rendered now so
+        // that one read of the entries is enough.
+        let changed: Vec<i64> = event::Entity::find()
             .select_only()
             .column(event::Column::Id)
-            .column(event_feed_entry::Column::Vevents)
-            .column(event_feed_entry::Column::Zone)
-            .column(event_feed_entry::Column::ZoneFrom)
-            .column(event_feed_entry::Column::ZoneTo)
-            .join(
-                JoinType::LeftJoin,
-                event_feed_entry::Relation::Event.def().rev(),
-            )
-            .filter(scope(config, tag, now))
-            .order_by_asc(event::Column::StartsAt)
-            .order_by_asc(event::Column::Id)
+            .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Cancelled]))
+            .filter(event::Column::UpdatedAt.gt(since))
             .into_tuple()
             .all(db)
             .await?;
+        entries::refresh(db, config, &changed).await?;
+    }
+    let mut joined = joined(db, scope(config, tag, now), key).await?;
+    if let Some(stale) = joined.stale.as_deref().filter(|s| !s.is_empty()) {
+        let ids: Vec<i64> = stale.split(',').filter_map(|id| id.parse().ok()).collect();
+        entries::refresh(db, config, &ids).await?;
+        joined = self::joined(db, scope(config, tag, now), key).await?;
+        // Anything still stale changed again meanwhile (another instance): the fingerprint
+        // has moved too, so the next poll builds again.
+    }
 
     let mut zones = ics::Zones::default();
-    let mut parts: Vec<&str> = Vec::with_capacity(rows.len());
-    for (id, vevents, zone, from, to) in &rows {
-        if let Some(entry) = fresh.get(id) {
-            if let Some(z) = &entry.zone {
-                zones.add(&z.name, z.from, z.to);
+    if joined.first_zone != joined.last_zone {
+        let spans: Vec<(String, Option<i32>, Option<i32>)> = event::Entity::find()
+            .select_only()
+            .column(event_feed_entry::Column::Zone)
+            .column_as(
+                Expr::expr(Func::min(Expr::col(event_feed_entry::Column::ZoneFrom))),
+                "from",
+            )
+            .column_as(
+                Expr::expr(Func::max(Expr::col(event_feed_entry::Column::ZoneTo))),
+                "to",
+            )
+            .join(
+                JoinType::InnerJoin,
+                event_feed_entry::Relation::Event.def().rev(),
+            )
+            .filter(scope(config, tag, now))
+            .filter(event_feed_entry::Column::Zone.is_not_null())
+            .group_by(event_feed_entry::Column::Zone)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (zone, from, to) in spans {
+            if let (Some(from), Some(to)) = (from, to) {
+                zones.add(&zone, from, to);
             }
-            parts.push(&entry.vevents);
-        } else if let Some(vevents) = vevents {
-            if let (Some(zone), Some(from), Some(to)) = (zone, from, to) {
-                zones.add(zone, *from, *to);
-            }
-            parts.push(vevents);
         }
-        // An event without an entry that was not stale a moment ago was published by
-        // another instance meanwhile: it shows from the next build.
+    } else if let (Some(zone), Some(from), Some(to)) =
+        (&joined.first_zone, joined.zone_from, joined.zone_to)
+    {
+        zones.add(zone, from, to);
     }
     let name = match tag {
         Some(tag) => format!("{} \u{2013} {tag}", config.site_name),
         None => config.site_name.clone(),
     };
     let description = format!("Events of {}", config.site_name);
-    let text = ics::assemble(
-        &feed_info(config, &name, &description),
-        &zones,
-        parts.iter().copied(),
-    );
-    Ok(finish(text.into_bytes(), latest.flatten().unwrap_or(now)))
+    let head = ics::head(&feed_info(config, &name, &description), &zones);
+    let text = Text::new([
+        Bytes::from(head),
+        Bytes::from(joined.body.unwrap_or_default()),
+        Bytes::from_static(ics::END.as_bytes()),
+    ]);
+    Ok(finish(text, latest.unwrap_or(now)))
 }
 
 /// A feed of exactly these events, rendered now (one event's own .ics).
@@ -263,19 +404,26 @@ pub async fn feed_from(
         })
         .collect();
     let description = format!("Events of {}", config.site_name);
-    let text = ics::render(&feed_info(config, name, &description), &feed_events);
+    let text = Text::new([Bytes::from(ics::render(
+        &feed_info(config, name, &description),
+        &feed_events,
+    ))]);
     let last_modified = rows
         .iter()
         .map(|e| e.updated_at)
         .max()
         .unwrap_or_else(Utc::now);
-    Ok(finish(text.into_bytes(), last_modified))
+    Ok(finish(text, last_modified))
 }
 
 /// The validators, and the gzip copy (made here for small feeds, in the background for
 /// large ones so that a rebuild is not held up by compression).
-fn finish(body: Vec<u8>, last_modified: DateTime<Utc>) -> Feed {
-    let digest = Sha256::digest(&body);
+fn finish(body: Text, last_modified: DateTime<Utc>) -> Feed {
+    let mut hasher = Sha256::new();
+    for part in &body.parts {
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let feed = Feed {
         gzip: OnceLock::new(),
@@ -283,7 +431,7 @@ fn finish(body: Vec<u8>, last_modified: DateTime<Utc>) -> Feed {
         gzip_etag: format!("\"{hex}-gzip\""),
         last_modified_http: http_date(last_modified),
         last_modified,
-        body: body.into(),
+        body,
     };
     if feed.body.len() < GZIP_IN_BACKGROUND {
         let _ = feed.gzip.set(gzip(&feed.body));
@@ -291,14 +439,15 @@ fn finish(body: Vec<u8>, last_modified: DateTime<Utc>) -> Feed {
     feed
 }
 
-fn gzip(body: &[u8]) -> bytes::Bytes {
+fn gzip(body: &Text) -> Bytes {
     // Fast compression: the copy is made on every rebuild, and feeds compress well anyway.
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(body.len() / 8),
         flate2::Compression::fast(),
     );
-    encoder
-        .write_all(body)
+    body.parts
+        .iter()
+        .try_for_each(|part| encoder.write_all(part))
         .and_then(|()| encoder.finish())
         .unwrap_or_default()
         .into()
@@ -315,6 +464,10 @@ fn gzip_later(feed: &Arc<Feed>) {
 }
 
 /// The feed for `key` ("all" or "tag:NAME"), from the cache while the data is unchanged.
+///
+/// At most one request per feed asks the database whether it changed (the others keep
+/// serving the cached copy meanwhile), and when there is no copy that may be served, one
+/// request builds while the others wait for it rather than all building at once.
 pub async fn cached(
     cache: &FeedCache,
     db: &DatabaseConnection,
@@ -323,7 +476,8 @@ pub async fn cached(
 ) -> Result<Arc<Feed>, sea_orm::DbErr> {
     let key = tag.map_or_else(|| "all".to_string(), |t| format!("tag:{t}"));
     let generation = cache.generation.load(Ordering::SeqCst);
-    let stale_print = {
+    // What was cached: its fingerprint, and the feed itself if it may still be served.
+    let previous = {
         let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
         match entries.get_mut(&key) {
             Some(c)
@@ -333,59 +487,77 @@ pub async fn cached(
             }
             Some(c) if c.generation == generation => {
                 c.checking = true;
-                Some((c.fingerprint.clone(), c.feed.clone()))
+                Some((c.fingerprint.clone(), Some(c.feed.clone())))
             }
-            _ => None,
+            // Changed through this instance since: not to be served again.
+            Some(c) => Some((c.fingerprint.clone(), None)),
+            None => None,
         }
     };
-    let now = Utc::now();
-    let print = match fingerprint(db, now).await {
-        Ok(print) => print,
-        Err(err) => {
-            if let Ok(mut entries) = cache.entries.lock()
-                && let Some(c) = entries.get_mut(&key)
+    let (old_print, serving) = match previous {
+        Some((print, feed)) => (Some(print), feed),
+        None => (None, None),
+    };
+    let _building = match serving {
+        Some(_) => None,
+        None => {
+            let guard = cache.building.lock().await;
+            // Built by the request we waited for?
+            let entries = cache.entries.lock().map_err(|_| poisoned())?;
+            if let Some(c) = entries.get(&key)
+                && c.generation == generation
             {
-                c.checking = false;
+                return Ok(c.feed.clone());
             }
-            return Err(err);
+            Some(guard)
         }
     };
-    if let Some((old, feed)) = stale_print
-        && old == print
-    {
-        if let Ok(mut entries) = cache.entries.lock()
-            && let Some(c) = entries.get_mut(&key)
+
+    let result = async {
+        let now = Utc::now();
+        let print = fingerprint(db, now).await?;
+        if let (Some(old), Some(feed)) = (&old_print, &serving)
+            && *old == print
         {
-            c.checked = Instant::now();
-            c.checking = false;
+            return Ok((feed.clone(), print));
         }
-        return Ok(feed);
+        let started = Instant::now();
+        // Events changed since the last build are rendered before the feed is read.
+        let since = old_print.as_ref().and_then(|old| old.latest);
+        let feed = Arc::new(build(db, config, tag, now, print.latest, since).await?);
+        tracing::debug!(
+            feed = %key,
+            bytes = feed.body.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "calendar feed built"
+        );
+        gzip_later(&feed);
+        Ok((feed, print))
     }
-    let feed = match build(db, config, tag, now).await {
-        Ok(feed) => Arc::new(feed),
+    .await;
+
+    let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
+    match result {
+        Ok((feed, fingerprint)) => {
+            entries.insert(
+                key,
+                Cached {
+                    feed: feed.clone(),
+                    fingerprint,
+                    checked: Instant::now(),
+                    generation,
+                    checking: false,
+                },
+            );
+            Ok(feed)
+        }
         Err(err) => {
-            if let Ok(mut entries) = cache.entries.lock()
-                && let Some(c) = entries.get_mut(&key)
-            {
+            if let Some(c) = entries.get_mut(&key) {
                 c.checking = false;
             }
-            return Err(err);
+            Err(err)
         }
-    };
-    gzip_later(&feed);
-    if let Ok(mut entries) = cache.entries.lock() {
-        entries.insert(
-            key,
-            Cached {
-                feed: feed.clone(),
-                fingerprint: print,
-                checked: Instant::now(),
-                generation,
-                checking: false,
-            },
-        );
     }
-    Ok(feed)
 }
 
 fn poisoned() -> sea_orm::DbErr {
@@ -449,7 +621,7 @@ pub fn respond(feed: &Feed, headers: &HeaderMap, head: bool, filename: &str) -> 
             .status(StatusCode::NOT_MODIFIED)
             .finish();
     }
-    let body = gzip.unwrap_or(&feed.body).clone();
+    let body = gzip.map_or_else(|| feed.body.clone(), |g| Text::new([g.clone()]));
     let mut resp = builder
         .header(header::ETAG, etag)
         .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
@@ -466,14 +638,13 @@ pub fn respond(feed: &Feed, headers: &HeaderMap, head: bool, filename: &str) -> 
     resp
 }
 
-/// The body as a stream of slices of the shared buffer (no copies).
-fn in_slices(body: bytes::Bytes) -> Body {
-    if body.len() <= BODY_CHUNK {
-        return Body::from_bytes(body);
+/// The body as a stream of slices of the shared pieces (no copies).
+fn in_slices(body: Text) -> Body {
+    if let [only] = body.parts.as_slice()
+        && only.len() <= BODY_CHUNK
+    {
+        return Body::from_bytes(only.clone());
     }
-    let slices = (0..body.len())
-        .step_by(BODY_CHUNK)
-        .map(move |at| Ok::<_, std::io::Error>(body.slice(at..(at + BODY_CHUNK).min(body.len()))))
-        .collect::<Vec<_>>();
+    let slices: Vec<Result<Bytes, std::io::Error>> = body.slices().map(Ok).collect();
     Body::from_bytes_stream(futures_util::stream::iter(slices))
 }

@@ -217,13 +217,13 @@ impl Zones {
     }
 }
 
-/// The calendar object around events' VEVENT texts: the feed's own properties, a VTIMEZONE
-/// for each zone used (before the first event, as RFC 5545 clients expect), the events.
-pub fn assemble<'a>(
-    info: &FeedInfo<'_>,
-    zones: &Zones,
-    parts: impl IntoIterator<Item = &'a str> + Clone,
-) -> String {
+/// The line that ends a calendar object.
+pub const END: &str = "END:VCALENDAR\r\n";
+
+/// What comes before the events' VEVENT texts (which are followed by [`END`]): the feed's
+/// own properties and a VTIMEZONE for each zone used, before the first event as RFC 5545
+/// clients expect.
+pub fn head(info: &FeedInfo<'_>, zones: &Zones) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new(
@@ -241,27 +241,16 @@ pub fn assemble<'a>(
     interval.add_parameter("VALUE", "DURATION");
     cal.append_property(interval);
     cal.append_property(Property::new("X-PUBLISHED-TTL", refresh.as_str()));
-    let empty = cal.to_string();
-    const END: &str = "END:VCALENDAR\r\n";
-    let head = empty.strip_suffix(END).unwrap_or(&empty);
-
-    let mut timezones = String::new();
+    let mut head = cal.to_string();
+    if head.ends_with(END) {
+        head.truncate(head.len() - END.len());
+    }
     for (name, (from, to)) in &zones.0 {
         if let Ok(tz) = name.parse::<Tz>() {
-            timezones.push_str(&vtimezone(tz, *from, *to));
+            head.push_str(&vtimezone(tz, *from, *to));
         }
     }
-    let events: usize = parts.clone().into_iter().map(str::len).sum();
-    let mut text = String::with_capacity(head.len() + timezones.len() + events + END.len());
-    text.push_str(head);
-    if events > 0 {
-        text.push_str(&timezones);
-    }
-    for part in parts {
-        text.push_str(part);
-    }
-    text.push_str(END);
-    text
+    head
 }
 
 /// The whole feed as iCalendar text, every event rendered now.
@@ -271,5 +260,10 @@ pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
     for z in entries.iter().filter_map(|e| e.zone.as_ref()) {
         zones.add(&z.name, z.from, z.to);
     }
-    assemble(info, &zones, entries.iter().map(|e| e.vevents.as_str()))
+    let mut text = head(info, &zones);
+    for e in &entries {
+        text.push_str(&e.vevents);
+    }
+    text.push_str(END);
+    text
 }

@@ -51,13 +51,8 @@ pub async fn event_ics(req: &Request, state: &AppState, slug: &str) -> AppResult
         }
         _ => return Err(AppError::NotFound),
     };
-    let feed = feeds::feed_from(
-        &state.db,
-        &state.config,
-        std::slice::from_ref(&e),
-        &e.title,
-    )
-    .await?;
+    let feed =
+        feeds::feed_from(&state.db, &state.config, std::slice::from_ref(&e), &e.title).await?;
     Ok(feeds::respond(
         &feed,
         req.headers(),

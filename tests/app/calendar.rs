@@ -10,7 +10,7 @@ use entity::prelude::*;
 use reqwest::header;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use crate::helpers::{TestApp, demo_app, signed_in, unescape};
+use crate::helpers::{TestApp, demo_app, signed_in, spawn_app_with, unescape};
 use crate::oidc::{Browser, location};
 
 const ADMIN: &str = "priya.shah@northvale-council.example";
@@ -461,4 +461,166 @@ async fn event_pages_offer_add_to_calendar_and_the_calendar_page_explains_subscr
     }
     assert!(calendar.contains(&format!(r#"value="{}/calendar.ics""#, app.url)));
     assert!(calendar.contains("/calendar/tags/transport.ics"));
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_shows_on_the_next_poll_and_a_new_address_renders_every_event() {
+    let app = demo_app(&[]).await;
+    let (_, before) = feed(&app, "/calendar.ics").await;
+    let hack = by_title(&app, "Bus Data Hack Day").await;
+    assert!(before.contains(&format!("{}/events/{}", app.url, hack.slug)));
+
+    // Another instance sharing the database renames the event: this instance did not see
+    // the change happen, and its stored feed entry is now outdated.
+    let mut active: event::ActiveModel = hack.clone().into();
+    active.title = Set("Bus Data Hack Day (moved indoors)".into());
+    active.sequence = Set(hack.sequence + 1);
+    active.updated_at = Set(Utc::now());
+    active.update(app.db()).await.unwrap();
+    // The cache trusts its copy for one second, then asks the database.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, after) = feed(&app, "/calendar.ics").await;
+    let block = unfold(&vevents(&after, &hack.uid).concat());
+    assert!(block.contains("SUMMARY:Bus Data Hack Day (moved indoors)\r\n"));
+    assert_eq!(
+        after.matches("BEGIN:VEVENT").count(),
+        before.matches("BEGIN:VEVENT").count()
+    );
+
+    // The same data served under a new address (or by a new release): every stored entry
+    // was made for the old one, and none of its links may leak into the feed.
+    let moved = spawn_app_with(&[
+        ("database_url", app.database_url.as_str()),
+        ("base_url", "https://forum.example.org"),
+    ])
+    .await;
+    let (_, elsewhere) = feed(&moved, "/calendar.ics").await;
+    assert!(!elsewhere.contains(&app.url), "no link to the old address");
+    assert!(elsewhere.contains(&format!(
+        "URL:https://forum.example.org/events/{}\r\n",
+        hack.slug
+    )));
+    assert_eq!(
+        elsewhere.matches("BEGIN:VEVENT").count(),
+        after.matches("BEGIN:VEVENT").count()
+    );
+}
+
+#[tokio::test]
+async fn a_feed_with_events_in_two_time_zones_defines_both_before_the_events() {
+    let app = demo_app(&[]).await;
+    let hack = by_title(&app, "Bus Data Hack Day").await;
+    // A published event in New York, as another instance or an import would leave it.
+    let starts = Utc::now() + Duration::days(40);
+    let mut visit: event::ActiveModel = hack.clone().into();
+    visit.id = sea_orm::NotSet;
+    visit.uid = Set("nyc-visit@convene.test".into());
+    visit.slug = Set("open-data-week-new-york".into());
+    visit.title = Set("Open Data Week, New York".into());
+    visit.time_zone = Set("America/New_York".into());
+    visit.starts_at = Set(starts);
+    visit.ends_at = Set(starts + Duration::hours(2));
+    visit.rrule = Set(None);
+    visit.series_ends_at = Set(None);
+    visit.updated_at = Set(Utc::now());
+    visit.insert(app.db()).await.unwrap();
+
+    let (_, ics) = feed(&app, "/calendar.ics").await;
+    let first_event = ics.find("BEGIN:VEVENT").unwrap();
+    for zone in ["America/New_York", "Europe/London"] {
+        let at = ics
+            .find(&format!("BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n"))
+            .unwrap_or_else(|| panic!("a VTIMEZONE for {zone}"));
+        assert!(at < first_event, "{zone} is defined before the events");
+    }
+    let block = vevents(&ics, "nyc-visit@convene.test").concat();
+    let local = starts.with_timezone(&chrono_tz::America::New_York);
+    assert!(block.contains(&format!(
+        "DTSTART;TZID=America/New_York:{}\r\n",
+        local.format("%Y%m%dT%H%M%S")
+    )));
+}
+
+#[tokio::test]
+async fn large_feeds_go_out_whole_and_get_a_gzip_copy_with_its_own_validator() {
+    let app = demo_app(&[]).await;
+    convene::demo::seed_bulk_events(app.db(), 500)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("{}/calendar.ics", app.url);
+
+    let plain = client.get(&url).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    let length: usize = plain.headers()[header::CONTENT_LENGTH]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let etag = plain.headers()[header::ETAG].to_str().unwrap().to_string();
+    let body = plain.bytes().await.unwrap();
+    assert_eq!(body.len(), length);
+    assert!(
+        length > 256 * 1024,
+        "big enough to be sent in slices: {length}"
+    );
+    let text = std::str::from_utf8(&body).unwrap();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(text.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(
+        text.matches("BEGIN:VEVENT").count(),
+        text.matches("END:VEVENT").count()
+    );
+    assert!(text.matches("BEGIN:VEVENT").count() > 500);
+
+    // The gzip copy of a large feed is made off the request path: until it is ready the
+    // feed goes out uncompressed, never half-made.
+    let mut gzip = None;
+    for _ in 0..100 {
+        let resp = client
+            .get(&url)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        if resp.headers().get(header::CONTENT_ENCODING).is_some() {
+            gzip = Some(resp);
+            break;
+        }
+        assert_eq!(resp.bytes().await.unwrap(), body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let gzip = gzip.expect("a gzip copy within five seconds");
+    let gzip_etag = gzip.headers()[header::ETAG].to_str().unwrap().to_string();
+    assert_ne!(
+        gzip_etag, etag,
+        "each representation has its own strong validator"
+    );
+    assert!(!gzip_etag.starts_with("W/"));
+    let compressed = gzip.bytes().await.unwrap();
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, body);
+
+    // Either validator stands for the same text: a 304, naming the one that matched.
+    for (held, encoding) in [(&gzip_etag, None), (&etag, Some("gzip"))] {
+        let mut req = client
+            .get(&url)
+            .header(header::IF_NONE_MATCH, held.as_str());
+        if let Some(encoding) = encoding {
+            req = req.header(header::ACCEPT_ENCODING, encoding);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 304);
+        assert_eq!(
+            resp.headers()[header::ETAG].to_str().unwrap(),
+            held.as_str()
+        );
+    }
 }
