@@ -6,10 +6,16 @@
 #
 # For each data size (default: 1,000 and 10,000 generated events on top of the demo forum):
 #   1. seeds a fresh data dir and starts `convene serve` on a free port;
-#   2. times the FIRST GET /calendar.ics after start-up (the cold build: the fingerprint
-#      query, the events query, the tags and exceptions look-ups, rendering, SHA-256 for the
-#      ETag and the gzip copy, then sending the bytes), then restarts the server COLD_RUNS
-#      times to repeat that measurement (median reported);
+#   2. times the FIRST GET /calendar.ics after start-up. On the first start after seeding no
+#      event has a stored feed entry yet, so that build renders and stores all of them (as
+#      after an upgrade). Then it restarts the server COLD_RUNS times: each first GET is a
+#      cold build (nothing cached in the process: the fingerprint query, one query joining
+#      the stored entries, the VTIMEZONEs, SHA-256 for the ETag), median reported. Then,
+#      with the server running, it changes one event CHANGE_RUNS times the way another
+#      instance would (sqlite3 on the database file: new title, new updated_at), waits for
+#      the feed cache's one-second recheck, and times the next GET: the rebuild after a
+#      change. Each build's own duration comes from the server's debug log line
+#      "calendar feed built ... ms="; the client-side time to first byte is reported too;
 #   3. saves the feed bytes and their ETag;
 #   4. starts a private nginx (Debian's nginx-light; its own config, pid and temp files in a
 #      temp dir; 2 worker processes for the 2 cores; access log off) serving the saved bytes
@@ -28,7 +34,8 @@
 #   NGINX_BIN     nginx (default: nginx on PATH; nginx-light and wrk are installed with
 #                 apt-get when missing and running as root)
 #   SIZES         generated-event counts, one run each (default: "1000 10000")
-#   COLD_RUNS     extra restarts to repeat the cold-build measurement (default: 3)
+#   COLD_RUNS     extra restarts to repeat the cold-build measurement (default: 5)
+#   CHANGE_RUNS   changes to one event, each followed by a timed rebuild (default: 5)
 #   DURATION      wrk duration per run (default: 15s)
 #   WARMUP        wrk warm-up per run (default: 3s)
 #   CONNECTIONS   wrk connections (default: 32)
@@ -42,7 +49,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SIZES=${SIZES:-"1000 10000"}
-COLD_RUNS=${COLD_RUNS:-3}
+COLD_RUNS=${COLD_RUNS:-5}
+CHANGE_RUNS=${CHANGE_RUNS:-5}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-3s}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -79,6 +87,7 @@ fi
 missing=()
 [[ -n "$NGINX_BIN" ]] || missing+=(nginx-light)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 if ((${#missing[@]})); then
     [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}: apt-get install -y ${missing[*]}"
     log "installing ${missing[*]} (apt)"
@@ -174,11 +183,17 @@ cold_request() { # url, output file, header file
         awk '{ printf "%.1f %.1f %s %s\n", $1 * 1000, $2 * 1000, $3, $4 }'
 }
 
+# The duration of the server's latest feed build, from its debug log (ms, one decimal).
+last_build_ms() { # log file
+    grep -o 'calendar feed built.*ms=[0-9.]*' "$1" | tail -1 | sed 's/.*ms=//' | awk '{ printf "%.1f\n", $1 }'
+}
+
 # Results, one line per wrk run:
 # size|label|rps|p50ms|p99ms|mbps|requests|errors|servercpu|wrkcpu|machinecpu
 RESULTS=()
 # One line per size:
 # size|seed_s|cold_first|cold_median|cold_all|ttfb_median|warm_ms|bytes|vevents|hwm_kb|rss_kb|build_hwm_kb
+#   |build_first|build_median|build_all|change_build_median|change_ttfb_median|change_all
 SIZEINFO=()
 FAILURES=()
 
@@ -249,7 +264,8 @@ run_size() {
     export CONVENE_DATA_DIR="$dir"
     export CONVENE_BIND="$HOST:$port"
     export CONVENE_BASE_URL="$base"
-    export CONVENE_LOG=warn
+    # Warnings, plus the feed builds' own timings.
+    export CONVENE_LOG=warn,convene::calendar=debug
     # Commands run inside the fresh data dir, so no ./convene.toml (or CONVENE_CONFIG) is read.
     unset CONVENE_CONFIG
 
@@ -264,7 +280,7 @@ run_size() {
 
     # Cold builds: the first request after each start.
     local feed="$WORK/feed-$size.ics" hdr="$WORK/feed-$size.headers"
-    local cold_all=() ttfb_all=() first="" status bytes ms ttfb etag="" e
+    local cold_all=() ttfb_all=() build_all=() first="" status bytes ms ttfb etag="" e built
     local i
     for i in $(seq 0 "$COLD_RUNS"); do
         log "size $size: start $((i + 1)) of $((COLD_RUNS + 1)) on $base"
@@ -275,7 +291,10 @@ run_size() {
             read -r ms ttfb status bytes <<<"$(cold_request "$base/calendar.ics" /dev/null "$hdr.$i")"
         fi
         [[ $status == 200 ]] || die "cold GET /calendar.ics answered $status"
-        log "size $size: cold GET /calendar.ics: ${ms} ms (first byte after ${ttfb} ms), $bytes bytes"
+        built=$(last_build_ms "$WORK/server-$size.log")
+        [[ -n $built ]] || die "the server logged no feed build"
+        log "size $size: cold GET /calendar.ics: ${ms} ms (first byte after ${ttfb} ms; the build took ${built} ms), $bytes bytes"
+        build_all+=("$built")
         cold_all+=("$ms")
         ttfb_all+=("$ttfb")
         [[ -n $first ]] || first=$ms
@@ -287,14 +306,17 @@ run_size() {
         fi
         ((i == COLD_RUNS)) || stop_server
     done
-    local cold_med ttfb_med
-    # The median of the repeats (restarts); the first cold build is reported beside it.
+    local cold_med ttfb_med build_med
+    # The median of the repeats (restarts); the first build (every entry rendered) is
+    # reported beside it.
     if ((COLD_RUNS > 0)); then
         cold_med=$(median "${cold_all[@]:1}")
         ttfb_med=$(median "${ttfb_all[@]:1}")
+        build_med=$(median "${build_all[@]:1}")
     else
         cold_med=$first
         ttfb_med=${ttfb_all[0]}
+        build_med=${build_all[0]}
     fi
     [[ -n $etag ]] || die "GET /calendar.ics sent no ETag"
     # Peak memory of the server that has done nothing but one cold build so far.
@@ -310,6 +332,7 @@ run_size() {
     log "size $size: feed: $bytes bytes, $vevents VEVENTs, ETag $etag; warm GET ${warm_ms} ms"
     status=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$base/calendar.ics")
     [[ $status == 304 ]] || die "GET /calendar.ics with If-None-Match: $etag answered $status, not 304"
+
 
     # nginx serving the same bytes.
     local ngx="$WORK/nginx-$size" nport
@@ -371,11 +394,36 @@ EOF
     # shellcheck disable=SC2086
     load "$size" "nginx 304" "$nbase/calendar.ics" "$nworkers" -H "If-None-Match: $netag"
 
+    # Rebuilds after a change made outside this server (as another instance would), after the
+    # load runs so that those serve the saved feed's bytes and ETag.
+    local change_all=() change_ttfb=() j changed_id body_after prev_etag=$etag
+    changed_id=$(sqlite3 "$dir/convene.db" "SELECT max(id) FROM event WHERE status = 'published'")
+    for j in $(seq 1 "$CHANGE_RUNS"); do
+        sqlite3 "$dir/convene.db" "PRAGMA busy_timeout = 5000; UPDATE event SET title = title || ' *', updated_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') WHERE id = $changed_id" >/dev/null \
+            || die "could not change an event with sqlite3"
+        sleep 1.2
+        read -r ms ttfb status _ <<<"$(cold_request "$base/calendar.ics" "$WORK/changed-$size.ics" "$hdr.changed")"
+        [[ $status == 200 ]] || die "GET /calendar.ics after a change answered $status"
+        e=$(header_value "$hdr.changed" etag)
+        [[ $e != "$prev_etag" ]] || die "change $j did not show in the next feed (ETag $e)"
+        prev_etag=$e
+        built=$(last_build_ms "$WORK/server-$size.log")
+        log "size $size: after change $j: ${ms} ms (first byte after ${ttfb} ms; the build took ${built} ms)"
+        change_all+=("$built")
+        change_ttfb+=("$ttfb")
+    done
+    body_after=$(tr -d '\r' <"$WORK/changed-$size.ics" | awk '/^BEGIN:VEVENT/ { n++ } END { print n + 0 }')
+    [[ $body_after == "$vevents" ]] || die "after the changes the feed has $body_after VEVENTs, not $vevents"
+    rm -f "$WORK/changed-$size.ics"
+    local change_med change_ttfb_med
+    change_med=$(median "${change_all[@]}")
+    change_ttfb_med=$(median "${change_ttfb[@]}")
+
     local hwm rss
     hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
     log "size $size: convene memory: VmHWM $((hwm / 1024)) MB (after the cold build: $((build_hwm / 1024)) MB), VmRSS $((rss / 1024)) MB"
-    SIZEINFO+=("$size|$seed_s|$first|$cold_med|${cold_all[*]}|$ttfb_med|$warm_ms|$bytes|$vevents|$hwm|$rss|$build_hwm")
+    SIZEINFO+=("$size|$seed_s|$first|$cold_med|${cold_all[*]}|$ttfb_med|$warm_ms|$bytes|$vevents|$hwm|$rss|$build_hwm|${build_all[0]}|$build_med|${build_all[*]}|$change_med|$change_ttfb_med|${change_all[*]}")
     stop_nginx
 
     if [[ $PROFILE == 1 ]]; then
@@ -444,20 +492,32 @@ echo
 printf '%-6s %7s | %8s %7s | %8s %7s | %5s | %8s %7s | %8s %7s | %5s | %6s\n' \
     "events" "cold ms" "C full/s" "p99 ms" "N full/s" "p99 ms" "ratio" "C 304/s" "p99 ms" "N 304/s" "p99 ms" "ratio" "HWM MB"
 for s in "${SIZEINFO[@]}"; do
-    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm <<<"$s"
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm build_first build_med build_all change_med change_ttfb change_all <<<"$s"
     cf=$(result "$size" "convene full" 3); nf=$(result "$size" "nginx full" 3)
     c3=$(result "$size" "convene 304" 3); n3=$(result "$size" "nginx 304" 3)
     printf '%-6s %7s | %8s %7s | %8s %7s | %5s | %8s %7s | %8s %7s | %5s | %6.1f\n' \
-        "$size" "$cold" "$cf" "$(result "$size" "convene full" 5)" "$nf" "$(result "$size" "nginx full" 5)" \
+        "$size" "$ttfb" "$cf" "$(result "$size" "convene full" 5)" "$nf" "$(result "$size" "nginx full" 5)" \
         "$(ratio "$cf" "$nf")" "$c3" "$(result "$size" "convene 304" 5)" "$n3" "$(result "$size" "nginx 304" 5)" \
         "$(ratio "$c3" "$n3")" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
 done
-echo "(cold ms: median of $COLD_RUNS restarts, time_total of the first GET after start-up; C = Convene, N = nginx)"
+echo "(cold ms: median of $COLD_RUNS restarts, time to the first byte of the first GET after start-up;"
+echo " C = Convene, N = nginx)"
+echo
+printf '%-6s %9s | %8s %8s %8s | %8s %8s | %s\n' \
+    "events" "first ms" "cold ms" "TTFB ms" "total ms" "chg ms" "TTFB ms" "all cold builds / all rebuilds after a change (ms)"
+for s in "${SIZEINFO[@]}"; do
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm build_first build_med build_all change_med change_ttfb change_all <<<"$s"
+    printf '%-6s %9s | %8s %8s %8s | %8s %8s | %s / %s\n' "$size" "$build_first" "$build_med" "$ttfb" "$cold" \
+        "$change_med" "$change_ttfb" "${build_all#* }" "$change_all"
+done
+echo "(first: the build right after seeding, which renders and stores every event's entry, as after an"
+echo " upgrade; cold: medians over $COLD_RUNS restarts, the build as the server timed it, the client's time to"
+echo " the first byte and to the last; chg: median of $CHANGE_RUNS rebuilds after one event changed)"
 echo
 printf '%-6s %9s %7s %8s %6s %8s %-24s %7s %7s %9s %6s\n' \
     "events" "bytes" "VEVENTs" "bytes/ev" "seed s" "first ms" "cold ms (all starts)" "TTFB ms" "warm ms" "build MB" "RSS MB"
 for s in "${SIZEINFO[@]}"; do
-    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm <<<"$s"
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm build_first build_med build_all change_med change_ttfb change_all <<<"$s"
     printf '%-6s %9s %7s %8s %6s %8s %-24s %7s %7s %9.1f %6.1f\n' "$size" "$bytes" "$vevents" \
         "$(awk -v b="$bytes" -v n="$vevents" 'BEGIN { if (n) printf "%.0f", b / n }')" "$seed" "$first" \
         "$cold_all" "$ttfb" "$warm" "$(awk -v k="$build_hwm" 'BEGIN { print k / 1024 }')" \
@@ -477,21 +537,24 @@ echo " wrk = wrk, all = every process on the machine; machine busy before the ru
 echo
 echo "Targets:"
 for s in "${SIZEINFO[@]}"; do
-    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm <<<"$s"
+    IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm build_first build_med build_all change_med change_ttfb change_all <<<"$s"
     cf=$(result "$size" "convene full" 3); nf=$(result "$size" "nginx full" 3)
     c3=$(result "$size" "convene 304" 3); n3=$(result "$size" "nginx 304" 3)
     echo "  $size events: full feed >= ${TARGET_FULL_RATIO} x nginx: $(ratio "$cf" "$nf") ($(yes_no "$(ratio "$cf" "$nf")" ge "$TARGET_FULL_RATIO"));" \
         "304 >= ${TARGET_304_RATIO} x nginx: $(ratio "$c3" "$n3") ($(yes_no "$(ratio "$c3" "$n3")" ge "$TARGET_304_RATIO"))"
     if [[ $size == "$TARGET_COLD_SIZE" ]]; then
-        echo "  $size events: cold build <= ${TARGET_COLD_MS} ms: $cold ms ($(yes_no "$cold" le "$TARGET_COLD_MS"))"
+        echo "  $size events: cold build <= ${TARGET_COLD_MS} ms: $ttfb ms to the first byte, $build_med ms as the" \
+            "server timed it ($(yes_no "$ttfb" le "$TARGET_COLD_MS")); after a change: $change_ttfb ms" \
+            "($(yes_no "$change_ttfb" le "$TARGET_COLD_MS"))"
     fi
 done
 # Linear growth: compare the smallest and the largest size.
 if ((${#SIZEINFO[@]} >= 2)); then
-    IFS='|' read -r s1 _ _ c1 _ _ _ b1 v1 _ _ _ <<<"${SIZEINFO[0]}"
-    IFS='|' read -r s2 _ _ c2 _ _ _ b2 v2 _ _ _ <<<"${SIZEINFO[${#SIZEINFO[@]} - 1]}"
+    IFS='|' read -r s1 _ _ _ _ _ _ b1 v1 _ _ _ _ c1 _ <<<"${SIZEINFO[0]}"
+    IFS='|' read -r s2 _ _ _ _ _ _ b2 v2 _ _ _ _ c2 _ <<<"${SIZEINFO[${#SIZEINFO[@]} - 1]}"
     vr=$(ratio "$v2" "$v1"); br=$(ratio "$b2" "$b1"); cr=$(ratio "$c2" "$c1")
-    # Linear (or better) if the cold build grows no faster than 1.5 x the growth in events and
+    # Linear (or better) if the cold build (as the server timed it) grows no faster than 1.5 x
+    # the growth in events and
     # the bytes per event stay within 20%.
     lin_time=$(awk -v c="$cr" -v v="$vr" 'BEGIN { print (c <= 1.5 * v) ? "yes" : "NO" }')
     lin_bytes=$(awk -v b="$br" -v v="$vr" 'BEGIN { r = b / v; print (r >= 0.8 && r <= 1.2) ? "yes" : "NO" }')

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use entity::event;
 use entity::prelude::*;
 use reqwest::header;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::helpers::{TestApp, demo_app, signed_in, spawn_app_with, unescape};
 use crate::oidc::{Browser, location};
@@ -573,6 +573,24 @@ async fn large_feeds_go_out_whole_and_get_a_gzip_copy_with_its_own_validator() {
         text.matches("END:VEVENT").count()
     );
     assert!(text.matches("BEGIN:VEVENT").count() > 500);
+    // Events come in order of their start (then of their id), as the database joined them.
+    let mut in_feed: Vec<&str> = text
+        .split("\r\nUID:")
+        .skip(1)
+        .map(|rest| rest.split("\r\n").next().unwrap())
+        .collect();
+    in_feed.dedup(); // a series' changed dates repeat its UID right after it
+    let expected: Vec<String> = Event::find()
+        .filter(event::Column::Uid.is_in(in_feed.iter().copied()))
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.uid)
+        .collect();
+    assert_eq!(in_feed, expected);
 
     // The gzip copy of a large feed is made off the request path: until it is ready the
     // feed goes out uncompressed, never half-made.
