@@ -90,10 +90,6 @@ impl Feed {
     pub fn gzip(&self) -> Option<&Bytes> {
         self.gzip.get()
     }
-
-    pub fn body(&self) -> &Text {
-        &self.body
-    }
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -498,6 +494,12 @@ pub async fn cached(
         Some((print, feed)) => (Some(print), feed),
         None => (None, None),
     };
+    // Whatever happens to this request (an error, or the caller hanging up mid-build), the
+    // next one may check again.
+    let _checking = serving.is_some().then(|| Checking {
+        cache,
+        key: key.as_str(),
+    });
     let _building = match serving {
         Some(_) => None,
         None => {
@@ -513,49 +515,51 @@ pub async fn cached(
         }
     };
 
-    let result = async {
-        let now = Utc::now();
-        let print = fingerprint(db, now).await?;
-        if let (Some(old), Some(feed)) = (&old_print, &serving)
-            && *old == print
-        {
-            return Ok((feed.clone(), print));
-        }
-        let started = Instant::now();
-        // Events changed since the last build are rendered before the feed is read.
-        let since = old_print.as_ref().and_then(|old| old.latest);
-        let feed = Arc::new(build(db, config, tag, now, print.latest, since).await?);
-        tracing::debug!(
-            feed = %key,
-            bytes = feed.body.len(),
-            ms = started.elapsed().as_secs_f64() * 1000.0,
-            "calendar feed built"
-        );
-        gzip_later(&feed);
-        Ok((feed, print))
-    }
-    .await;
-
-    let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
-    match result {
-        Ok((feed, fingerprint)) => {
-            entries.insert(
-                key,
-                Cached {
-                    feed: feed.clone(),
-                    fingerprint,
-                    checked: Instant::now(),
-                    generation,
-                    checking: false,
-                },
+    let now = Utc::now();
+    let print = fingerprint(db, now).await?;
+    let feed = match (&old_print, serving) {
+        (Some(old), Some(feed)) if *old == print => feed,
+        _ => {
+            let started = Instant::now();
+            // Events changed since the last build are rendered before the feed is read.
+            let since = old_print.as_ref().and_then(|old| old.latest);
+            let feed = Arc::new(build(db, config, tag, now, print.latest, since).await?);
+            tracing::debug!(
+                feed = %key,
+                bytes = feed.body.len(),
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                "calendar feed built"
             );
-            Ok(feed)
+            gzip_later(&feed);
+            feed
         }
-        Err(err) => {
-            if let Some(c) = entries.get_mut(&key) {
-                c.checking = false;
-            }
-            Err(err)
+    };
+    let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
+    entries.insert(
+        key.clone(),
+        Cached {
+            feed: feed.clone(),
+            fingerprint: print,
+            checked: Instant::now(),
+            generation,
+            checking: false,
+        },
+    );
+    Ok(feed)
+}
+
+/// Clears a cached feed's `checking` mark when the request that set it ends, however it ends.
+struct Checking<'a> {
+    cache: &'a FeedCache,
+    key: &'a str,
+}
+
+impl Drop for Checking<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut entries) = self.cache.entries.lock()
+            && let Some(c) = entries.get_mut(self.key)
+        {
+            c.checking = false;
         }
     }
 }

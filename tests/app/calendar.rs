@@ -642,3 +642,30 @@ async fn large_feeds_go_out_whole_and_get_a_gzip_copy_with_its_own_validator() {
         );
     }
 }
+
+#[tokio::test]
+async fn calendar_apps_polling_together_after_a_start_wait_for_one_build() {
+    async fn statements_for(app: &TestApp, polls: usize) -> u64 {
+        let client = reqwest::Client::new();
+        let url = format!("{}/calendar.ics", app.url);
+        let before = app.state.statements.load(Ordering::SeqCst);
+        let bodies = futures_util::future::join_all((0..polls).map(|_| async {
+            let resp = client.get(&url).send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.text().await.unwrap()
+        }))
+        .await;
+        assert!(bodies.iter().all(|b| b == &bodies[0]));
+        app.state.statements.load(Ordering::SeqCst) - before
+    }
+    // The same data on two fresh instances: one poll, then sixteen at once.
+    let one = demo_app(&[]).await;
+    let many = demo_app(&[]).await;
+    let single = statements_for(&one, 1).await;
+    assert!(single > 0);
+    assert_eq!(
+        statements_for(&many, 16).await,
+        single,
+        "one build, not sixteen"
+    );
+}
