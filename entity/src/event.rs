@@ -48,6 +48,8 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Moved by every change to the event, its tags or its exceptions: calendar feeds rely on
+    /// it to notice changes (the feed cache's fingerprint, the stored feed entries).
     pub updated_at: DateTimeUtc,
 }
 
