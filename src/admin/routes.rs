@@ -4,7 +4,6 @@ use poem::web::{Data, Form, Html, Path, Query};
 use poem::{Response, handler};
 use serde::Deserialize;
 
-use crate::auth::routes::see_other;
 use crate::auth::service;
 use crate::auth::session::RequireAdmin;
 use crate::auth::views::{AuditRow, AuditView, UserRow, UsersView};
@@ -13,6 +12,7 @@ use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::flash::{self, FlashKind};
 use crate::web::format;
+use crate::web::see_other;
 
 const AUDIT_PER_PAGE: u64 = 50;
 
@@ -65,7 +65,7 @@ pub async fn change_role(
         other => return Err(AppError::BadRequest(format!("{other:?} is not a role"))),
     };
     let person = service::set_role(&state.db, &admin, id, role).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
@@ -78,8 +78,8 @@ pub async fn change_role(
                 "a member"
             }
         ),
-    );
-    Ok(see_other("/admin/users"))
+        "/admin/users",
+    ))
 }
 
 async fn set_disabled(
@@ -90,7 +90,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> AppResult<Response> {
     let person = service::set_disabled(&state.db, admin, id, disabled).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
@@ -102,8 +102,8 @@ async fn set_disabled(
         } else {
             format!("{}'s account is enabled again.", person.display_name)
         },
-    );
-    Ok(see_other("/admin/users"))
+        "/admin/users",
+    ))
 }
 
 #[handler]

@@ -2,7 +2,7 @@
 //! sign-in, and the profile page.
 
 use chrono::Utc;
-use poem::http::{StatusCode, header};
+use poem::http::StatusCode;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem::web::{Data, Form, Html, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
@@ -21,6 +21,7 @@ use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::flash::{self, FlashKind};
 use crate::web::format;
+use crate::web::see_other;
 
 /// What the browser carries to the provider and back, encrypted and authenticated with the
 /// site's key, so nothing about a sign-in in progress is stored on the server.
@@ -36,14 +37,6 @@ struct PendingSignIn {
     return_to: String,
     link_user: Option<i64>,
     started: i64,
-}
-
-pub fn see_other(location: &str) -> Response {
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, location)
-        .header(header::CACHE_CONTROL, "no-store")
-        .finish()
 }
 
 #[derive(Deserialize)]
@@ -260,8 +253,13 @@ pub async fn callback(
         }
         _ => format!("Signed in as {}.", user.display_name),
     };
-    flash::push(jar, secure, FlashKind::Success, message);
-    Ok(see_other(&pending.return_to))
+    Ok(flash::redirect(
+        jar,
+        secure,
+        FlashKind::Success,
+        message,
+        &pending.return_to,
+    ))
 }
 
 #[handler]
@@ -271,13 +269,13 @@ pub async fn signout(
     jar: &CookieJar,
 ) -> AppResult<Response> {
     session::destroy(&state, jar, &user).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Info,
         "You have signed out.",
-    );
-    Ok(see_other("/"))
+        "/",
+    ))
 }
 
 #[handler]
@@ -290,13 +288,13 @@ pub async fn signout_everywhere(
     let ended = session::destroy_all(&txn, user.id).await?;
     txn.commit().await?;
     session::clear_cookie(&state.config, jar);
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Info,
         format!("You have signed out on all your devices ({ended} session(s) ended)."),
-    );
-    Ok(see_other("/"))
+        "/",
+    ))
 }
 
 #[handler]
@@ -352,13 +350,13 @@ pub async fn dev_signin(
     active.last_sign_in_at = sea_orm::Set(Some(Utc::now()));
     active.update(&txn).await?;
     txn.commit().await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         format!("Signed in as {} (development sign-in).", user.display_name),
-    );
-    Ok(see_other(&safe_return_to(form.return_to.as_deref())))
+        &safe_return_to(form.return_to.as_deref()),
+    ))
 }
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
@@ -434,13 +432,13 @@ pub async fn update_profile(
     match form.parse() {
         Ok(change) => {
             service::update_profile(&ctx.state.db, user.id, change).await?;
-            flash::push(
+            Ok(flash::redirect(
                 jar,
                 ctx.state.config.secure_cookies(),
                 FlashKind::Success,
                 "Your profile has been saved.",
-            );
-            Ok(see_other("/profile"))
+                "/profile",
+            ))
         }
         Err(errors) => {
             let view = profile_view(&ctx, user.id, Some(form), errors).await?;
@@ -461,11 +459,11 @@ pub async fn unlink(
     jar: &CookieJar,
 ) -> AppResult<Response> {
     service::unlink_identity(&state.db, user.id, identity_id).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         "That sign-in method has been removed.",
-    );
-    Ok(see_other("/profile"))
+        "/profile",
+    ))
 }

@@ -2,14 +2,13 @@
 //! admins' moderation queue.
 
 use chrono::{DateTime, Utc};
-use entity::event::EventStatus;
+use entity::event::{self, EventStatus};
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
 use poem::web::{Data, Form, Html, Path, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
-use crate::auth::routes::see_other;
 use crate::auth::session::{CurrentUser, RequireAdmin, SessionUser};
 use crate::error::{AppError, AppResult};
 use crate::events::forms::{EventForm, FieldErrors, review_note};
@@ -599,13 +598,13 @@ pub async fn create(
         Intent::Submit => "Your event has been sent to the admins for approval.",
         Intent::Publish => "The event is published.",
     };
-    flash::push(
+    Ok(flash::redirect(
         jar,
         ctx.state.config.secure_cookies(),
         FlashKind::Success,
         message,
-    );
-    Ok(see_other(&format!("/events/{}", created.slug)))
+        &format!("/events/{}", created.slug),
+    ))
 }
 
 #[handler]
@@ -668,19 +667,20 @@ pub async fn update(
         service::update(&ctx.state.db, &user, e.id, &input, intent_of(&form.action)).await?;
     let secure = ctx.state.config.secure_cookies();
     match outcome {
-        UpdateOutcome::Applied(new_slug) => {
-            flash::push(jar, secure, FlashKind::Success, "Your changes are saved.");
-            Ok(see_other(&format!("/events/{new_slug}")))
-        }
-        UpdateOutcome::RevisionPending => {
-            flash::push(
-                jar,
-                secure,
-                FlashKind::Info,
-                "Your changes have been sent to the admins. The published version stays as it is until they approve them.",
-            );
-            Ok(see_other(&format!("/events/{}", e.slug)))
-        }
+        UpdateOutcome::Applied(new_slug) => Ok(flash::redirect(
+            jar,
+            secure,
+            FlashKind::Success,
+            "Your changes are saved.",
+            &format!("/events/{new_slug}"),
+        )),
+        UpdateOutcome::RevisionPending => Ok(flash::redirect(
+            jar,
+            secure,
+            FlashKind::Info,
+            "Your changes have been sent to the admins. The published version stays as it is until they approve them.",
+            &format!("/events/{}", e.slug),
+        )),
     }
 }
 
@@ -701,13 +701,13 @@ async fn decide(
 ) -> AppResult<Response> {
     let e = target(state, user, slug).await?;
     let updated = service::decide(&state.db, user, e.id, decision, note).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         message,
-    );
-    Ok(see_other(&format!("/events/{}", updated.slug)))
+        &format!("/events/{}", updated.slug),
+    ))
 }
 
 #[handler]
@@ -760,13 +760,13 @@ pub async fn delete(
 ) -> AppResult<Response> {
     let e = target(&state, &user, &slug).await?;
     service::delete(&state.db, &user, e.id).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         "The draft is deleted.",
-    );
-    Ok(see_other("/events/mine"))
+        "/events/mine",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -801,6 +801,30 @@ fn occurrence_start(form: &OccurrenceForm) -> AppResult<DateTime<Utc>> {
         .with_timezone(&Utc))
 }
 
+/// Cancels or moves one date of a series, then back to the event page.
+async fn change_one_date(
+    state: &AppState,
+    user: &SessionUser,
+    slug: &str,
+    jar: &CookieJar,
+    form: &OccurrenceForm,
+    change: impl FnOnce(&event::Model) -> AppResult<OccurrenceChange>,
+    done: &str,
+) -> AppResult<Response> {
+    let e = target(state, user, slug).await?;
+    let start = occurrence_start(form)?;
+    let change = change(&e)?;
+    let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
+    service::change_occurrence(&state.db, user, e.id, start, change, note).await?;
+    Ok(flash::redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        done,
+        &format!("/events/{}", e.slug),
+    ))
+}
+
 #[handler]
 pub async fn cancel_occurrence(
     state: Data<&AppState>,
@@ -809,25 +833,16 @@ pub async fn cancel_occurrence(
     jar: &CookieJar,
     Form(form): Form<OccurrenceForm>,
 ) -> AppResult<Response> {
-    let e = target(&state, &user, &slug).await?;
-    let start = occurrence_start(&form)?;
-    let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
-    service::change_occurrence(
-        &state.db,
+    change_one_date(
+        &state,
         &user,
-        e.id,
-        start,
-        OccurrenceChange::Cancel,
-        note,
-    )
-    .await?;
-    flash::push(
+        &slug,
         jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
+        &form,
+        |_| Ok(OccurrenceChange::Cancel),
         "That occurrence is cancelled; the rest of the series is unchanged.",
-    );
-    Ok(see_other(&format!("/events/{}", e.slug)))
+    )
+    .await
 }
 
 #[handler]
@@ -839,37 +854,33 @@ pub async fn move_occurrence(
     Form(form): Form<OccurrenceForm>,
 ) -> AppResult<Response> {
     use crate::events::forms::{local_to_utc, parse_date, parse_time};
-    let e = target(&state, &user, &slug).await?;
-    let start = occurrence_start(&form)?;
-    let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(state.config.time_zone);
-    let (Some(date), Some(from), Some(to)) = (
-        parse_date(&form.new_date),
-        parse_time(&form.new_start_time),
-        parse_time(&form.new_end_time),
-    ) else {
-        return Err(AppError::BadRequest(
-            "Give the new date (YYYY-MM-DD) and its start and end times (HH:MM).".into(),
-        ));
+    let site_zone = state.config.time_zone;
+    let moved = |e: &event::Model| {
+        let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(site_zone);
+        let (Some(date), Some(from), Some(to)) = (
+            parse_date(&form.new_date),
+            parse_time(&form.new_start_time),
+            parse_time(&form.new_end_time),
+        ) else {
+            return Err(AppError::BadRequest(
+                "Give the new date (YYYY-MM-DD) and its start and end times (HH:MM).".into(),
+            ));
+        };
+        Ok(OccurrenceChange::MoveTo {
+            starts_at: local_to_utc(tz, date, from).map_err(AppError::BadRequest)?,
+            ends_at: local_to_utc(tz, date, to).map_err(AppError::BadRequest)?,
+        })
     };
-    let starts_at = local_to_utc(tz, date, from).map_err(AppError::BadRequest)?;
-    let ends_at = local_to_utc(tz, date, to).map_err(AppError::BadRequest)?;
-    let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
-    service::change_occurrence(
-        &state.db,
+    change_one_date(
+        &state,
         &user,
-        e.id,
-        start,
-        OccurrenceChange::MoveTo { starts_at, ends_at },
-        note,
-    )
-    .await?;
-    flash::push(
+        &slug,
         jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
+        &form,
+        moved,
         "That date has moved; the rest of the series is unchanged.",
-    );
-    Ok(see_other(&format!("/events/{}", e.slug)))
+    )
+    .await
 }
 
 #[handler]
@@ -955,13 +966,13 @@ async fn review(
     message: &str,
 ) -> AppResult<Response> {
     service::decide(&state.db, admin, id, decision, note).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         message,
-    );
-    Ok(see_other("/admin/moderation"))
+        "/admin/moderation",
+    ))
 }
 
 #[handler]
@@ -1034,13 +1045,13 @@ pub async fn approve_revision(
     jar: &CookieJar,
 ) -> AppResult<Response> {
     service::review_revision(&state.db, &admin, id, true, None).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         "The change is approved and live.",
-    );
-    Ok(see_other("/admin/moderation"))
+        "/admin/moderation",
+    ))
 }
 
 #[handler]
@@ -1053,11 +1064,11 @@ pub async fn reject_revision(
 ) -> AppResult<Response> {
     let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
     service::review_revision(&state.db, &admin, id, false, Some(note)).await?;
-    flash::push(
+    Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
         FlashKind::Success,
         "The change is rejected; the published version stays.",
-    );
-    Ok(see_other("/admin/moderation"))
+        "/admin/moderation",
+    ))
 }

@@ -23,6 +23,18 @@ pub struct Flash {
     pub message: String,
 }
 
+/// Queues a message and sends the browser to `location` (303): how a form that worked ends.
+pub fn redirect(
+    jar: &CookieJar,
+    secure: bool,
+    kind: FlashKind,
+    message: impl Into<String>,
+    location: &str,
+) -> poem::Response {
+    push(jar, secure, kind, message);
+    super::see_other(location)
+}
+
 /// Queues a message for the next page this browser loads.
 pub fn push(jar: &CookieJar, secure: bool, kind: FlashKind, message: impl Into<String>) {
     let signed = jar.signed();

@@ -16,3 +16,13 @@ pub mod ratelimit;
 pub mod templates;
 
 pub use page::PageCtx;
+
+/// 303 See Other to `location`, never cached: where a POST that worked sends the browser.
+pub fn see_other(location: &str) -> poem::Response {
+    use poem::http::{StatusCode, header};
+    poem::Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}
