@@ -306,7 +306,7 @@ async fn seed_events(db: &DatabaseConnection) -> Result<usize, AppError> {
             role: u.role,
             session_id: 0,
         };
-        let input = demo.form.parse(tz).map_err(|errors| {
+        let input = demo.form.parse(tz, chrono::Utc::now()).map_err(|errors| {
             AppError::Internal(format!(
                 "demo event {:?} is invalid: {errors:?}",
                 demo.form.title

@@ -51,7 +51,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/calendar", get(calendar::routes::page))
         .at("/calendar.ics", get(calendar::routes::all))
         .at("/calendar/tags/:file", get(calendar::routes::by_tag))
-        .nest("/auth", auth::routes())
+        .nest("/auth", auth::routes(state.config.auth.dev_login))
         .nest("/profile", auth::profile_routes())
         .nest("/admin", admin::routes().around(invalidate_caches))
         .at("/healthz", get(health::check))
@@ -63,6 +63,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
             state: state.clone(),
         })
         .with(web::csrf::Csrf::new(&state.cookie_key, secure))
+        // Outside the CSRF check, which may read a form body: the cap applies to it too.
+        .with(web::limits::RequestLimits::default())
         .with(web::errors::ErrorPages::new(state.clone()))
         // Outside the error pages, so cookie changes (a cleared session, a used-up sign-in)
         // reach the browser even when the request ends in an error page.

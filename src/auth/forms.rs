@@ -67,13 +67,17 @@ impl ProfileForm {
     pub fn parse(&self) -> Result<ProfileChange, ProfileErrors> {
         let mut errors = ProfileErrors::default();
         let display_name = self.display_name.trim();
-        if display_name.is_empty() {
+        if let Err(m) = crate::web::text::single_line(display_name) {
+            errors.display_name = Some(m);
+        } else if display_name.is_empty() {
             errors.display_name = Some("Enter the name other members will see.".into());
         } else if display_name.chars().count() > 100 {
             errors.display_name = Some("Use 100 characters or fewer.".into());
         }
         let organisation = self.organisation.trim();
-        if organisation.chars().count() > 200 {
+        if let Err(m) = crate::web::text::single_line(organisation) {
+            errors.organisation = Some(m);
+        } else if organisation.chars().count() > 200 {
             errors.organisation = Some("Use 200 characters or fewer.".into());
         }
         if errors.any() {

@@ -10,15 +10,20 @@ pub mod views;
 
 use poem::{Route, get, post};
 
-/// `/auth/...`: signing in and out.
-pub fn routes() -> Route {
-    Route::new()
+/// `/auth/...`: signing in and out. The development sign-in exists only when it is switched
+/// on; otherwise `/auth/dev` is an unknown address, whose body nothing reads.
+pub fn routes(dev_login: bool) -> Route {
+    let route = Route::new()
         .at("/signin", get(routes::signin_page))
         .at("/signout", post(routes::signout))
         .at("/signout-everywhere", post(routes::signout_everywhere))
-        .at("/dev", get(routes::dev_page).post(routes::dev_signin))
         .at("/:provider/start", get(routes::start))
-        .at("/:provider/callback", get(routes::callback))
+        .at("/:provider/callback", get(routes::callback));
+    if dev_login {
+        route.at("/dev", get(routes::dev_page).post(routes::dev_signin))
+    } else {
+        route
+    }
 }
 
 /// `/profile/...`: a person's own account.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use entity::event::{self, EventStatus};
 use entity::event_exception;
-use icalendar::{Calendar, Component, EventLike, Property};
+use icalendar::{Calendar, Component, Property};
 
 use crate::calendar::vtimezone::vtimezone;
 use crate::web::markdown;
@@ -29,12 +29,84 @@ pub struct FeedEvent<'a> {
     pub url: String,
 }
 
-/// TZNAME and similar values are free text without escaping needs beyond control
-/// characters; keep them to printable ASCII.
-pub fn escape_param_free_text(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .collect()
+/// A property value before it is written.
+#[derive(Clone, Copy)]
+pub enum Value<'a> {
+    /// TEXT (RFC 5545 section 3.3.11): any words people typed.
+    Text(&'a str),
+    /// A list of TEXT values, such as CATEGORIES.
+    TextList(&'a [String]),
+    /// Values with their own grammar that Convene makes itself (UID, URI, RECUR, numbers,
+    /// dates): written as they are, less any control character.
+    Raw(&'a str),
+}
+
+/// What a value keeps of its text: line breaks of any kind become LF (TEXT escapes them),
+/// and every other control character goes. Unicode's line and paragraph separators count as
+/// line breaks, because some parsers split lines on them.
+fn clean(text: &str, keep_line_breaks: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{b}' | '\u{c}' => {
+                if keep_line_breaks {
+                    out.push('\n');
+                }
+            }
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in clean(text, true).chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every value Convene writes into a calendar goes through here: cleaned of control
+/// characters and escaped for its type, so no value can end its line and start another.
+pub fn escape(value: Value<'_>) -> String {
+    match value {
+        Value::Text(text) => escape_text(text),
+        Value::TextList(items) => items
+            .iter()
+            .map(|item| escape_text(item))
+            .filter(|item| !item.is_empty())
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Raw(text) => clean(text, false),
+    }
+}
+
+/// Whether the `icalendar` crate escapes this property's value as TEXT when it writes it.
+/// Asked of the crate itself rather than assumed, so that a new version that escapes more
+/// or less cannot double-escape a value or let one through unescaped.
+fn crate_escapes(key: &str) -> bool {
+    let line: Result<String, _> = Property::new(key, ",").try_into();
+    line.is_ok_and(|l| l.contains("\\,"))
+}
+
+/// A property with its value escaped by [`escape`], whatever the crate does or does not
+/// escape: where the crate escapes TEXT itself it is given the cleaned text to escape.
+pub fn property(key: &str, value: Value<'_>) -> Property {
+    match value {
+        Value::Text(text) if crate_escapes(key) => Property::new(key, clean(text, true)),
+        value => Property::new(key, escape(value)),
+    }
 }
 
 fn local_stamp(at: DateTime<Utc>, tz: Tz) -> String {
@@ -105,27 +177,32 @@ fn description(e: &event::Model, url: &str) -> String {
 /// The properties every VEVENT of this event shares (the master and its overrides).
 fn common(ev: &mut icalendar::Event, fe: &FeedEvent<'_>) {
     let e = fe.event;
-    ev.uid(&e.uid)
-        .sequence(e.sequence.max(0) as u32)
+    ev.sequence(e.sequence.max(0) as u32)
         .timestamp(e.updated_at)
         .created(e.created_at)
-        .last_modified(e.updated_at)
-        .summary(&e.title)
-        .description(&description(e, &fe.url))
-        .url(&fe.url)
-        .add_property(
+        .last_modified(e.updated_at);
+    for p in [
+        property("UID", Value::Raw(&e.uid)),
+        property("SUMMARY", Value::Text(&e.title)),
+        property("DESCRIPTION", Value::Text(&description(e, &fe.url))),
+        property("URL", Value::Raw(&fe.url)),
+        property(
             "STATUS",
-            if e.status == EventStatus::Cancelled {
+            Value::Raw(if e.status == EventStatus::Cancelled {
                 "CANCELLED"
             } else {
                 "CONFIRMED"
-            },
-        );
-    if let Some(place) = location(e) {
-        ev.location(&place);
+            }),
+        ),
+    ] {
+        ev.append_property(p);
     }
-    if !fe.tags.is_empty() {
-        ev.categories(fe.tags.iter().map(String::as_str));
+    if let Some(place) = location(e) {
+        ev.append_property(property("LOCATION", Value::Text(&place)));
+    }
+    let categories = property("CATEGORIES", Value::TextList(fe.tags));
+    if !categories.value().is_empty() {
+        ev.append_multi_property(categories);
     }
 }
 
@@ -137,8 +214,14 @@ fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
     master.append_property(when("DTSTART", e.starts_at, tz, e.all_day));
     master.append_property(when("DTEND", e.ends_at, tz, e.all_day));
     let mut out = Vec::new();
-    if let Some(rule) = &e.rrule {
-        master.add_property("RRULE", rule);
+    // Only a rule that parses is written, re-written from its parsed form: a stored rule
+    // can never carry anything else into the feed.
+    if let Some(rule) = e
+        .rrule
+        .as_deref()
+        .and_then(crate::events::recurrence::normalised)
+    {
+        master.append_property(property("RRULE", Value::Raw(&rule)));
         let duration = e.ends_at - e.starts_at;
         for x in fe.exceptions {
             if x.cancelled {
@@ -232,10 +315,12 @@ pub fn head(info: &FeedInfo<'_>, zones: &Zones) -> String {
     ));
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
-    // Sets both NAME (RFC 7986) and X-WR-CALNAME, which older clients read.
-    cal.name(info.name);
-    cal.description(info.description);
-    cal.append_property(Property::new("X-WR-TIMEZONE", info.site_zone.name()));
+    // NAME (RFC 7986), and X-WR-CALNAME, which older clients read.
+    cal.append_property(property("NAME", Value::Text(info.name)));
+    cal.append_property(property("X-WR-CALNAME", Value::Text(info.name)));
+    cal.append_property(property("DESCRIPTION", Value::Text(info.description)));
+    cal.append_property(property("X-WR-CALDESC", Value::Text(info.description)));
+    cal.append_property(property("X-WR-TIMEZONE", Value::Raw(info.site_zone.name())));
     let refresh = format!("PT{}M", info.refresh_minutes);
     let mut interval = Property::new("REFRESH-INTERVAL", refresh.as_str());
     interval.add_parameter("VALUE", "DURATION");
@@ -266,4 +351,227 @@ pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
     }
     text.push_str(END);
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    /// Any text at all: every Unicode scalar, control characters and line breaks included.
+    fn any_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..24).prop_map(|c| c.into_iter().collect())
+    }
+
+    fn any_rule() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            Just(Some("FREQ=WEEKLY;COUNT=4;BYDAY=WE".to_string())),
+            any_text().prop_map(|t| Some(format!("FREQ=WEEKLY;COUNT=3{t}"))),
+            any_text().prop_map(|t| Some(format!(
+                "FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:{t}"
+            ))),
+            any_text().prop_map(Some),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    struct Case {
+        texts: (String, String, String, String),
+        optional: (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ),
+        tags: Vec<String>,
+        rule: Option<String>,
+        cancelled: bool,
+    }
+
+    fn any_case() -> impl Strategy<Value = Case> {
+        (
+            (any_text(), any_text(), any_text(), any_text()),
+            (
+                prop::option::of(any_text()),
+                prop::option::of(any_text()),
+                prop::option::of(any_text()),
+                prop::option::of(any_text()),
+            ),
+            prop::collection::vec(any_text().prop_filter("a tag", |t| !t.is_empty()), 0..4),
+            any_rule(),
+            any::<bool>(),
+        )
+            .prop_map(|(texts, optional, tags, rule, cancelled)| Case {
+                texts,
+                optional,
+                tags,
+                rule,
+                cancelled,
+            })
+    }
+
+    fn event(n: usize, case: &Case) -> event::Model {
+        let at = Utc.with_ymd_and_hms(2026, 7, 8, 9, 30, 0).unwrap();
+        let (title, summary, description, time_zone_junk) = case.texts.clone();
+        let (place_name, address, online_url, cancel_note) = case.optional.clone();
+        event::Model {
+            id: n as i64,
+            uid: format!("event-{n}@convene"),
+            slug: format!("event-{n}"),
+            status: if case.cancelled {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Published
+            },
+            title,
+            summary,
+            description,
+            // Only a zone the tz database knows is ever stored; the junk goes in the
+            // organiser field instead, which feeds do not show.
+            time_zone: "Europe/London".into(),
+            all_day: false,
+            starts_at: at,
+            ends_at: at + chrono::Duration::hours(2),
+            place_name,
+            address,
+            online_url,
+            organiser_contact: Some(time_zone_junk),
+            capacity: None,
+            lunch_provided: false,
+            note_to_admins: None,
+            rrule: case.rule.clone(),
+            series_ends_at: None,
+            sequence: 1,
+            author_id: 1,
+            reviewer_id: None,
+            review_note: None,
+            cancel_note,
+            submitted_at: None,
+            published_at: Some(at),
+            cancelled_at: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// A property's value as the crate's parser reads it: it unescapes the TEXT properties
+    /// it knows itself, and the others (NAME) are unescaped here with its function.
+    fn value(props: &[icalendar::parser::Property<'_>], name: &str) -> Option<String> {
+        props.iter().find(|p| p.name.as_str() == name).map(|p| {
+            if crate_escapes(name) {
+                p.val.as_str().to_string()
+            } else {
+                p.val.clone().unescape_text().as_str().to_string()
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever people type, a feed holds exactly the events it should, each under its
+        /// own UID, and every value reads back as written (less control characters).
+        #[test]
+        fn any_text_round_trips_and_adds_no_component(
+            cases in prop::collection::vec(any_case(), 1..4),
+            name in any_text(),
+        ) {
+            let events: Vec<event::Model> =
+                cases.iter().enumerate().map(|(n, c)| event(n, c)).collect();
+            let feed_events: Vec<FeedEvent<'_>> = events
+                .iter()
+                .zip(&cases)
+                .map(|(e, c)| FeedEvent {
+                    event: e,
+                    tags: &c.tags,
+                    exceptions: &[],
+                    url: format!("https://forum.example/events/{}", e.slug),
+                })
+                .collect();
+            let info = FeedInfo {
+                name: &name,
+                description: "Events",
+                site_zone: chrono_tz::Europe::London,
+                refresh_minutes: 60,
+            };
+            let text = render(&info, &feed_events);
+
+            // Nothing but CRLF ends a line, and every line is a property or a fold.
+            prop_assert!(!text.replace("\r\n", "").chars().any(|c| c.is_control() && c != '\t'));
+            let unfolded = icalendar::parser::unfold(&text);
+            for line in unfolded.split("\r\n").filter(|l| !l.is_empty()) {
+                let name_end = line.find([':', ';']).unwrap_or(0);
+                prop_assert!(
+                    name_end > 0 && line[..name_end].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+                    "not a property line: {:?}", line
+                );
+            }
+
+            let parsed = icalendar::parser::read_calendar(&unfolded)
+                .map_err(|e| TestCaseError::fail(format!("unreadable: {e}")))?;
+            prop_assert_eq!(value(&parsed.properties, "NAME"), Some(clean(&name, true)));
+            let vevents: Vec<_> =
+                parsed.components.iter().filter(|c| c.name.as_str() == "VEVENT").collect();
+            prop_assert_eq!(vevents.len(), events.len());
+            prop_assert!(parsed
+                .components
+                .iter()
+                .all(|c| matches!(c.name.as_str(), "VEVENT" | "VTIMEZONE")));
+            for ((component, e), fe) in vevents.iter().zip(&events).zip(&feed_events) {
+                let props = &component.properties;
+                prop_assert_eq!(value(props, "UID"), Some(e.uid.clone()));
+                prop_assert_eq!(value(props, "SUMMARY"), Some(clean(&e.title, true)));
+                prop_assert_eq!(
+                    value(props, "DESCRIPTION"),
+                    Some(clean(&description(e, &fe.url), true))
+                );
+                prop_assert_eq!(
+                    value(props, "LOCATION"),
+                    location(e).map(|l| clean(&l, true))
+                );
+                let rule = props
+                    .iter()
+                    .find(|p| p.name.as_str() == "RRULE")
+                    .map(|p| p.val.as_str().to_string());
+                prop_assert_eq!(
+                    rule,
+                    e.rrule.as_deref().and_then(crate::events::recurrence::normalised)
+                );
+                let categories = icalendar::CalendarComponent::from((*component).clone());
+                let categories = match categories {
+                    icalendar::CalendarComponent::Event(ev) => {
+                        icalendar::EventLike::get_categories(&ev)
+                    }
+                    _ => None,
+                };
+                let expected: Vec<String> = fe
+                    .tags
+                    .iter()
+                    .map(|t| clean(t, true))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                prop_assert_eq!(categories, (!expected.is_empty()).then_some(expected));
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_break_in_a_name_stays_inside_its_value() {
+        let line: String = property(
+            "NAME",
+            Value::Text("Forum\r\nEND:VCALENDAR\nBEGIN:VEVENT,;\\"),
+        )
+        .try_into()
+        .unwrap();
+        assert_eq!(
+            line,
+            "NAME:Forum\\nEND:VCALENDAR\\nBEGIN:VEVENT\\,\\;\\\\\r\n"
+        );
+        let line: String = property("SUMMARY", Value::Text("a\r\nb\u{0}\u{2028}c,"))
+            .try_into()
+            .unwrap();
+        assert_eq!(line, "SUMMARY:a\\nb\\nc\\,\r\n");
+    }
 }

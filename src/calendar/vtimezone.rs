@@ -8,6 +8,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
+/// The years any VTIMEZONE may cover, whatever dates are stored: forms accept dates up to
+/// twenty years ahead, and rows from before that rule must not make a feed describe
+/// centuries of clock changes.
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 2100;
+
 struct Transition {
     at: DateTime<Utc>,
     from: i32,
@@ -16,6 +22,7 @@ struct Transition {
     dst: bool,
 }
 
+/// The offset in force at `at`, from chrono-tz (the database event times are computed with).
 fn offset_at(tz: Tz, at: DateTime<Utc>) -> (i32, bool, String) {
     let offset = tz.offset_from_utc_datetime(&at.naive_utc());
     let name = offset
@@ -29,6 +36,13 @@ fn offset_at(tz: Tz, at: DateTime<Utc>) -> (i32, bool, String) {
     )
 }
 
+/// The changes of offset between `from` and `to`, found day by day and narrowed to the
+/// second. chrono-tz, which every event time is computed with, does not publish its list of
+/// transitions, and a second copy of the tz database (jiff's) is another release that
+/// disagrees with it (on Africa/Casablanca, for one): the offsets must come from the same
+/// place as the event times, so they are read from chrono-tz. The years are bounded by
+/// [`FIRST_YEAR`] and [`LAST_YEAR`], so a build is at most some 47,000 lookups, once per
+/// zone and span (the result is cached).
 fn transitions(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Transition> {
     let mut found = Vec::new();
     let mut t = from;
@@ -79,19 +93,18 @@ fn observance(out: &mut String, dst: bool, onset_local: &str, from: i32, to: i32
         "BEGIN:{kind}\r\nDTSTART:{onset_local}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\nTZNAME:{}\r\nEND:{kind}\r\n",
         format_offset(from),
         format_offset(to),
-        crate::calendar::ics::escape_param_free_text(name),
+        crate::calendar::ics::escape(crate::calendar::ics::Value::Text(name)),
     ));
 }
 
 fn build(tz: Tz, from_year: i32, to_year: i32) -> String {
-    let start = Utc
-        .with_ymd_and_hms(from_year, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_else(Utc::now);
-    let end = Utc
-        .with_ymd_and_hms(to_year + 1, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_else(Utc::now);
+    let year_start = |year: i32| {
+        Utc.with_ymd_and_hms(year.clamp(FIRST_YEAR, LAST_YEAR + 1), 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or(DateTime::UNIX_EPOCH)
+    };
+    let start = year_start(from_year);
+    let end = year_start(to_year + 1).max(start);
     let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{}\r\n", tz.name());
     let (offset, dst, name) = offset_at(tz, start);
     // What applies from the start of the range until its first change.
@@ -116,7 +129,8 @@ type Cache = Mutex<HashMap<(Tz, i32, i32), Arc<str>>>;
 pub fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> Arc<str> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let key = (tz, from_year, to_year);
+    let from_year = from_year.clamp(FIRST_YEAR, LAST_YEAR);
+    let key = (tz, from_year, to_year.clamp(from_year, LAST_YEAR));
     if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return found;
     }
@@ -141,6 +155,21 @@ mod tests {
         assert!(text.contains(
             "BEGIN:STANDARD\r\nDTSTART:20271031T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT\r\nEND:STANDARD\r\n"
         ), "{text}");
+    }
+
+    #[test]
+    fn absurd_years_are_cut_to_the_years_any_feed_needs() {
+        let started = std::time::Instant::now();
+        let text = vtimezone(chrono_tz::Europe::London, 2026, 100_000);
+        let last = text.rfind("DTSTART:").unwrap();
+        let year: i32 = text[last + 8..last + 12].parse().unwrap();
+        assert!((2099..=LAST_YEAR).contains(&year), "{}", &text[last..]);
+        assert!(text.matches("BEGIN:").count() < 2 * (LAST_YEAR - 2026 + 2) as usize);
+        // Not a speed target: a guard against stepping to year 100000 again, which took
+        // tens of seconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let negative = vtimezone(chrono_tz::Europe::London, -262_143, -1);
+        assert!(negative.contains("DTSTART:1970"), "{negative}");
     }
 
     #[test]

@@ -3,11 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::events::recurrence::{self, Repeat};
+use crate::web::text;
 
 pub const MAX_TITLE: usize = 200;
 pub const MAX_SUMMARY: usize = 500;
@@ -101,11 +104,60 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
+/// A time of day as a time input sends it. A leap second (`10:00:60`) is not a time anyone
+/// means.
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let t = text.trim();
     NaiveTime::parse_from_str(t, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
         .ok()
+        .filter(|t| t.nanosecond() < 1_000_000_000)
+}
+
+/// The first year any form accepts.
+pub const EARLIEST_YEAR: i32 = 1970;
+/// How far ahead any form accepts a date.
+pub const YEARS_AHEAD: u32 = 20;
+
+/// The first and last dates a form accepts at `now`: 1 January 1970 to twenty years ahead.
+/// Dates outside are mistakes (year 0, year 100000), and would make every calendar feed
+/// describe centuries of time-zone history.
+pub fn date_range(now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    let today = now.date_naive();
+    let latest = today
+        .checked_add_months(chrono::Months::new(12 * YEARS_AHEAD))
+        .unwrap_or(today);
+    (
+        NaiveDate::from_ymd_opt(EARLIEST_YEAR, 1, 1).unwrap_or(NaiveDate::MIN),
+        latest,
+    )
+}
+
+/// The latest instant any stored date may have: the end of the last day forms accept.
+pub fn latest_instant(now: DateTime<Utc>) -> DateTime<Utc> {
+    (date_range(now).1 + Duration::days(2))
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+}
+
+/// Why a date field was not accepted.
+pub enum DateProblem {
+    Unreadable,
+    OutOfRange(String),
+}
+
+/// A date typed in a form, within [`date_range`].
+pub fn date_field(text: &str, now: DateTime<Utc>) -> Result<NaiveDate, DateProblem> {
+    let date = parse_date(text).ok_or(DateProblem::Unreadable)?;
+    let (first, last) = date_range(now);
+    if date < first || date > last {
+        return Err(DateProblem::OutOfRange(format!(
+            "Choose a date between {} and {}.",
+            first.format("%-d %B %Y"),
+            last.format("%-d %B %Y")
+        )));
+    }
+    Ok(date)
 }
 
 pub fn normalise_tags(text: &str) -> Result<Vec<String>, String> {
@@ -140,9 +192,41 @@ impl EventForm {
         self.all_day.is_some()
     }
 
-    /// Validates everything and reports every problem at once.
-    pub fn parse(&self, site_zone: Tz) -> Result<EventInput, FieldErrors> {
+    /// Every field with whether it is a text area, for the control-character check.
+    fn texts(&self) -> [(&'static str, &str, bool); 19] {
+        [
+            ("title", &self.title, false),
+            ("summary", &self.summary, true),
+            ("description", &self.description, true),
+            ("time_zone", &self.time_zone, false),
+            ("start_date", &self.start_date, false),
+            ("start_time", &self.start_time, false),
+            ("end_date", &self.end_date, false),
+            ("end_time", &self.end_time, false),
+            ("place_name", &self.place_name, false),
+            ("address", &self.address, true),
+            ("online_url", &self.online_url, false),
+            ("tags", &self.tags, false),
+            ("organiser_contact", &self.organiser_contact, false),
+            ("capacity", &self.capacity, false),
+            ("note_to_admins", &self.note_to_admins, true),
+            ("repeat", &self.repeat, false),
+            ("repeat_interval", &self.repeat_interval, false),
+            ("repeat_until", &self.repeat_until, false),
+            ("repeat_rule", &self.repeat_rule, false),
+        ]
+    }
+
+    /// Validates everything and reports every problem at once. `now` bounds the dates a
+    /// form may name (see [`date_in_range`]).
+    pub fn parse(&self, site_zone: Tz, now: DateTime<Utc>) -> Result<EventInput, FieldErrors> {
         let mut errors = FieldErrors::new();
+        // Checked first and reported last, so that they win over any other message.
+        let unreadable: FieldErrors = self
+            .texts()
+            .into_iter()
+            .filter_map(|(field, text, multi)| text::problem(text, multi).map(|m| (field, m)))
+            .collect();
         let title = self.title.trim();
         if title.is_empty() {
             errors.insert("title", "Give the event a title.".into());
@@ -184,21 +268,34 @@ impl EventForm {
         };
 
         let all_day = self.is_all_day();
-        let start_date = parse_date(&self.start_date);
-        if start_date.is_none() {
-            errors.insert(
-                "start_date",
-                "Enter the date it starts, as YYYY-MM-DD.".into(),
-            );
-        }
+        let start_date = match date_field(&self.start_date, now) {
+            Ok(date) => Some(date),
+            Err(DateProblem::Unreadable) => {
+                errors.insert(
+                    "start_date",
+                    "Enter the date it starts, as YYYY-MM-DD.".into(),
+                );
+                None
+            }
+            Err(DateProblem::OutOfRange(m)) => {
+                errors.insert("start_date", m);
+                None
+            }
+        };
         let end_date = if self.end_date.trim().is_empty() {
             start_date
         } else {
-            let parsed = parse_date(&self.end_date);
-            if parsed.is_none() {
-                errors.insert("end_date", "Enter the date it ends, as YYYY-MM-DD.".into());
+            match date_field(&self.end_date, now) {
+                Ok(date) => Some(date),
+                Err(DateProblem::Unreadable) => {
+                    errors.insert("end_date", "Enter the date it ends, as YYYY-MM-DD.".into());
+                    None
+                }
+                Err(DateProblem::OutOfRange(m)) => {
+                    errors.insert("end_date", m);
+                    None
+                }
             }
-            parsed
         };
         let (start_time, end_time) = if all_day {
             (Some(NaiveTime::MIN), Some(NaiveTime::MIN))
@@ -324,10 +421,10 @@ impl EventForm {
         }
 
         let (rrule, series_ends_at) = match (tz, starts_at, ends_at) {
-            (Some(tz), Some(s), Some(e)) => match self.repeat_rule(tz, s) {
+            (Some(tz), Some(s), Some(e)) => match self.repeat_rule(tz, s, now) {
                 Ok(None) => (None, None),
-                Ok(Some(rule)) => match recurrence::validate(&rule, s, tz) {
-                    Ok(last_start) => (Some(rule), Some(last_start + (e - s))),
+                Ok(Some(rule)) => match recurrence::validate(&rule, s, tz, latest_instant(now)) {
+                    Ok(checked) => (Some(checked.rule), Some(checked.last_start + (e - s))),
                     Err(m) => {
                         errors.insert(self.repeat_field(), m);
                         (None, None)
@@ -341,25 +438,26 @@ impl EventForm {
             _ => (None, None),
         };
 
+        errors.extend(unreadable);
         let (Some(starts_at), Some(ends_at), true) = (starts_at, ends_at, errors.is_empty()) else {
             return Err(errors);
         };
         Ok(EventInput {
             title: title.to_string(),
-            summary: summary.to_string(),
-            description: self.description.trim().to_string(),
+            summary: summary.replace("\r\n", "\n"),
+            description: self.description.trim().replace("\r\n", "\n"),
             time_zone: tz.unwrap_or(site_zone).name().to_string(),
             all_day,
             starts_at,
             ends_at,
             place_name,
-            address,
+            address: address.map(|a| a.replace("\r\n", "\n")),
             online_url,
             tags,
             organiser_contact,
             capacity,
             lunch_provided: self.lunch_provided.is_some(),
-            note_to_admins,
+            note_to_admins: note_to_admins.map(|n| n.replace("\r\n", "\n")),
             rrule,
             series_ends_at,
         })
@@ -377,6 +475,7 @@ impl EventForm {
         &self,
         tz: Tz,
         starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Option<String>, (&'static str, String)> {
         let repeat = match self.repeat.trim() {
             "" | "none" => return Ok(None),
@@ -391,7 +490,7 @@ impl EventForm {
                 if rule.len() > 400 {
                     return Err(("repeat_rule", "That rule is too long.".into()));
                 }
-                return Ok(Some(rule.trim_start_matches("RRULE:").to_string()));
+                return Ok(Some(rule.to_string()));
             }
             "weekly" => Repeat::Weekly,
             "monthly_weekday" => Repeat::MonthlyByWeekday,
@@ -410,11 +509,15 @@ impl EventForm {
                 }
             },
         };
-        let Some(until) = parse_date(&self.repeat_until) else {
-            return Err((
-                "repeat_until",
-                "A series must end: enter the date of its last occurrence (YYYY-MM-DD).".into(),
-            ));
+        let until = match date_field(&self.repeat_until, now) {
+            Ok(until) => until,
+            Err(DateProblem::Unreadable) => {
+                return Err((
+                    "repeat_until",
+                    "A series must end: enter the date of its last occurrence (YYYY-MM-DD).".into(),
+                ));
+            }
+            Err(DateProblem::OutOfRange(m)) => return Err(("repeat_until", m)),
         };
         let first_local = starts_at.with_timezone(&tz).naive_local();
         if until < first_local.date() {
@@ -490,13 +593,13 @@ impl EventForm {
 
 /// A decision's reason or comment: required, and not a novel.
 pub fn review_note(text: &str, what: &str) -> Result<String, String> {
-    let t = text.trim();
+    let t = text::multi_line(text.trim())?;
     if t.is_empty() {
         Err(format!("Give {what}, so the author knows what to do."))
-    } else if too_long(t, 2000) {
+    } else if too_long(&t, 2000) {
         Err("Use 2000 characters or fewer.".into())
     } else {
-        Ok(t.to_string())
+        Ok(t)
     }
 }
 
@@ -504,6 +607,11 @@ pub fn review_note(text: &str, what: &str) -> Result<String, String> {
 mod tests {
     use super::*;
     use chrono_tz::Europe::London;
+
+    /// The day these tests pretend it is.
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap()
+    }
 
     fn form() -> EventForm {
         EventForm {
@@ -521,7 +629,7 @@ mod tests {
 
     #[test]
     fn a_good_form_is_stored_in_utc() {
-        let input = form().parse(London).unwrap();
+        let input = form().parse(London, now()).unwrap();
         assert_eq!(input.starts_at.to_rfc3339(), "2026-07-08T09:30:00+00:00");
         assert_eq!(input.ends_at.to_rfc3339(), "2026-07-08T11:00:00+00:00");
         assert_eq!(input.time_zone, "Europe/London");
@@ -627,11 +735,84 @@ mod tests {
                 "repeat_until",
                 "before it starts",
             ),
+            (
+                Box::new(|f| f.start_date = "0000-07-08".into()),
+                "start_date",
+                "between 1 January 1970 and 1 June 2046",
+            ),
+            (
+                Box::new(|f| f.start_date = "-0001-07-08".into()),
+                "start_date",
+                "between 1 January 1970",
+            ),
+            (
+                Box::new(|f| f.end_date = "+10000-07-08".into()),
+                "end_date",
+                "between 1 January 1970",
+            ),
+            (
+                Box::new(|f| f.start_time = "10:00:60".into()),
+                "start_time",
+                "HH:MM",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "weekly".into();
+                    f.repeat_until = "+262142-01-01".into();
+                }),
+                "repeat_until",
+                "between 1 January 1970",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "custom".into();
+                    f.repeat_rule = "FREQ=YEARLY;UNTIL=21000101T000000Z".into();
+                }),
+                "repeat_rule",
+                "must end by",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "custom".into();
+                    f.repeat_rule = "FREQ=WEEKLY;COUNT=2\nBEGIN:VEVENT".into();
+                }),
+                "repeat_rule",
+                "line break",
+            ),
+            (
+                Box::new(|f| {
+                    f.repeat = "custom".into();
+                    f.repeat_rule = "FREQ=WEEKLY;COUNT=2;X-A=\"b\"".into();
+                }),
+                "repeat_rule",
+                "only letters, digits",
+            ),
+            (Box::new(|f| f.title = "Data\0Camp".into()), "title", "NUL"),
+            (
+                Box::new(|f| f.title = "Data\r\nCamp".into()),
+                "title",
+                "line break",
+            ),
+            (
+                Box::new(|f| f.description = "One\rtwo".into()),
+                "description",
+                "carriage return",
+            ),
+            (
+                Box::new(|f| f.place_name = "Hall \u{202E}evil".into()),
+                "place_name",
+                "U+202E",
+            ),
+            (
+                Box::new(|f| f.tags = "open\u{1}data".into()),
+                "tags",
+                "U+0001",
+            ),
         ];
         for (change, field, words) in cases {
             let mut f = form();
             change(&mut f);
-            let errors = f.parse(London).unwrap_err();
+            let errors = f.parse(London, now()).unwrap_err();
             let message = errors
                 .get(field)
                 .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"));
@@ -640,12 +821,22 @@ mod tests {
     }
 
     #[test]
+    fn text_areas_keep_their_line_breaks_as_lf() {
+        let mut f = form();
+        f.description = "First line\r\nSecond line".into();
+        f.address = "1 Bridge Street\r\nRiverside".into();
+        let input = f.parse(London, now()).unwrap();
+        assert_eq!(input.description, "First line\nSecond line");
+        assert_eq!(input.address.as_deref(), Some("1 Bridge Street\nRiverside"));
+    }
+
+    #[test]
     fn all_day_events_span_whole_local_days() {
         let mut f = form();
         f.all_day = Some("on".into());
         f.start_date = "2026-09-18".into();
         f.end_date = "2026-09-19".into();
-        let input = f.parse(London).unwrap();
+        let input = f.parse(London, now()).unwrap();
         assert_eq!(input.starts_at.to_rfc3339(), "2026-09-17T23:00:00+00:00");
         assert_eq!(input.ends_at.to_rfc3339(), "2026-09-19T23:00:00+00:00");
         let round_trip = EventForm::from_event(
@@ -695,10 +886,10 @@ mod tests {
         f.repeat = "monthly_weekday".into();
         f.repeat_interval = "2".into();
         f.repeat_until = "2026-12-31".into();
-        let input = f.parse(London).unwrap();
+        let input = f.parse(London, now()).unwrap();
         assert_eq!(
             input.rrule.as_deref(),
-            Some("FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE;UNTIL=20261231T235959Z")
+            Some("FREQ=MONTHLY;UNTIL=20261231T235959Z;INTERVAL=2;BYDAY=2WE")
         );
         assert_eq!(
             input.series_ends_at.unwrap().to_rfc3339(),

@@ -7,18 +7,53 @@ use rrule::{RRule, RRuleSet, Unvalidated};
 /// A series may not run for ever, nor produce more than this many occurrences.
 pub const MAX_OCCURRENCES: u16 = 500;
 
-/// Checks a rule (`FREQ=...;...`, without `RRULE:`) against the series' first start, and
-/// returns when its last occurrence starts.
+/// A rule that passed [`validate`]: re-written from its parsed form, so that what is stored
+/// and written into calendar feeds is exactly what was understood, never the text as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedRule {
+    pub rule: String,
+    pub last_start: DateTime<Utc>,
+}
+
+/// Whether every character could belong to an RRULE value (RFC 5545 section 3.3.10): names
+/// and numbers, `=`, `;`, `,`, signs, and the `:` of an `RRULE:` prefix. Everything else
+/// (line breaks above all, which would start new lines in calendar feeds) is refused before
+/// the rule is parsed.
+fn grammar_characters_only(rule: &str) -> bool {
+    rule.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '=' | ';' | ',' | '+' | '-' | ':'))
+}
+
+fn parse(rule: &str) -> Result<RRule<Unvalidated>, String> {
+    let rule = rule.trim_matches(' ');
+    if !grammar_characters_only(rule) {
+        return Err(
+            "A repeat rule has only letters, digits and = ; , + - (for example \
+             FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;COUNT=6)."
+                .into(),
+        );
+    }
+    // Names in iCalendar are case-insensitive; the parser wants capitals.
+    let rule = rule.to_ascii_uppercase();
+    let body = rule.strip_prefix("RRULE:").unwrap_or(&rule);
+    if body.contains(':') {
+        return Err("Give one repeat rule, without DTSTART or other properties.".into());
+    }
+    body.parse()
+        .map_err(|e: rrule::RRuleError| format!("This repeat rule cannot be read: {e}"))
+}
+
+/// Checks a rule (`FREQ=...;...`, with or without `RRULE:`) against the series' first start:
+/// it must end, have at most [`MAX_OCCURRENCES`] occurrences, and none starting after
+/// `latest`. Returns the rule re-written from its parsed form and when its last occurrence
+/// starts.
 pub fn validate(
     rule: &str,
     first_start: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> Result<DateTime<Utc>, String> {
-    let parsed: RRule<Unvalidated> = rule
-        .trim()
-        .trim_start_matches("RRULE:")
-        .parse()
-        .map_err(|e: rrule::RRuleError| format!("This repeat rule cannot be read: {e}"))?;
+    latest: DateTime<Utc>,
+) -> Result<CheckedRule, String> {
+    let parsed = parse(rule)?;
     if parsed.get_until().is_none() && parsed.get_count().is_none() {
         return Err(
             "A series must end: give an end date (UNTIL) or a number of occurrences (COUNT)."
@@ -33,23 +68,55 @@ pub fn validate(
             "A series can have at most {MAX_OCCURRENCES} occurrences."
         ));
     }
+    let normalised = parsed.to_string();
     let set = parsed
         .build(first_start.with_timezone(&rrule::Tz::Tz(tz)))
         .map_err(|e| format!("This repeat rule cannot be used: {e}"))?;
-    let result = set.all(MAX_OCCURRENCES + 1);
+    let result = set
+        .before(latest.with_timezone(&rrule::Tz::Tz(tz)))
+        .all(MAX_OCCURRENCES + 1);
     if result.dates.len() > usize::from(MAX_OCCURRENCES) {
         return Err(format!(
             "That series has more than {MAX_OCCURRENCES} occurrences; choose an earlier end."
         ));
     }
-    result
+    let last_start = result
         .dates
         .last()
         .map(|last| last.with_timezone(&Utc))
         .ok_or_else(|| {
             "That repeat rule produces no occurrence: check the end date and the days chosen."
                 .to_string()
-        })
+        })?;
+    // Anything beyond `latest` was cut off above: a rule that goes on past it is refused.
+    let beyond = build(&normalised, first_start, tz).ok().and_then(|set| {
+        set.after(latest.with_timezone(&rrule::Tz::Tz(tz)))
+            .all(1)
+            .dates
+            .first()
+            .copied()
+    });
+    if beyond.is_some() {
+        return Err(format!(
+            "A series must end by {}: choose an earlier end date or fewer occurrences.",
+            latest.format("%-d %B %Y")
+        ));
+    }
+    Ok(CheckedRule {
+        rule: normalised,
+        last_start,
+    })
+}
+
+/// A rule's parts, for describing it in words; `None` when it cannot be read.
+pub fn parts(rule: &str) -> Option<RRule<Unvalidated>> {
+    parse(rule).ok()
+}
+
+/// A stored rule re-written from its parsed form, or `None` when it cannot be read (rules
+/// stored before rules were checked this way). Feeds write only what this returns.
+pub fn normalised(rule: &str) -> Option<String> {
+    parse(rule).ok().map(|r| r.to_string())
 }
 
 /// The starts of a series' occurrences that end at or after `from` and start before `to`,
@@ -82,12 +149,7 @@ pub fn starts_between(
 }
 
 fn build(rule: &str, first_start: DateTime<Utc>, tz: chrono_tz::Tz) -> Result<RRuleSet, String> {
-    let parsed: RRule<Unvalidated> = rule
-        .trim()
-        .trim_start_matches("RRULE:")
-        .parse()
-        .map_err(|e: rrule::RRuleError| e.to_string())?;
-    parsed
+    parse(rule)?
         .build(first_start.with_timezone(&rrule::Tz::Tz(tz)))
         .map_err(|e| e.to_string())
 }
@@ -158,11 +220,15 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    fn far() -> DateTime<Utc> {
+        local(2046, 1, 1, 0, 0)
+    }
+
     #[test]
     fn an_evening_series_keeps_its_local_time_across_clock_changes() {
         let first = local(2026, 3, 4, 18, 0); // winter time (UTC+0)
         let rule = "FREQ=WEEKLY;INTERVAL=4;BYDAY=WE;UNTIL=20261231T235959Z";
-        validate(rule, first, London).unwrap();
+        validate(rule, first, London, far()).unwrap();
         let starts = starts_between(
             rule,
             first,
@@ -196,7 +262,7 @@ mod tests {
             rule,
             "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE;UNTIL=20261231T235900Z"
         );
-        let last = validate(&rule, first, London).unwrap();
+        let last = validate(&rule, first, London, far()).unwrap().last_start;
         let starts = starts_between(
             &rule,
             first,
@@ -227,22 +293,80 @@ mod tests {
     fn endless_and_empty_rules_are_refused() {
         let first = local(2026, 1, 14, 10, 30);
         assert!(
-            validate("FREQ=WEEKLY", first, London)
+            validate("FREQ=WEEKLY", first, London, far())
                 .unwrap_err()
                 .contains("must end")
         );
-        let ended_before_it_began = validate("FREQ=WEEKLY;UNTIL=20250101T000000Z", first, London);
+        let ended_before_it_began =
+            validate("FREQ=WEEKLY;UNTIL=20250101T000000Z", first, London, far());
         assert!(ended_before_it_began.is_err());
         assert!(
             validate(
                 "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=20301231T000000Z",
                 first,
-                London
+                London,
+                far()
             )
             .unwrap_err()
             .contains("no occurrence")
         );
-        assert!(validate("FREQ=SOMETIMES;COUNT=3", first, London).is_err());
-        assert!(validate("FREQ=DAILY;COUNT=100000", first, London).is_err());
+        assert!(validate("FREQ=SOMETIMES;COUNT=3", first, London, far()).is_err());
+        assert!(validate("FREQ=DAILY;COUNT=100000", first, London, far()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod checked_rules {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Europe::London;
+
+    fn first() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 14, 10, 30, 0).unwrap()
+    }
+
+    fn latest() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2046, 1, 1, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_rule_is_stored_as_parsed_not_as_typed() {
+        let checked = validate(
+            "rrule:freq=weekly;interval=1;byday=we;count=4",
+            first(),
+            London,
+            latest(),
+        )
+        .unwrap();
+        assert_eq!(checked.rule, "FREQ=WEEKLY;COUNT=4;BYDAY=WE");
+        assert_eq!(
+            normalised("RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=WE").as_deref(),
+            Some("FREQ=WEEKLY;COUNT=4;BYDAY=WE")
+        );
+    }
+
+    #[test]
+    fn line_breaks_and_other_properties_cannot_ride_along() {
+        for smuggled in [
+            "FREQ=WEEKLY;COUNT=3\nBEGIN:VEVENT",
+            "FREQ=WEEKLY;COUNT=3\r\nUID:evil",
+            "FREQ=WEEKLY;COUNT=3\rX",
+            "FREQ=WEEKLY;COUNT=3;X-NAME=\"quoted\"",
+            "DTSTART:20260101T000000Z;FREQ=WEEKLY;COUNT=3",
+            "FREQ=WEEKLY;\u{2028}COUNT=3",
+        ] {
+            assert!(
+                validate(smuggled, first(), London, latest()).is_err(),
+                "{smuggled:?} was accepted"
+            );
+            assert_eq!(normalised(smuggled), None, "{smuggled:?}");
+        }
+    }
+
+    #[test]
+    fn a_series_may_not_run_past_the_latest_date() {
+        let message = validate("FREQ=YEARLY;COUNT=400", first(), London, latest()).unwrap_err();
+        assert!(message.contains("must end by 1 January 2046"), "{message}");
+        assert!(validate("FREQ=YEARLY;COUNT=20", first(), London, latest()).is_ok());
     }
 }

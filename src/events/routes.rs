@@ -258,7 +258,7 @@ pub async fn show(
             })
             .collect();
             Some(SeriesView {
-                rule: rule.to_string(),
+                rule: RuleView::new(rule, event_tz),
                 upcoming,
             })
         }
@@ -521,7 +521,7 @@ fn to_store(
     zone: chrono_tz::Tz,
 ) -> Result<crate::events::forms::EventInput, (FieldErrors, Option<String>)> {
     let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
-    match form.parse(zone) {
+    match form.parse(zone, Utc::now()) {
         Ok(input) if preview.is_none() => Ok(input),
         Ok(_) => Err((FieldErrors::new(), preview)),
         Err(errors) => Err((errors, preview)),
@@ -949,6 +949,10 @@ pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Htm
                 when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
                 author: name(e.author_id),
                 note_to_admins: e.note_to_admins.clone(),
+                repeats: e
+                    .rrule
+                    .as_deref()
+                    .map(|rule| RuleView::new(rule, e.time_zone.parse().unwrap_or(tz))),
             })
             .collect(),
         revisions,

@@ -740,6 +740,12 @@ pub fn diff(
         crate::events::views::when_text(s, e, all_day, shown_in)
     };
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let repeats = |rule: &Option<String>, zone: &str| {
+        rule.as_deref().map_or_else(String::new, |rule| {
+            let tz = zone.parse().unwrap_or(shown_in);
+            format!("{} ({rule})", crate::events::views::rule_in_words(rule, tz))
+        })
+    };
     let rows: Vec<(&'static str, String, String)> = vec![
         ("Title", live.title.clone(), proposed.title.clone()),
         ("Summary", live.summary.clone(), proposed.summary.clone()),
@@ -758,7 +764,11 @@ pub fn diff(
             live.time_zone.clone(),
             proposed.time_zone.clone(),
         ),
-        ("Repeats", opt(&live.rrule), opt(&proposed.rrule)),
+        (
+            "Repeats",
+            repeats(&live.rrule, &live.time_zone),
+            repeats(&proposed.rrule, &proposed.time_zone),
+        ),
         ("Place", opt(&live.place_name), opt(&proposed.place_name)),
         ("Address", opt(&live.address), opt(&proposed.address)),
         (

@@ -38,6 +38,120 @@ pub fn when_text(start: DateTime<Utc>, end: DateTime<Utc>, all_day: bool, tz: Tz
     }
 }
 
+/// A repeat rule in words, as far as words go: "Every 2 weeks on Tuesday, 6 times", "Every
+/// 2 months on the second Wednesday, until 31 December 2026". Pages show the rule as written
+/// beside it, so a part that has no words here is still seen.
+pub fn rule_in_words(rule: &str, tz: Tz) -> String {
+    use rrule::{Frequency, NWeekday};
+    let Some(parts) = crate::events::recurrence::parts(rule) else {
+        return "A repeat rule that cannot be read".into();
+    };
+    let interval = parts.get_interval().max(1);
+    let unit = match parts.get_freq() {
+        Frequency::Yearly => "year",
+        Frequency::Monthly => "month",
+        Frequency::Weekly => "week",
+        Frequency::Daily => "day",
+        Frequency::Hourly => "hour",
+        Frequency::Minutely => "minute",
+        Frequency::Secondly => "second",
+    };
+    let mut text = if interval == 1 {
+        format!("Every {unit}")
+    } else {
+        format!("Every {interval} {unit}s")
+    };
+    let day_name = |d: chrono::Weekday| match d {
+        chrono::Weekday::Mon => "Monday",
+        chrono::Weekday::Tue => "Tuesday",
+        chrono::Weekday::Wed => "Wednesday",
+        chrono::Weekday::Thu => "Thursday",
+        chrono::Weekday::Fri => "Friday",
+        chrono::Weekday::Sat => "Saturday",
+        chrono::Weekday::Sun => "Sunday",
+    };
+    let nth = |n: i16| match n {
+        1 => "first".to_string(),
+        2 => "second".to_string(),
+        3 => "third".to_string(),
+        4 => "fourth".to_string(),
+        5 => "fifth".to_string(),
+        -1 => "last".to_string(),
+        -2 => "second to last".to_string(),
+        n => format!("number {n}"),
+    };
+    let days: Vec<String> = parts
+        .get_by_weekday()
+        .iter()
+        .map(|d| match d {
+            NWeekday::Every(day) => day_name(*day).to_string(),
+            NWeekday::Nth(n, day) => format!("the {} {}", nth(*n), day_name(*day)),
+        })
+        .collect();
+    if !days.is_empty() {
+        text.push_str(" on ");
+        text.push_str(&join_words(&days));
+    }
+    let month_days: Vec<String> = parts
+        .get_by_month_day()
+        .iter()
+        .map(|d| match d {
+            -1 => "the last day".to_string(),
+            d => format!("day {d}"),
+        })
+        .collect();
+    if !month_days.is_empty() {
+        text.push_str(" on ");
+        text.push_str(&join_words(&month_days));
+    }
+    let months: Vec<String> = parts
+        .get_by_month()
+        .iter()
+        .filter_map(|m| {
+            chrono::NaiveDate::from_ymd_opt(2000, u32::from(*m), 1)
+                .map(|d| d.format("%B").to_string())
+        })
+        .collect();
+    if !months.is_empty() {
+        text.push_str(" in ");
+        text.push_str(&join_words(&months));
+    }
+    if let Some(count) = parts.get_count() {
+        text.push_str(&format!(", {count} times"));
+    }
+    if let Some(until) = parts.get_until() {
+        text.push_str(&format!(
+            ", until {}",
+            until.with_timezone(&tz).format("%-d %B %Y")
+        ));
+    }
+    text
+}
+
+fn join_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A repeat rule as pages show it: in words, and as written.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    pub words: String,
+    pub written: String,
+}
+
+impl RuleView {
+    pub fn new(rule: &str, tz: Tz) -> Self {
+        RuleView {
+            words: rule_in_words(rule, tz),
+            written: rule.to_string(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct TagLink {
     pub name: String,
@@ -129,7 +243,7 @@ pub struct OccurrenceRow {
 
 #[derive(Serialize)]
 pub struct SeriesView {
-    pub rule: String,
+    pub rule: RuleView,
     pub upcoming: Vec<OccurrenceRow>,
 }
 
@@ -331,6 +445,7 @@ pub struct QueueEvent {
     pub when: String,
     pub author: String,
     pub note_to_admins: Option<String>,
+    pub repeats: Option<RuleView>,
 }
 
 #[derive(Serialize)]

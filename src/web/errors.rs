@@ -94,7 +94,18 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             None if status == StatusCode::NOT_FOUND => None,
             None => Some(err.to_string()),
         };
-        Ok(self.render(status, detail, json, &path, &seen))
+        let mut resp = self.render(status, detail, json, &path, &seen);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let seconds = match err.downcast_ref::<AppError>() {
+                Some(AppError::TooManyRequests {
+                    retry_after_secs, ..
+                }) => *retry_after_secs,
+                _ => 60,
+            };
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        Ok(resp)
     }
 }
 

@@ -9,11 +9,13 @@ pub mod errors;
 pub mod flash;
 pub mod format;
 pub mod headers;
+pub mod limits;
 pub mod logging;
 pub mod markdown;
 pub mod page;
 pub mod ratelimit;
 pub mod templates;
+pub mod text;
 
 pub use page::PageCtx;
 

@@ -38,9 +38,14 @@ impl AddressLimiter {
         let Some(ip) = client_ip(req, self.trust_forwarded_for) else {
             return Ok(());
         };
-        self.limiter
-            .check_key(&ip)
-            .map_err(|_| AppError::TooManyRequests(self.message.to_string()))
+        self.limiter.check_key(&ip).map_err(|not_until| {
+            use governor::clock::Clock;
+            let wait = not_until.wait_time_from(self.limiter.clock().now());
+            AppError::TooManyRequests {
+                message: self.message.to_string(),
+                retry_after_secs: wait.as_secs() + 1,
+            }
+        })
     }
 }
 

@@ -219,3 +219,86 @@ pub async fn signed_in(app: &TestApp, email: &str) -> crate::oidc::Browser {
     browser.dev_sign_in(app, email).await;
     browser
 }
+
+/// The real `convene serve` in its own process, for what only a separate process shows
+/// (its memory, its exit on a signal). Killed when dropped.
+pub struct ServedBinary {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub child: Option<std::process::Child>,
+    pub dir: TempDir,
+}
+
+impl ServedBinary {
+    /// Starts the binary on a fresh database with these extra settings and waits until it
+    /// answers.
+    pub async fn start(env: &[(&str, &str)]) -> ServedBinary {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = fresh_database_url(&dir).await;
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let bind = format!("127.0.0.1:{port}");
+        let mut all = vec![
+            ("CONVENE_DATA_DIR", dir.path().to_str().unwrap()),
+            ("CONVENE_DATABASE_URL", database_url.as_str()),
+            ("CONVENE_BIND", bind.as_str()),
+        ];
+        all.extend_from_slice(env);
+        let child = convene_command(&all)
+            .arg("serve")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let url = format!("http://{bind}");
+        let client = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            match client.get(format!("{url}/healthz")).send().await {
+                Ok(resp) if resp.status().is_success() => break,
+                _ if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await
+                }
+                other => panic!("the server never answered: {other:?}"),
+            }
+        }
+        ServedBinary {
+            url,
+            child: Some(child),
+            dir,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child
+            .as_ref()
+            .map(std::process::Child::id)
+            .unwrap_or(0)
+    }
+
+    /// A line of /proc/PID/status in kilobytes, such as `VmHWM` (the peak resident memory).
+    pub fn memory_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc status"))
+    }
+
+    /// Takes the process, to signal it and wait for it.
+    pub fn take(&mut self) -> std::process::Child {
+        self.child.take().expect("the server process")
+    }
+}
+
+impl Drop for ServedBinary {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

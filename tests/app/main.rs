@@ -9,6 +9,7 @@ mod cli;
 mod database;
 mod events;
 mod golden;
+mod security;
 mod sessions;
 mod shell;
 mod signin;

@@ -1,9 +1,7 @@
 //! Starting the real `convene` binary: bad settings end it with one clear line that names the
 //! setting, and a good start serves until SIGTERM, then exits cleanly.
 
-use std::time::{Duration, Instant};
-
-use crate::helpers::{convene_command, fresh_database_url, stderr};
+use crate::helpers::{ServedBinary, convene_command, stderr};
 
 /// Runs `convene serve` with these settings and returns (exit code, stderr).
 fn serve_with(env: &[(&str, &str)]) -> (Option<i32>, String) {
@@ -92,41 +90,14 @@ fn unknown_key_in_the_settings_file() {
 
 #[tokio::test]
 async fn serves_until_sigterm_then_exits_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = fresh_database_url(&dir).await;
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let bind = format!("127.0.0.1:{port}");
-    let child = convene_command(&[
-        ("CONVENE_DATA_DIR", dir.path().to_str().unwrap()),
-        ("CONVENE_DATABASE_URL", &database_url),
-        ("CONVENE_BIND", &bind),
-        ("CONVENE_SITE_NAME", "Riverside Data Forum"),
-    ])
-    .arg("serve")
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
-
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let home = loop {
-        match client.get(format!("http://{bind}/")).send().await {
-            Ok(resp) => break resp,
-            Err(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await
-            }
-            Err(e) => panic!("the server never answered: {e}"),
-        }
-    };
+    let mut served = ServedBinary::start(&[("CONVENE_SITE_NAME", "Riverside Data Forum")]).await;
+    let home = reqwest::get(format!("{}/", served.url)).await.unwrap();
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("Riverside Data Forum"));
     // The database file and the generated key sit in the data folder.
-    assert!(dir.path().join("secret.key").exists());
+    assert!(served.dir.path().join("secret.key").exists());
 
+    let child = served.take();
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
