@@ -113,8 +113,17 @@ struct Cached {
 pub struct FeedCache {
     entries: Mutex<HashMap<String, Cached>>,
     generation: AtomicU64,
-    /// Held while building a feed that no request may be served from the cache.
-    building: tokio::sync::Mutex<()>,
+    /// One lock per feed, held while building it when no request may be served from the
+    /// cache: polls of the same feed wait for one build, and a slow build of one feed never
+    /// holds up another.
+    building: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl FeedCache {
+    fn build_lock(&self, key: &str) -> Result<Arc<tokio::sync::Mutex<()>>, sea_orm::DbErr> {
+        let mut locks = self.building.lock().map_err(|_| poisoned())?;
+        Ok(locks.entry(key.to_string()).or_default().clone())
+    }
 }
 
 impl FeedCache {
@@ -500,10 +509,14 @@ pub async fn cached(
         cache,
         key: key.as_str(),
     });
-    let _building = match serving {
+    let build_lock = match serving {
         Some(_) => None,
-        None => {
-            let guard = cache.building.lock().await;
+        None => Some(cache.build_lock(&key)?),
+    };
+    let _building = match &build_lock {
+        None => None,
+        Some(lock) => {
+            let guard = lock.lock().await;
             // Built by the request we waited for?
             let entries = cache.entries.lock().map_err(|_| poisoned())?;
             if let Some(c) = entries.get(&key)
@@ -651,4 +664,39 @@ fn in_slices(body: Text) -> Body {
     }
     let slices: Vec<Result<Bytes, std::io::Error>> = body.slices().map(Ok).collect();
     Body::from_bytes_stream(futures_util::stream::iter(slices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_feed_being_built_does_not_hold_up_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().to_str().unwrap().to_string();
+        let config = Config::from_pairs([("data_dir", data_dir.as_str())]).unwrap();
+        let db = crate::db::connect(&config).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let cache = FeedCache::default();
+
+        // The whole calendar is being built, slowly.
+        let slow = cache.build_lock("all").unwrap();
+        let _held = slow.lock().await;
+
+        let tag_feed = tokio::time::timeout(
+            StdDuration::from_secs(10),
+            cached(&cache, &db, &config, Some("transport")),
+        )
+        .await
+        .expect("the tag feed was held up by the other build")
+        .unwrap();
+        assert!(tag_feed.etag.starts_with('"'));
+        // The held feed itself waits for its build, as polls of one feed should.
+        let waiting = tokio::time::timeout(
+            StdDuration::from_millis(200),
+            cached(&cache, &db, &config, None),
+        )
+        .await;
+        assert!(waiting.is_err(), "a second build of the same feed started");
+    }
 }

@@ -297,6 +297,7 @@ pub async fn show(
             submit: service::can_submit(u, &e),
             review: service::can_review(u, &e),
             cancel: service::can_cancel(u, &e),
+            move_dates: service::can_move_occurrence(u, &e),
             delete: service::can_delete(u, &e),
         },
         None => Permissions {
@@ -304,6 +305,7 @@ pub async fn show(
             submit: false,
             review: false,
             cancel: false,
+            move_dates: false,
             delete: false,
         },
     };
@@ -853,18 +855,26 @@ pub async fn move_occurrence(
     jar: &CookieJar,
     Form(form): Form<OccurrenceForm>,
 ) -> AppResult<Response> {
-    use crate::events::forms::{local_to_utc, parse_date, parse_time};
+    use crate::events::forms::{DateProblem, date_field, local_to_utc, parse_time};
     let site_zone = state.config.time_zone;
     let moved = |e: &event::Model| {
+        // Who may, before what was asked for.
+        service::ensure_can_move_occurrence(&user, e)?;
         let tz: chrono_tz::Tz = e.time_zone.parse().unwrap_or(site_zone);
-        let (Some(date), Some(from), Some(to)) = (
-            parse_date(&form.new_date),
+        let unreadable = || {
+            AppError::BadRequest(
+                "Give the new date (YYYY-MM-DD) and its start and end times (HH:MM).".into(),
+            )
+        };
+        let date = date_field(&form.new_date, Utc::now()).map_err(|problem| match problem {
+            DateProblem::Unreadable => unreadable(),
+            DateProblem::OutOfRange(m) => AppError::BadRequest(m),
+        })?;
+        let (Some(from), Some(to)) = (
             parse_time(&form.new_start_time),
             parse_time(&form.new_end_time),
         ) else {
-            return Err(AppError::BadRequest(
-                "Give the new date (YYYY-MM-DD) and its start and end times (HH:MM).".into(),
-            ));
+            return Err(unreadable());
         };
         Ok(OccurrenceChange::MoveTo {
             starts_at: local_to_utc(tz, date, from).map_err(AppError::BadRequest)?,

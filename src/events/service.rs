@@ -52,6 +52,26 @@ pub fn can_cancel(user: &SessionUser, e: &event::Model) -> bool {
     (user.is_admin() || is_author(user, e)) && e.status == EventStatus::Published
 }
 
+/// Moving one date of a series changes subscribers' calendars without review, so only admins
+/// do it; an author asks them (or proposes an edit). Authors may cancel a date.
+pub fn can_move_occurrence(user: &SessionUser, e: &event::Model) -> bool {
+    user.is_admin() && e.status == EventStatus::Published
+}
+
+pub fn ensure_can_move_occurrence(user: &SessionUser, e: &event::Model) -> Result<(), AppError> {
+    if can_move_occurrence(user, e) {
+        Ok(())
+    } else if can_cancel(user, e) {
+        Err(AppError::Forbidden(
+            "Only the admins can move a date of a published series: ask them, or edit the \
+             event and they will review the change."
+                .into(),
+        ))
+    } else {
+        Err(forbidden())
+    }
+}
+
 /// Only events that were never public can be deleted; public ones are cancelled instead, so
 /// calendars that subscribed learn about it.
 pub fn can_delete(user: &SessionUser, e: &event::Model) -> bool {
@@ -554,7 +574,8 @@ async fn transition(
             active.cancelled_at = Set(Some(now));
             active.cancel_note = Set(note.clone());
             active.sequence = Set(current.sequence + 1);
-            user.is_admin().then_some("event.cancel")
+            // Whoever cancels: subscribers' calendars change.
+            Some("event.cancel")
         }
         EventStatus::Draft => None,
     };
@@ -827,8 +848,10 @@ pub async fn change_occurrence(
 ) -> Result<event::Model, AppError> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if !can_cancel(user, &current) {
-        return Err(forbidden());
+    match change {
+        OccurrenceChange::Cancel if !can_cancel(user, &current) => return Err(forbidden()),
+        OccurrenceChange::MoveTo { .. } => ensure_can_move_occurrence(user, &current)?,
+        OccurrenceChange::Cancel => {}
     }
     let Some(rule) = current.rrule.as_deref() else {
         return Err(AppError::BadRequest("This event is not a series.".into()));
@@ -862,6 +885,12 @@ pub async fn change_occurrence(
                     "The end must be after the start.".into(),
                 ));
             }
+            let latest = crate::events::forms::latest_instant(Utc::now());
+            if ends_at > latest || starts_at.year() < crate::events::forms::EARLIEST_YEAR {
+                return Err(AppError::BadRequest(
+                    "A date can move to a day between 1970 and twenty years from now.".into(),
+                ));
+            }
             (false, Some(starts_at), Some(ends_at))
         }
     };
@@ -887,28 +916,34 @@ pub async fn change_occurrence(
     active.sequence = Set(current.sequence + 1);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
-    if user.is_admin() {
-        audit::record(
-            &txn,
-            &actor(user),
-            Entry {
-                action: if cancelled {
-                    "event.cancel_occurrence"
-                } else {
-                    "event.move_occurrence"
-                },
-                target_type: "event",
-                target_id: Some(id.to_string()),
-                detail: Some(format!(
-                    "{} the {} occurrence of \u{201c}{}\u{201d}",
-                    if cancelled { "cancelled" } else { "moved" },
+    // Whoever does it: subscribers' calendars change.
+    audit::record(
+        &txn,
+        &actor(user),
+        Entry {
+            action: if cancelled {
+                "event.cancel_occurrence"
+            } else {
+                "event.move_occurrence"
+            },
+            target_type: "event",
+            target_id: Some(id.to_string()),
+            detail: Some(match new_starts_at {
+                Some(to) => format!(
+                    "moved the {} occurrence of \u{201c}{}\u{201d} to {}",
+                    occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
+                    current.title,
+                    to.with_timezone(&tz).format("%-d %B %Y, %H:%M")
+                ),
+                None => format!(
+                    "cancelled the {} occurrence of \u{201c}{}\u{201d}",
                     occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
                     current.title
-                )),
-            },
-        )
-        .await?;
-    }
+                ),
+            }),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -259,6 +259,8 @@ pub struct Permissions {
     pub submit: bool,
     pub review: bool,
     pub cancel: bool,
+    /// Moving one date of a series (admins only).
+    pub move_dates: bool,
     pub delete: bool,
 }
 

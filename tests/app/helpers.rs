@@ -302,3 +302,55 @@ impl Drop for ServedBinary {
         }
     }
 }
+
+/// The hidden fields (other than the CSRF token) of the form on `page` that posts to
+/// `action`, as a browser would send them.
+pub fn hidden_fields(page: &str, action: &str) -> Vec<(String, String)> {
+    let marker = format!("action=\"{action}\"");
+    let Some(at) = page.find(&marker) else {
+        panic!("no form posting to {action}");
+    };
+    let form = &page[at..at + page[at..].find("</form>").unwrap_or(page.len() - at)];
+    let mut fields = Vec::new();
+    let mut rest = form;
+    while let Some(start) = rest.find("<input type=\"hidden\"") {
+        let end = start + rest[start..].find('>').unwrap();
+        let tag = &rest[start..end];
+        let attr = |name: &str| {
+            let m = format!("{name}=\"");
+            tag.find(&m).map(|i| {
+                let from = i + m.len();
+                unescape(&tag[from..from + tag[from..].find('"').unwrap()])
+            })
+        };
+        if let (Some(name), Some(value)) = (attr("name"), attr("value"))
+            && name != "csrf_token"
+        {
+            fields.push((name, value));
+        }
+        rest = &rest[end..];
+    }
+    fields
+}
+
+/// An admin approves a submitted event from the moderation queue, as they would by pressing
+/// its button: the form carries what the queue showed them.
+pub async fn approve(
+    app: &TestApp,
+    admin: &crate::oidc::Browser,
+    event_id: i64,
+) -> reqwest::Response {
+    let queue = admin
+        .get(&format!("{}/admin/moderation", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let action = format!("/admin/moderation/events/{event_id}/approve");
+    let fields = hidden_fields(&queue, &action);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    admin.post(app, &action, &pairs).await
+}

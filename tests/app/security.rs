@@ -367,3 +367,119 @@ async fn the_repeat_rule_is_shown_to_visitors_and_moderators() {
     assert!(page.contains("Every 2 weeks on Tuesday, 6 times"));
     assert!(page.contains("<code>FREQ=WEEKLY;COUNT=6;INTERVAL=2;BYDAY=TU</code>"));
 }
+
+/// The `start` of the first date a series page offers to cancel.
+fn first_date(page: &str) -> String {
+    let marker = r#"name="start" value=""#;
+    let at = page.find(marker).expect("a date form") + marker.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+async fn move_date(
+    app: &crate::helpers::TestApp,
+    browser: &crate::oidc::Browser,
+    slug: &str,
+    start: &str,
+    date: &str,
+) -> u16 {
+    browser
+        .post(
+            app,
+            &format!("/events/{slug}/occurrences/move"),
+            &[
+                ("start", start),
+                ("new_date", date),
+                ("new_start_time", "10:00"),
+                ("new_end_time", "11:00"),
+            ],
+        )
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn only_admins_move_a_date_of_a_series_and_never_to_an_absurd_year() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let date = in_days(14);
+    let resp = author
+        .post(
+            &app,
+            "/events/new",
+            &form_with(
+                &date,
+                &[
+                    ("title", "Weekly Data Drop-in"),
+                    ("repeat", "weekly"),
+                    ("repeat_until", &in_days(120)),
+                    ("action", "submit"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let submitted = event_titled(&app, "Weekly Data Drop-in").await.unwrap();
+    assert_eq!(
+        crate::helpers::approve(&app, &admin, submitted.id)
+            .await
+            .status(),
+        303
+    );
+    let forum = event_titled(&app, "Weekly Data Drop-in").await.unwrap();
+    let path = format!("{}/events/{}", app.url, forum.slug);
+    let as_author = author.get(&path).await.text().await.unwrap();
+    assert!(
+        !as_author.contains("/occurrences/move"),
+        "authors get no move form"
+    );
+    assert!(as_author.contains("To move one date, ask the admins"));
+    let start = first_date(&as_author);
+    let soon = in_days(40);
+
+    // The author of the series cannot move a date, to any year.
+    for date in ["+100000-01-01", soon.as_str()] {
+        assert_eq!(
+            move_date(&app, &author, &forum.slug, &start, date).await,
+            403
+        );
+    }
+    // Admins can, within the years forms accept.
+    for absurd in [
+        "+100000-01-01",
+        "+262142-01-01",
+        "0000-01-01",
+        "-0001-12-31",
+    ] {
+        assert_eq!(
+            move_date(&app, &admin, &forum.slug, &start, absurd).await,
+            400,
+            "{absurd}"
+        );
+    }
+    assert_eq!(
+        move_date(&app, &admin, &forum.slug, &start, &soon).await,
+        303
+    );
+
+    // A date the author cancels is in the audit log, like the admin's move.
+    let page = author.get(&path).await.text().await.unwrap();
+    let another = first_date(&page);
+    let resp = author
+        .post(
+            &app,
+            &format!("/events/{}/occurrences/cancel", forum.slug),
+            &[("start", another.as_str())],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let log = admin
+        .get(&format!("{}/admin/audit", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("event.move_occurrence"));
+    assert!(log.contains("event.cancel_occurrence"));
+}
