@@ -323,7 +323,7 @@ async fn seed_events(db: &DatabaseConnection) -> Result<usize, AppError> {
             }
             Then::Publish | Then::CancelBecause(_) => {
                 let created = service::create(db, &author, &input, Intent::Submit).await?;
-                service::decide(db, &admin, created.id, Decision::Approve, None).await?;
+                service::decide(db, &admin, created.id, Decision::Approve, None, None).await?;
                 if let Then::CancelBecause(reason) = demo.then {
                     service::decide(
                         db,
@@ -331,6 +331,7 @@ async fn seed_events(db: &DatabaseConnection) -> Result<usize, AppError> {
                         created.id,
                         Decision::Cancel,
                         Some(reason.into()),
+                        None,
                     )
                     .await?;
                 }

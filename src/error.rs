@@ -17,6 +17,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// The record changed after the form that acts on it was shown: the person should look
+    /// again before deciding.
+    #[error("{0}")]
+    Stale(String),
     /// Refused by a rate limit; the caller may try again after this many seconds.
     #[error("{message}")]
     TooManyRequests {
@@ -30,7 +34,7 @@ pub enum AppError {
     #[error("{0}")]
     Upstream(String),
     #[error(transparent)]
-    Database(#[from] sea_orm::DbErr),
+    Database(sea_orm::DbErr),
     #[error(transparent)]
     Template(#[from] handlebars::RenderError),
     #[error("{0}")]
@@ -54,13 +58,28 @@ impl ResponseError for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+        }
+    }
+}
+
+/// A unique key that another writer took first is a conflict the person can resolve by trying
+/// again, not a server error; every other database failure is one.
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+                "Somebody saved something that clashes with this at the same moment. Check \
+                 what you entered and save again."
+                    .into(),
+            ),
+            _ => AppError::Database(err),
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct EventForm {
     pub repeat_rule: String,
     /// Which button: save | submit | publish | preview
     pub action: String,
+    /// Which version of the event the edit form showed (see `service::version_token`).
+    pub version: String,
 }
 
 /// A valid event, ready to store.
@@ -540,12 +542,36 @@ impl EventForm {
         )))
     }
 
-    /// The form filled in from a stored event, for editing.
-    pub fn from_event(event: &entity::event::Model, tags: &[String]) -> Self {
-        let tz: Tz = event.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
-        let start = event.starts_at.with_timezone(&tz);
-        let end = event.ends_at.with_timezone(&tz);
-        let (end_date, end_time) = if event.all_day {
+    /// The form filled in from a valid input (a change that waits for review), for editing.
+    pub fn from_input(input: &EventInput) -> Self {
+        let tz: Tz = input.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
+        let mut form = Self::from_times(tz, input.starts_at, input.ends_at, input.all_day);
+        form.title = input.title.clone();
+        form.summary = input.summary.clone();
+        form.description = input.description.clone();
+        form.time_zone = input.time_zone.clone();
+        form.place_name = input.place_name.clone().unwrap_or_default();
+        form.address = input.address.clone().unwrap_or_default();
+        form.online_url = input.online_url.clone().unwrap_or_default();
+        form.tags = input.tags.join(", ");
+        form.organiser_contact = input.organiser_contact.clone().unwrap_or_default();
+        form.capacity = input.capacity.map(|c| c.to_string()).unwrap_or_default();
+        form.lunch_provided = input.lunch_provided.then(|| "on".into());
+        form.note_to_admins = input.note_to_admins.clone().unwrap_or_default();
+        if let Some(rule) = &input.rrule {
+            form.repeat = "custom".into();
+            form.repeat_rule = rule.clone();
+        } else {
+            form.repeat = "none".into();
+        }
+        form
+    }
+
+    /// The date and time fields for a stored start and end.
+    fn from_times(tz: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, all_day: bool) -> Self {
+        let start = starts_at.with_timezone(&tz);
+        let end = ends_at.with_timezone(&tz);
+        let (end_date, end_time) = if all_day {
             (
                 (end - Duration::days(1)).format("%Y-%m-%d").to_string(),
                 String::new(),
@@ -557,37 +583,40 @@ impl EventForm {
             )
         };
         EventForm {
-            title: event.title.clone(),
-            summary: event.summary.clone(),
-            description: event.description.clone(),
-            time_zone: event.time_zone.clone(),
-            all_day: event.all_day.then(|| "on".into()),
+            all_day: all_day.then(|| "on".into()),
             start_date: start.format("%Y-%m-%d").to_string(),
-            start_time: if event.all_day {
+            start_time: if all_day {
                 String::new()
             } else {
                 start.format("%H:%M").to_string()
             },
             end_date,
             end_time,
-            place_name: event.place_name.clone().unwrap_or_default(),
-            address: event.address.clone().unwrap_or_default(),
-            online_url: event.online_url.clone().unwrap_or_default(),
-            tags: tags.join(", "),
-            organiser_contact: event.organiser_contact.clone().unwrap_or_default(),
-            capacity: event.capacity.map(|c| c.to_string()).unwrap_or_default(),
-            lunch_provided: event.lunch_provided.then(|| "on".into()),
-            note_to_admins: event.note_to_admins.clone().unwrap_or_default(),
-            repeat: if event.rrule.is_some() {
-                "custom".into()
-            } else {
-                "none".into()
-            },
-            repeat_interval: String::new(),
-            repeat_until: String::new(),
-            repeat_rule: event.rrule.clone().unwrap_or_default(),
-            action: String::new(),
+            ..Default::default()
         }
+    }
+
+    /// The form filled in from a stored event, for editing.
+    pub fn from_event(event: &entity::event::Model, tags: &[String]) -> Self {
+        Self::from_input(&EventInput {
+            title: event.title.clone(),
+            summary: event.summary.clone(),
+            description: event.description.clone(),
+            time_zone: event.time_zone.clone(),
+            all_day: event.all_day,
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+            place_name: event.place_name.clone(),
+            address: event.address.clone(),
+            online_url: event.online_url.clone(),
+            tags: tags.to_vec(),
+            organiser_contact: event.organiser_contact.clone(),
+            capacity: event.capacity,
+            lunch_provided: event.lunch_provided,
+            note_to_admins: event.note_to_admins.clone(),
+            rrule: event.rrule.clone(),
+            series_ends_at: event.series_ends_at,
+        })
     }
 }
 

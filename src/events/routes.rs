@@ -494,6 +494,7 @@ fn form_view(
     let site = ctx.state.config.time_zone;
     FormView {
         heading: heading.to_string(),
+        problem: None,
         action,
         time_zones: zone_options(&form.time_zone, site),
         repeat_options: repeat_options(&form.repeat),
@@ -530,14 +531,17 @@ fn to_store(
     }
 }
 
-/// The form again: 422 with the mistakes beside their fields, or 200 with a preview.
+/// The form again: 422 with the mistakes beside their fields, 409 when the event changed
+/// meanwhile (or a clashing save won), or 200 with a preview.
 fn render_form(ctx: PageCtx, view: FormView) -> AppResult<Response> {
-    let status = if view.error_count > 0 {
+    let status = if view.problem.is_some() {
+        StatusCode::CONFLICT
+    } else if view.error_count > 0 {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let title = if view.error_count > 0 {
+    let title = if view.error_count > 0 || view.problem.is_some() {
         format!("Error: {}", view.heading)
     } else {
         view.heading.clone()
@@ -594,7 +598,23 @@ pub async fn create(
         }
     };
     let intent = intent_of(&form.action);
-    let created = service::create(&ctx.state.db, &user, &input, intent).await?;
+    let created = match service::create(&ctx.state.db, &user, &input, intent).await {
+        Ok(created) => created,
+        Err(AppError::Conflict(problem)) => {
+            let mut view = form_view(
+                &ctx,
+                "Draft an event",
+                "/events/new".into(),
+                form,
+                FieldErrors::new(),
+                None,
+                false,
+            );
+            view.problem = Some(problem);
+            return render_form(ctx, view);
+        }
+        Err(err) => return Err(err),
+    };
     let message = match intent {
         Intent::Save => "Your draft is saved. Submit it when it is ready for the admins.",
         Intent::Submit => "Your event has been sent to the admins for approval.",
@@ -626,11 +646,24 @@ pub async fn edit_form(
         .await?
         .remove(&e.id)
         .unwrap_or_default();
+    let pending = if e.status.is_public() {
+        service::pending_revision(&ctx.state.db, e.id).await?
+    } else {
+        None
+    };
+    // An author's change that waits for review is what they go on editing.
+    let mut form = match &pending {
+        Some(rev) if rev.author_id == user.id && !user.is_admin() => {
+            EventForm::from_input(&service::revision_input(rev)?)
+        }
+        _ => EventForm::from_event(&e, &tags),
+    };
+    form.version = service::version_token(&e, pending.as_ref().map(|r| r.id));
     let view = form_view(
         &ctx,
         &format!("Edit \u{201c}{}\u{201d}", e.title),
         format!("/events/{}/edit", e.slug),
-        EventForm::from_event(&e, &tags),
+        form,
         FieldErrors::new(),
         None,
         e.status.is_public(),
@@ -665,8 +698,31 @@ pub async fn update(
             return render_form(ctx, view);
         }
     };
+    let intent = intent_of(&form.action);
     let outcome =
-        service::update(&ctx.state.db, &user, e.id, &input, intent_of(&form.action)).await?;
+        match service::update(&ctx.state.db, &user, e.id, &input, intent, &form.version).await {
+            Ok(outcome) => outcome,
+            Err(AppError::Stale(problem) | AppError::Conflict(problem)) => {
+                // What they typed stays; the form now carries the current version, so saving
+                // again is a deliberate choice to replace it.
+                let fresh = service::get(&ctx.state.db, e.id).await?;
+                let pending = service::pending_revision(&ctx.state.db, e.id).await?;
+                let mut form = form;
+                form.version = service::version_token(&fresh, pending.map(|r| r.id));
+                let mut view = form_view(
+                    &ctx,
+                    &format!("Edit \u{201c}{}\u{201d}", e.title),
+                    format!("/events/{}/edit", e.slug),
+                    form,
+                    FieldErrors::new(),
+                    None,
+                    e.status.is_public(),
+                );
+                view.problem = Some(problem);
+                return render_form(ctx, view);
+            }
+            Err(err) => return Err(err),
+        };
     let secure = ctx.state.config.secure_cookies();
     match outcome {
         UpdateOutcome::Applied(new_slug) => Ok(flash::redirect(
@@ -702,7 +758,7 @@ async fn decide(
     message: &str,
 ) -> AppResult<Response> {
     let e = target(state, user, slug).await?;
-    let updated = service::decide(&state.db, user, e.id, decision, note).await?;
+    let updated = service::decide(&state.db, user, e.id, decision, note, None).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
@@ -920,16 +976,22 @@ pub async fn mine(ctx: PageCtx, CurrentUser(user): CurrentUser) -> AppResult<Htm
 // ---------------------------------------------------------------------------------------
 
 #[handler]
-pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Html<String>> {
+pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Response> {
+    render_queue(ctx, None).await
+}
+
+/// The moderation queue; with a problem (a decision refused because the event changed
+/// meanwhile) it is a 409 that shows the queue as it is now.
+async fn render_queue(ctx: PageCtx, problem: Option<String>) -> AppResult<Response> {
     let tz = ctx.state.config.time_zone;
-    let queue = service::moderation_queue(&ctx.state.db).await?;
-    let mut author_ids: Vec<i64> = queue.submitted.iter().map(|e| e.author_id).collect();
-    author_ids.extend(queue.revisions.iter().map(|(r, _)| r.author_id));
+    let waiting = service::moderation_queue(&ctx.state.db).await?;
+    let mut author_ids: Vec<i64> = waiting.submitted.iter().map(|e| e.author_id).collect();
+    author_ids.extend(waiting.revisions.iter().map(|(r, _)| r.author_id));
     let names = crate::auth::service::display_names(&ctx.state.db, &author_ids).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let tag_map = service::tags_for(
         &ctx.state.db,
-        &queue
+        &waiting
             .revisions
             .iter()
             .map(|(_, e)| e.id)
@@ -937,11 +999,12 @@ pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Htm
     )
     .await?;
     let mut revisions = Vec::new();
-    for (rev, e) in &queue.revisions {
+    for (rev, e) in &waiting.revisions {
         let proposed = service::revision_input(rev)?;
         let tags = tag_map.get(&e.id).cloned().unwrap_or_default();
         revisions.push(QueueRevision {
             id: rev.id,
+            version: service::version_token(e, Some(rev.id)),
             title: e.title.clone(),
             href: format!("/events/{}", e.slug),
             author: name(rev.author_id),
@@ -949,11 +1012,12 @@ pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Htm
         });
     }
     let view = QueueView {
-        events: queue
+        events: waiting
             .submitted
             .iter()
             .map(|e| QueueEvent {
                 id: e.id,
+                version: service::version_token(e, None),
                 title: e.title.clone(),
                 href: format!("/events/{}", e.slug),
                 when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
@@ -966,8 +1030,27 @@ pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Htm
             })
             .collect(),
         revisions,
+        problem: problem.clone(),
     };
-    ctx.render("admin/moderation", "Moderation", None, &view)
+    let title = if problem.is_some() {
+        "Error: Moderation"
+    } else {
+        "Moderation"
+    };
+    let mut resp = ctx
+        .render("admin/moderation", title, None, &view)?
+        .into_response();
+    if problem.is_some() {
+        resp.set_status(StatusCode::CONFLICT);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ApprovalForm {
+    /// The version of the event the admin saw (see `service::version_token`).
+    #[serde(default)]
+    version: String,
 }
 
 async fn review(
@@ -979,7 +1062,7 @@ async fn review(
     jar: &CookieJar,
     message: &str,
 ) -> AppResult<Response> {
-    service::decide(&state.db, admin, id, decision, note).await?;
+    service::decide(&state.db, admin, id, decision, note, None).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
@@ -991,21 +1074,43 @@ async fn review(
 
 #[handler]
 pub async fn approve(
-    state: Data<&AppState>,
+    ctx: PageCtx,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
     jar: &CookieJar,
+    Form(form): Form<ApprovalForm>,
 ) -> AppResult<Response> {
-    review(
-        &state,
+    let approved = service::decide(
+        &ctx.state.db,
         &admin,
         id,
         Decision::Approve,
         None,
-        jar,
-        "The event is approved and published.",
+        Some(&form.version),
     )
-    .await
+    .await;
+    approved_or_queue(ctx, jar, approved, "The event is approved and published.").await
+}
+
+/// After an approval: back to the queue with a message, or, when the event changed while the
+/// admin was looking, the queue as it is now with a 409.
+async fn approved_or_queue(
+    ctx: PageCtx,
+    jar: &CookieJar,
+    outcome: AppResult<entity::event::Model>,
+    message: &str,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(_) => Ok(flash::redirect(
+            jar,
+            ctx.state.config.secure_cookies(),
+            FlashKind::Success,
+            message,
+            "/admin/moderation",
+        )),
+        Err(AppError::Stale(problem)) => render_queue(ctx, Some(problem)).await,
+        Err(err) => Err(err),
+    }
 }
 
 #[handler]
@@ -1053,19 +1158,15 @@ pub async fn request_changes(
 
 #[handler]
 pub async fn approve_revision(
-    state: Data<&AppState>,
+    ctx: PageCtx,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
     jar: &CookieJar,
+    Form(form): Form<ApprovalForm>,
 ) -> AppResult<Response> {
-    service::review_revision(&state.db, &admin, id, true, None).await?;
-    Ok(flash::redirect(
-        jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
-        "The change is approved and live.",
-        "/admin/moderation",
-    ))
+    let approved =
+        service::review_revision(&ctx.state.db, &admin, id, true, None, Some(&form.version)).await;
+    approved_or_queue(ctx, jar, approved, "The change is approved and live.").await
 }
 
 #[handler]
@@ -1077,7 +1178,7 @@ pub async fn reject_revision(
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
     let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
-    service::review_revision(&state.db, &admin, id, false, Some(note)).await?;
+    service::review_revision(&state.db, &admin, id, false, Some(note), None).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),

@@ -218,6 +218,31 @@ pub fn apply_exception(
     }
 }
 
+/// Which version of an event a form showed: its last change, and the change waiting for
+/// review if there is one. A form that acts on the event carries it back; if the event has
+/// changed since, the action is refused rather than applied to something nobody saw.
+pub fn version_token(e: &event::Model, pending_revision: Option<i64>) -> String {
+    format!(
+        "{}/{}",
+        e.updated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+        pending_revision.unwrap_or(0)
+    )
+}
+
+/// The version of the event now, inside the transaction that is about to change it.
+async fn current_version(
+    txn: &DatabaseTransaction,
+    e: &event::Model,
+) -> Result<String, sea_orm::DbErr> {
+    let pending = if e.status.is_public() {
+        pending_revision(txn, e.id).await?.map(|r| r.id)
+    } else {
+        None
+    };
+    Ok(version_token(e, pending))
+}
+
 pub async fn pending_revision(
     db: &impl ConnectionTrait,
     event_id: i64,
@@ -234,35 +259,71 @@ pub async fn pending_revision(
 // Slugs
 // ---------------------------------------------------------------------------------------
 
+/// Words the event routes use after `/events/`, which no event may take as its slug.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "new",
+    "mine",
+    "past",
+    "tags",
+    "search",
+    "feed",
+    "calendar",
+    "drafts",
+    "draft",
+    "series",
+    "occurrences",
+    "edit",
+    "api",
+    "admin",
+    "all",
+    "upcoming",
+    "export",
+    "data",
+];
+
+const MAX_SLUG: usize = 80;
+
+/// A readable ASCII slug for a title, with the letters of other alphabets kept in their ASCII
+/// form ("Café & Co-ops" -> `cafe-co-ops`), never one of [`RESERVED_SLUGS`].
 pub fn slugify(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-        if slug.len() >= 80 {
-            break;
-        }
+    let mut slug = slug::slugify(title);
+    if slug.len() > MAX_SLUG {
+        let cut = slug[..MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG);
+        slug.truncate(cut);
     }
-    let slug = slug.trim_end_matches('-').to_string();
     if slug.is_empty() {
         "event".into()
+    } else if RESERVED_SLUGS.contains(&slug.as_str()) || slug.starts_with("draft-") {
+        format!("{slug}-event")
     } else {
         slug
     }
 }
 
-async fn unique_slug(
+/// The slug of an event nobody else may see yet: random, so it tells nothing about the title
+/// or about other drafts. The event gets a readable slug when it is published.
+fn draft_slug() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..12)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("draft-{tail}")
+}
+
+/// The first free slug for `base`, counting from `from` (`base`, `base-2`, `base-3`...):
+/// free of other events and of the old slugs that redirect to them.
+async fn free_slug(
     txn: &DatabaseTransaction,
-    title: &str,
-    own_id: Option<i64>,
-) -> Result<String, sea_orm::DbErr> {
-    let base = slugify(title);
-    for n in 1.. {
+    base: &str,
+    own_id: i64,
+    from: u32,
+) -> Result<(String, u32), sea_orm::DbErr> {
+    let mut n = from;
+    loop {
         let candidate = if n == 1 {
-            base.clone()
+            base.to_string()
         } else {
             format!("{base}-{n}")
         };
@@ -270,16 +331,86 @@ async fn unique_slug(
             .filter(event::Column::Slug.eq(&candidate))
             .one(txn)
             .await?
-            .is_some_and(|e| Some(e.id) != own_id);
-        let alias = event_slug::Entity::find_by_id(candidate.clone())
+            .is_some_and(|e| e.id != own_id);
+        let alias_taken = event_slug::Entity::find_by_id(candidate.clone())
             .one(txn)
-            .await?;
-        let alias_taken = alias.is_some_and(|a| Some(a.event_id) != own_id);
+            .await?
+            .is_some_and(|a| a.event_id != own_id);
         if !taken && !alias_taken {
+            return Ok((candidate, n));
+        }
+        n += 1;
+    }
+}
+
+/// How often a slug is tried again when another writer takes it at the same moment.
+const SLUG_ATTEMPTS: u32 = 20;
+
+/// Gives the event a readable slug for `title`, chosen inside the transaction. Another
+/// writer may take the same slug between the check and the write (on PostgreSQL, where
+/// writers do not queue): the write then fails on the unique index inside a savepoint, which
+/// is rolled back, and the next number is tried. The event's previous slug, when people may
+/// have seen it, becomes a redirect.
+async fn assign_slug(
+    txn: &DatabaseTransaction,
+    current: &event::Model,
+    title: &str,
+    keep_old_as_redirect: bool,
+) -> Result<String, AppError> {
+    use sea_orm::TransactionTrait;
+    let base = slugify(title);
+    if current.slug == base {
+        return Ok(base);
+    }
+    let mut from = 1;
+    for _ in 0..SLUG_ATTEMPTS {
+        let (candidate, n) = free_slug(txn, &base, current.id, from).await?;
+        if candidate == current.slug {
             return Ok(candidate);
         }
+        let savepoint = txn.begin().await?;
+        let written = async {
+            event_slug::Entity::delete_by_id(candidate.clone())
+                .exec(&savepoint)
+                .await?;
+            event::Entity::update_many()
+                .col_expr(event::Column::Slug, Expr::value(candidate.clone()))
+                .filter(event::Column::Id.eq(current.id))
+                .exec(&savepoint)
+                .await?;
+            if keep_old_as_redirect {
+                event_slug::ActiveModel {
+                    slug: Set(current.slug.clone()),
+                    event_id: Set(current.id),
+                }
+                .insert(&savepoint)
+                .await?;
+            }
+            Ok::<_, sea_orm::DbErr>(())
+        }
+        .await;
+        match written {
+            Ok(()) => {
+                savepoint.commit().await?;
+                return Ok(candidate);
+            }
+            Err(err) if is_unique_violation(&err) => {
+                savepoint.rollback().await?;
+                from = n + 1;
+            }
+            Err(err) => return Err(err.into()),
+        }
     }
-    unreachable!("the loop returns")
+    Err(AppError::Conflict(
+        "Many events with this title are being saved at this moment. Please save again.".into(),
+    ))
+}
+
+fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -353,7 +484,7 @@ pub async fn create(
     };
     let mut active = event::ActiveModel {
         uid: Set(format!("{}@convene", uuid::Uuid::new_v4())),
-        slug: Set(unique_slug(&txn, &input.title, None).await?),
+        slug: Set(draft_slug()),
         status: Set(status),
         sequence: Set(0),
         author_id: Set(user.id),
@@ -368,9 +499,10 @@ pub async fn create(
         ..Default::default()
     };
     apply_input(&mut active, input);
-    let created = active.insert(&txn).await?;
+    let mut created = active.insert(&txn).await?;
     replace_tags(&txn, created.id, &input.tags).await?;
     if intent == Intent::Publish {
+        created.slug = assign_slug(&txn, &created, &input.title, false).await?;
         audit::record(
             &txn,
             &actor(user),
@@ -424,6 +556,7 @@ pub async fn update(
     id: i64,
     input: &EventInput,
     intent: Intent,
+    seen_version: &str,
 ) -> Result<UpdateOutcome, AppError> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
@@ -435,6 +568,14 @@ pub async fn update(
     }
     if intent == Intent::Publish && !user.is_admin() {
         return Err(forbidden());
+    }
+    if current_version(&txn, &current).await? != seen_version {
+        return Err(AppError::Stale(
+            "This event was changed after you opened this form (in another tab, or by an \
+             admin). What you typed is below: check it against the event page, then save \
+             again to replace the current version."
+                .into(),
+        ));
     }
     let now = Utc::now();
     let tags = tags_for(&txn, &[id]).await?.remove(&id).unwrap_or_default();
@@ -508,22 +649,13 @@ async fn apply_change(
 ) -> Result<String, AppError> {
     let public = current.status.is_public();
     let visible = calendar_visible_change(current, current_tags, input);
-    let slug = if current.title == input.title {
-        current.slug.clone()
+    // Unpublished events keep their draft slug; a published one follows its title, and its
+    // old address redirects.
+    let slug = if public && current.title != input.title {
+        assign_slug(txn, current, &input.title, true).await?
     } else {
-        unique_slug(txn, &input.title, Some(current.id)).await?
+        current.slug.clone()
     };
-    if public && slug != current.slug {
-        event_slug::Entity::delete_by_id(slug.clone())
-            .exec(txn)
-            .await?;
-        event_slug::ActiveModel {
-            slug: Set(current.slug.clone()),
-            event_id: Set(current.id),
-        }
-        .insert(txn)
-        .await?;
-    }
     let mut active: event::ActiveModel = current.clone().into();
     apply_input(&mut active, input);
     active.slug = Set(slug.clone());
@@ -545,6 +677,12 @@ async fn transition(
     note: Option<String>,
 ) -> Result<event::Model, AppError> {
     let now = Utc::now();
+    if next == EventStatus::Published && !current.status.is_public() {
+        // Published now: a readable slug from the title as it is now, and the draft's
+        // address redirects for whoever bookmarked it.
+        let fresh = get(txn, current.id).await?;
+        assign_slug(txn, &fresh, &fresh.title, true).await?;
+    }
     let mut active: event::ActiveModel = current.clone().into();
     active.status = Set(next);
     active.updated_at = Set(now);
@@ -571,6 +709,13 @@ async fn transition(
             Some("event.request_changes")
         }
         EventStatus::Cancelled => {
+            // A change proposed before the cancellation is not approved onto it later.
+            event_revision::Entity::update_many()
+                .col_expr(event_revision::Column::Status, Expr::value("superseded"))
+                .filter(event_revision::Column::EventId.eq(current.id))
+                .filter(event_revision::Column::Status.eq("pending"))
+                .exec(txn)
+                .await?;
             active.cancelled_at = Set(Some(now));
             active.cancel_note = Set(note.clone());
             active.sequence = Set(current.sequence + 1);
@@ -579,7 +724,8 @@ async fn transition(
         }
         EventStatus::Draft => None,
     };
-    let updated = active.update(txn).await?;
+    active.update(txn).await?;
+    let updated = get(txn, current.id).await?;
     if let Some(action) = action {
         audit::record(
             txn,
@@ -609,12 +755,16 @@ pub enum Decision {
     Cancel,
 }
 
+/// Takes a workflow step. `seen_version` is the [`version_token`] of the event as the person
+/// deciding saw it: an approval of an event that changed since is refused. (`None` for the
+/// demo loader, which decides on what it has just written.)
 pub async fn decide(
     db: &DatabaseConnection,
     user: &SessionUser,
     id: i64,
     decision: Decision,
     note: Option<String>,
+    seen_version: Option<&str>,
 ) -> Result<event::Model, AppError> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
@@ -637,6 +787,16 @@ pub async fn decide(
         } else {
             forbidden()
         });
+    }
+    if decision == Decision::Approve
+        && let Some(seen) = seen_version
+        && current_version(&txn, &current).await? != seen
+    {
+        return Err(AppError::Stale(format!(
+            "\u{201c}{}\u{201d} changed while you were reviewing it: look at it again below \
+             before you approve it.",
+            current.title
+        )));
     }
     let updated = transition(&txn, user, &current, next, note).await?;
     txn.commit().await?;
@@ -684,12 +844,16 @@ pub fn revision_input(rev: &event_revision::Model) -> Result<EventInput, AppErro
     serde_json::from_str(&rev.payload).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Approves or rejects a proposed change to a published event. An approval carries the
+/// [`version_token`] the admin saw: if the author proposed something newer, or the event
+/// changed, since, it is refused.
 pub async fn review_revision(
     db: &DatabaseConnection,
     admin: &SessionUser,
     revision_id: i64,
     approve: bool,
     note: Option<String>,
+    seen_version: Option<&str>,
 ) -> Result<event::Model, AppError> {
     if !admin.is_admin() {
         return Err(forbidden());
@@ -699,12 +863,35 @@ pub async fn review_revision(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    let current = get(&txn, rev.event_id).await?;
+    if rev.status == "superseded" && approve {
+        return Err(AppError::Stale(format!(
+            "\u{201c}{}\u{201d} changed while you were reviewing it: its author proposed a newer \
+             change, shown below.",
+            current.title
+        )));
+    }
     if rev.status != "pending" {
         return Err(AppError::Conflict(
             "This change has already been reviewed.".into(),
         ));
     }
-    let current = get(&txn, rev.event_id).await?;
+    if current.status != EventStatus::Published {
+        return Err(AppError::Conflict(format!(
+            "This event is {} now, so a change to it cannot be approved.",
+            current.status.label().to_lowercase()
+        )));
+    }
+    if approve
+        && let Some(seen) = seen_version
+        && current_version(&txn, &current).await? != seen
+    {
+        return Err(AppError::Stale(format!(
+            "\u{201c}{}\u{201d} changed while you were reviewing it: look at the change again \
+             below before you approve it.",
+            current.title
+        )));
+    }
     let now = Utc::now();
     if approve {
         let input = revision_input(&rev)?;
@@ -1271,7 +1458,21 @@ mod tests {
             "open-data-camp-2026-day-one"
         );
         assert_eq!(slugify("  ¿¡!!  "), "event");
-        assert_eq!(slugify("Café & Co-ops"), "caf-co-ops");
+        assert_eq!(slugify("Café & Co-ops"), "cafe-co-ops");
+        assert_eq!(slugify("Łódź Data Meetup"), "lodz-data-meetup");
         assert!(slugify(&"x".repeat(300)).len() <= 80);
+        assert!(!slugify(&"word ".repeat(40)).ends_with('-'));
+    }
+
+    #[test]
+    fn route_words_are_never_slugs() {
+        for word in ["New", "Mine", "PAST", "tags", "Drafts"] {
+            let slug = slugify(word);
+            assert!(!RESERVED_SLUGS.contains(&slug.as_str()), "{word} -> {slug}");
+            assert!(slug.ends_with("-event"), "{word} -> {slug}");
+        }
+        assert_eq!(slugify("Draft x7k2"), "draft-x7k2-event");
+        assert!(draft_slug().starts_with("draft-"));
+        assert_ne!(draft_slug(), draft_slug());
     }
 }

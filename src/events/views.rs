@@ -348,6 +348,9 @@ pub struct ErrorLink {
 #[derive(Serialize)]
 pub struct FormView {
     pub heading: String,
+    /// Why the whole form was not saved (the event changed meanwhile), beside any field
+    /// errors.
+    pub problem: Option<String>,
     pub action: String,
     pub form: EventForm,
     pub errors: std::collections::BTreeMap<&'static str, Option<String>>,
@@ -442,6 +445,7 @@ pub struct MineView {
 #[derive(Serialize)]
 pub struct QueueEvent {
     pub id: i64,
+    pub version: String,
     pub title: String,
     pub href: String,
     pub when: String,
@@ -453,6 +457,7 @@ pub struct QueueEvent {
 #[derive(Serialize)]
 pub struct QueueRevision {
     pub id: i64,
+    pub version: String,
     pub title: String,
     pub href: String,
     pub author: String,
@@ -461,6 +466,8 @@ pub struct QueueRevision {
 
 #[derive(Serialize)]
 pub struct QueueView {
+    /// Why the last decision was refused (the event changed while it was being reviewed).
+    pub problem: Option<String>,
     pub events: Vec<QueueEvent>,
     pub revisions: Vec<QueueRevision>,
 }

@@ -263,25 +263,25 @@ async fn an_unchanged_feed_is_a_304_and_a_change_shows_on_the_next_poll() {
     let date = (hack.starts_at.with_timezone(&chrono_tz::Europe::London))
         .format("%Y-%m-%d")
         .to_string();
-    let resp = admin
-        .post(
-            &app,
-            &format!("/events/{}/edit", hack.slug),
-            &[
-                ("title", "Bus Data Hack Day"),
-                ("summary", "Build tools and maps with live bus data."),
-                ("time_zone", "Europe/London"),
-                ("start_date", &date),
-                ("start_time", "10:00"),
-                ("end_date", &date),
-                ("end_time", "17:00"),
-                ("place_name", "University of Eastmere, Digital Hub"),
-                ("tags", "transport, hack-day"),
-                ("repeat", "none"),
-                ("action", "save"),
-            ],
-        )
-        .await;
+    let resp = crate::helpers::edit_event(
+        &app,
+        &admin,
+        &hack.slug,
+        &[
+            ("title", "Bus Data Hack Day"),
+            ("summary", "Build tools and maps with live bus data."),
+            ("time_zone", "Europe/London"),
+            ("start_date", &date),
+            ("start_time", "10:00"),
+            ("end_date", &date),
+            ("end_time", "17:00"),
+            ("place_name", "University of Eastmere, Digital Hub"),
+            ("tags", "transport, hack-day"),
+            ("repeat", "none"),
+            ("action", "save"),
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let next = client
         .get(&url)
@@ -402,23 +402,23 @@ async fn tag_feeds_and_event_files() {
         .with_timezone(&chrono_tz::Europe::London)
         .format("%Y-%m-%d")
         .to_string();
-    admin
-        .post(
-            &app,
-            &format!("/events/{}/edit", hack.slug),
-            &[
-                ("title", "Bus and Tram Data Hack Day"),
-                ("summary", "Build tools and maps with live bus data."),
-                ("time_zone", "Europe/London"),
-                ("start_date", &date),
-                ("start_time", "09:30"),
-                ("end_date", &date),
-                ("end_time", "17:00"),
-                ("repeat", "none"),
-                ("action", "save"),
-            ],
-        )
-        .await;
+    crate::helpers::edit_event(
+        &app,
+        &admin,
+        &hack.slug,
+        &[
+            ("title", "Bus and Tram Data Hack Day"),
+            ("summary", "Build tools and maps with live bus data."),
+            ("time_zone", "Europe/London"),
+            ("start_date", &date),
+            ("start_time", "09:30"),
+            ("end_date", &date),
+            ("end_time", "17:00"),
+            ("repeat", "none"),
+            ("action", "save"),
+        ],
+    )
+    .await;
     let resp = Browser::new()
         .get(&format!("{}/events/bus-data-hack-day.ics", app.url))
         .await;

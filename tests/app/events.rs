@@ -9,7 +9,9 @@ use entity::event::{self, EventStatus};
 use entity::prelude::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::{TestApp, demo_app, signed_in, unescape};
+use crate::helpers::{
+    TestApp, approve, demo_app, edit_event as edit, hidden_fields, signed_in, unescape,
+};
 use crate::oidc::{Browser, location};
 
 const ADMIN: &str = "priya.shah@northvale-council.example";
@@ -81,6 +83,12 @@ async fn the_whole_workflow_and_who_may_take_each_step() {
 
     let e = draft(&app, &author, "Footpath Data Walk", "save").await;
     assert_eq!(e.status, EventStatus::Draft);
+    // A draft's address says nothing about its title, or about other drafts.
+    assert!(
+        e.slug.starts_with("draft-") && !e.slug.contains("footpath"),
+        "{}",
+        e.slug
+    );
     let page = format!("/events/{}", e.slug);
 
     // A draft is the author's (and admins') alone: everyone else gets 404, not 403.
@@ -164,25 +172,25 @@ async fn the_whole_workflow_and_who_may_take_each_step() {
     let date = in_days(30);
     let mut form = event_form("Footpath Data Walk", &date, "submit");
     form.push(("note_to_admins", "Added the meeting point."));
-    let resp = author.post(&app, &format!("{page}/edit"), &form).await;
+    let resp = edit(&app, &author, &e.slug, &form).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
         by_title(&app, "Footpath Data Walk").await.status,
         EventStatus::Submitted
     );
 
-    // Approval publishes it for everyone.
-    let resp = admin
-        .post(
-            &app,
-            &format!("/admin/moderation/events/{}/approve", e.id),
-            &[],
-        )
-        .await;
+    // Approval publishes it for everyone, at a readable address; the draft's redirects.
+    let resp = approve(&app, &admin, e.id).await;
     assert_eq!(resp.status(), 303);
     let live = by_title(&app, "Footpath Data Walk").await;
     assert_eq!(live.status, EventStatus::Published);
+    assert_eq!(live.slug, "footpath-data-walk");
+    let draft_page = page;
+    let page = format!("/events/{}", live.slug);
     assert_eq!(status_of(&anonymous, &app, &page).await, 200);
+    let resp = anonymous.get(&format!("{}{draft_page}", app.url)).await;
+    assert_eq!(resp.status(), 301);
+    assert_eq!(location(&resp), page);
     let listing = anonymous
         .get(&format!("{}/events", app.url))
         .await
@@ -324,22 +332,15 @@ async fn an_authors_edit_to_a_published_event_waits_for_approval() {
     let author = signed_in(&app, AUTHOR).await;
     let admin = signed_in(&app, ADMIN).await;
     let e = draft(&app, &author, "Footpath Data Walk", "submit").await;
-    admin
-        .post(
-            &app,
-            &format!("/admin/moderation/events/{}/approve", e.id),
-            &[],
-        )
-        .await;
+    assert_eq!(approve(&app, &admin, e.id).await.status(), 303);
     let live = by_title(&app, "Footpath Data Walk").await;
+    let e = live.clone();
 
     let date = in_days(31);
     let mut form = event_form("Footpath Data Walk", &date, "save");
     form.retain(|(k, _)| *k != "place_name");
     form.push(("place_name", "Riverside Museum"));
-    let resp = author
-        .post(&app, &format!("/events/{}/edit", e.slug), &form)
-        .await;
+    let resp = edit(&app, &author, &e.slug, &form).await;
     assert_eq!(resp.status(), 303);
 
     // The live version is unchanged until an admin approves.
@@ -372,24 +373,14 @@ async fn an_authors_edit_to_a_published_event_waits_for_approval() {
     assert!(!queue.contains(">Title<"), "unchanged fields are not");
 
     let revision = EventRevision::find().one(app.db()).await.unwrap().unwrap();
-    assert_eq!(
-        author
-            .post(
-                &app,
-                &format!("/admin/moderation/revisions/{}/approve", revision.id),
-                &[]
-            )
-            .await
-            .status(),
-        403
-    );
-    let resp = admin
-        .post(
-            &app,
-            &format!("/admin/moderation/revisions/{}/approve", revision.id),
-            &[],
-        )
-        .await;
+    let action = format!("/admin/moderation/revisions/{}/approve", revision.id);
+    let version = hidden_fields(&queue, &action);
+    let version: Vec<(&str, &str)> = version
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(author.post(&app, &action, &version).await.status(), 403);
+    let resp = admin.post(&app, &action, &version).await;
     assert_eq!(resp.status(), 303);
     let updated = by_title(&app, "Footpath Data Walk").await;
     assert_eq!(updated.place_name.as_deref(), Some("Riverside Museum"));
@@ -400,9 +391,7 @@ async fn an_authors_edit_to_a_published_event_waits_for_approval() {
     // A second change, rejected: nothing moves.
     let mut form = event_form("Footpath Data Walk", &date, "save");
     form.push(("capacity", "12"));
-    author
-        .post(&app, &format!("/events/{}/edit", e.slug), &form)
-        .await;
+    assert_eq!(edit(&app, &author, &e.slug, &form).await.status(), 303);
     let revision = entity::event_revision::Entity::find()
         .filter(entity::event_revision::Column::Status.eq("pending"))
         .one(app.db())
@@ -426,13 +415,13 @@ async fn renaming_a_published_event_keeps_its_old_address_working() {
     let admin = signed_in(&app, ADMIN).await;
     let e = draft(&app, &admin, "Footpath Data Walk", "publish").await;
     let date = in_days(30);
-    let resp = admin
-        .post(
-            &app,
-            &format!("/events/{}/edit", e.slug),
-            &event_form("Footpath and Bridleway Data Walk", &date, "save"),
-        )
-        .await;
+    let resp = edit(
+        &app,
+        &admin,
+        &e.slug,
+        &event_form("Footpath and Bridleway Data Walk", &date, "save"),
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let renamed = by_title(&app, "Footpath and Bridleway Data Walk").await;
     assert_eq!(renamed.slug, "footpath-and-bridleway-data-walk");

@@ -354,3 +354,23 @@ pub async fn approve(
         .collect();
     admin.post(app, &action, &pairs).await
 }
+
+/// Posts the edit form as a browser would, with the version of the event its page carried.
+pub async fn edit_event(
+    app: &TestApp,
+    browser: &crate::oidc::Browser,
+    slug: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let action = format!("/events/{slug}/edit");
+    let page = browser
+        .get(&format!("{}{action}", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let hidden = hidden_fields(&page, &action);
+    let mut fields = form.to_vec();
+    fields.extend(hidden.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    browser.post(app, &action, &fields).await
+}

@@ -483,3 +483,126 @@ async fn only_admins_move_a_date_of_a_series_and_never_to_an_absurd_year() {
     assert!(log.contains("event.move_occurrence"));
     assert!(log.contains("event.cancel_occurrence"));
 }
+
+/// A member account, made directly (the development sign-in then lets a browser be them).
+async fn member(app: &crate::helpers::TestApp, n: usize) -> crate::oidc::Browser {
+    use sea_orm::{ActiveModelTrait, Set};
+    let email = format!("member{n}@example.org");
+    entity::user::ActiveModel {
+        email: Set(email.clone()),
+        email_verified: Set(true),
+        display_name: Set(format!("Member {n}")),
+        organisation: Set(None),
+        role: Set(entity::user::Role::Member),
+        disabled: Set(false),
+        listed_publicly: Set(false),
+        created_at: Set(chrono::Utc::now()),
+        updated_at: Set(chrono::Utc::now()),
+        last_sign_in_at: Set(None),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    signed_in(app, &email).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_people_saving_the_same_title_at_once_all_keep_their_work() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = demo_app(&[]).await;
+    let mut members = Vec::new();
+    for n in 0..20 {
+        members.push(member(&app, n).await);
+    }
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(25);
+    // Twenty drafts, then twenty events an admin publishes with one title, each at once.
+    let mut saves = Vec::new();
+    for m in &members {
+        let form = form_with(&date, &[("title", "Open Data Clinic"), ("action", "save")]);
+        let app = &app;
+        saves.push(async move { m.post(app, "/events/new", &form).await.status() });
+    }
+    let statuses = futures_util::future::join_all(saves).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    let mut publishes = Vec::new();
+    for _ in 0..20 {
+        let form = form_with(&date, &[("title", "Open Data Surgery")]);
+        let admin = &admin;
+        let app = &app;
+        publishes.push(async move { admin.post(app, "/events/new", &form).await.status() });
+    }
+    let statuses = futures_util::future::join_all(publishes).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+
+    for (title, count) in [("Open Data Clinic", 20), ("Open Data Surgery", 20)] {
+        let events = entity::event::Entity::find()
+            .filter(entity::event::Column::Title.eq(title))
+            .all(app.db())
+            .await
+            .unwrap();
+        assert_eq!(events.len(), count, "{title}");
+        let mut slugs: Vec<&str> = events.iter().map(|e| e.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(
+            slugs.len(),
+            count,
+            "{title}: every event has its own address"
+        );
+    }
+    let published = entity::event::Entity::find()
+        .filter(entity::event::Column::Slug.eq("open-data-surgery"))
+        .one(app.db())
+        .await
+        .unwrap();
+    assert!(published.is_some(), "the first takes the plain slug");
+}
+
+#[tokio::test]
+async fn route_words_and_other_peoples_drafts_never_shape_a_slug() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let date = in_days(25);
+    // Someone's hidden draft with a title...
+    let resp = author
+        .post(
+            &app,
+            "/events/new",
+            &form_with(
+                &date,
+                &[("title", "Secret Merger Talks"), ("action", "save")],
+            ),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let hidden = event_titled(&app, "Secret Merger Talks").await.unwrap();
+    assert!(!hidden.slug.contains("secret"), "{}", hidden.slug);
+    // ...does not push a published event with the same title to `-2`.
+    let resp = admin
+        .post(
+            &app,
+            "/events/new",
+            &form_with(&date, &[("title", "Secret Merger Talks")]),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(crate::oidc::location(&resp), "/events/secret-merger-talks");
+    for word in ["New", "Mine", "Past"] {
+        let resp = admin
+            .post(&app, "/events/new", &form_with(&date, &[("title", word)]))
+            .await;
+        assert_eq!(resp.status(), 303);
+        let slug = crate::oidc::location(&resp);
+        assert_eq!(slug, format!("/events/{}-event", word.to_lowercase()));
+        let page = admin.get(&format!("{}{slug}", app.url)).await;
+        assert_eq!(page.status(), 200);
+    }
+    // The route words still mean what they did.
+    let mine = author.get(&format!("{}/events/mine", app.url)).await;
+    assert!(mine.text().await.unwrap().contains("Secret Merger Talks"));
+    let new = author.get(&format!("{}/events/new", app.url)).await;
+    assert!(new.text().await.unwrap().contains("Draft an event"));
+}
