@@ -125,6 +125,16 @@ pub async fn revoke_admin(
     if found.role != Role::Admin {
         return Ok(RevokeOutcome::NotAdmin);
     }
+    if !found.disabled
+        && lock_active_admins(&txn)
+            .await?
+            .iter()
+            .all(|a| a.id == found.id)
+    {
+        return Err(AppError::Conflict(format!(
+            "{email} is the last active admin; grant another admin first"
+        )));
+    }
     let id = found.id;
     let mut active: user::ActiveModel = found.into();
     active.role = Set(Role::Member);
@@ -174,7 +184,7 @@ mod tests {
 // ---------------------------------------------------------------------------------------
 
 use entity::identity;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryOrder, QuerySelect};
 
 use crate::auth::providers::ProviderIdentity;
 
@@ -452,12 +462,42 @@ pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, s
         .await
 }
 
-async fn admin_count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
+/// The active admins as they are now, their rows locked until the transaction ends (on
+/// PostgreSQL; SQLite's writers queue anyway). Two admins demoting each other at the same
+/// moment are then decided one after the other, and the second finds it is no longer an
+/// admin. Locked in id order, so two such transactions never wait for each other in a ring.
+async fn lock_active_admins(txn: &DatabaseTransaction) -> Result<Vec<user::Model>, sea_orm::DbErr> {
     user::Entity::find()
         .filter(user::Column::Role.eq(Role::Admin))
         .filter(user::Column::Disabled.eq(false))
-        .count(db)
+        .order_by_asc(user::Column::Id)
+        .lock_exclusive()
+        .all(txn)
         .await
+}
+
+/// Checks, inside the transaction, that the person acting is still an active admin, and that
+/// the change leaves at least one: `removes` is the admin the change would take away.
+async fn ensure_admins_remain(
+    txn: &DatabaseTransaction,
+    actor_id: i64,
+    removes: Option<i64>,
+) -> Result<(), AppError> {
+    let admins = lock_active_admins(txn).await?;
+    if !admins.iter().any(|a| a.id == actor_id) {
+        return Err(AppError::Forbidden(
+            "You are no longer an admin, so you cannot change accounts.".into(),
+        ));
+    }
+    if let Some(id) = removes
+        && admins.iter().all(|a| a.id == id)
+    {
+        return Err(AppError::Conflict(
+            "The site must keep at least one active admin: make someone else an admin first."
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// An admin changes someone's role. Admins cannot demote themselves (another admin must),
@@ -470,6 +510,8 @@ pub async fn set_role(
 ) -> Result<user::Model, AppError> {
     crate::auth::policy::ensure_can_manage_accounts(actor)?;
     let txn = begin_write(db).await?;
+    let demotes = (role != Role::Admin).then_some(target_id);
+    ensure_admins_remain(&txn, actor.id, demotes).await?;
     let target = find_user(&txn, target_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -517,6 +559,7 @@ pub async fn set_disabled(
 ) -> Result<user::Model, AppError> {
     crate::auth::policy::ensure_can_manage_accounts(actor)?;
     let txn = begin_write(db).await?;
+    ensure_admins_remain(&txn, actor.id, disabled.then_some(target_id)).await?;
     let target = find_user(&txn, target_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -527,11 +570,6 @@ pub async fn set_disabled(
     }
     if target.disabled == disabled {
         return Ok(target);
-    }
-    if disabled && target.role == Role::Admin && admin_count(&txn).await? <= 1 {
-        return Err(AppError::Conflict(
-            "The last admin cannot be disabled.".into(),
-        ));
     }
     let email = target.email.clone();
     let mut active: user::ActiveModel = target.into();

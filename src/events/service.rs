@@ -864,6 +864,12 @@ pub async fn review_revision(
         .await?
         .ok_or(AppError::NotFound)?;
     let current = get(&txn, rev.event_id).await?;
+    if approve && current.status != EventStatus::Published {
+        return Err(AppError::Conflict(format!(
+            "This event is {} now, so a change to it cannot be approved.",
+            current.status.label().to_lowercase()
+        )));
+    }
     if rev.status == "superseded" && approve {
         return Err(AppError::Stale(format!(
             "\u{201c}{}\u{201d} changed while you were reviewing it: its author proposed a newer \
@@ -875,12 +881,6 @@ pub async fn review_revision(
         return Err(AppError::Conflict(
             "This change has already been reviewed.".into(),
         ));
-    }
-    if current.status != EventStatus::Published {
-        return Err(AppError::Conflict(format!(
-            "This event is {} now, so a change to it cannot be approved.",
-            current.status.label().to_lowercase()
-        )));
     }
     if approve
         && let Some(seen) = seen_version

@@ -606,3 +606,297 @@ async fn route_words_and_other_peoples_drafts_never_shape_a_slug() {
     let new = author.get(&format!("{}/events/new", app.url)).await;
     assert!(new.text().await.unwrap().contains("Draft an event"));
 }
+
+/// The fields of the form posting to `action` on `page`, ready to post.
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+async fn page_of(
+    app: &crate::helpers::TestApp,
+    browser: &crate::oidc::Browser,
+    path: &str,
+) -> String {
+    browser
+        .get(&format!("{}{path}", app.url))
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn approving_approves_what_the_admin_saw() {
+    use crate::helpers::{edit_event, hidden_fields};
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(21);
+    let base = form_with(&date, &[("title", "Canal Data Walk"), ("action", "submit")]);
+    assert_eq!(author.post(&app, "/events/new", &base).await.status(), 303);
+    let e = event_titled(&app, "Canal Data Walk").await.unwrap();
+
+    // The admin opens the queue; meanwhile the author changes the venue.
+    let seen = page_of(&app, &admin, "/admin/moderation").await;
+    let action = format!("/admin/moderation/events/{}/approve", e.id);
+    let version = hidden_fields(&seen, &action);
+    let mut changed = base.clone();
+    changed.retain(|(k, _)| *k != "place_name" && *k != "action");
+    changed.push(("place_name", "Lock Keeper's Cottage"));
+    changed.push(("action", "save"));
+    assert_eq!(
+        edit_event(&app, &author, &e.slug, &changed).await.status(),
+        303
+    );
+
+    let resp = admin.post(&app, &action, &pairs(&version)).await;
+    assert_eq!(resp.status(), 409);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("changed while you were reviewing it"),
+        "{page}"
+    );
+    assert_eq!(
+        event_titled(&app, "Canal Data Walk").await.unwrap().status,
+        entity::event::EventStatus::Submitted,
+        "not approved"
+    );
+    // What the queue shows now can be approved.
+    let version = hidden_fields(&page, &action);
+    assert_eq!(
+        admin.post(&app, &action, &pairs(&version)).await.status(),
+        303
+    );
+    let live = event_titled(&app, "Canal Data Walk").await.unwrap();
+    assert_eq!(live.place_name.as_deref(), Some("Lock Keeper's Cottage"));
+
+    // A change to the published event, then a newer one while the admin looks at the first.
+    let mut first = base.clone();
+    first.retain(|(k, _)| *k != "summary" && *k != "action");
+    first.push(("summary", "Now with a boat trip."));
+    first.push(("action", "save"));
+    assert_eq!(
+        edit_event(&app, &author, &live.slug, &first).await.status(),
+        303
+    );
+    let seen = page_of(&app, &admin, "/admin/moderation").await;
+    assert!(seen.contains("Now with a boat trip."));
+    // The first form of the first change in the queue: its approval.
+    let rev_action = |page: &str| {
+        let start = page
+            .find("\"/admin/moderation/revisions/")
+            .expect("a change in the queue")
+            + 1;
+        page[start..start + page[start..].find('"').unwrap()].to_string()
+    };
+    let first_action = rev_action(&seen);
+    let first_version = hidden_fields(&seen, &first_action);
+    let mut second = first.clone();
+    second.retain(|(k, _)| *k != "summary");
+    second.push(("summary", "Now with a boat trip and a picnic."));
+    assert_eq!(
+        edit_event(&app, &author, &live.slug, &second)
+            .await
+            .status(),
+        303
+    );
+    let resp = admin
+        .post(&app, &first_action, &pairs(&first_version))
+        .await;
+    assert_eq!(resp.status(), 409);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("proposed a newer change"), "{page}");
+    assert!(
+        page.contains("Now with a boat trip and a picnic."),
+        "the new diff is shown"
+    );
+    assert_eq!(
+        event_titled(&app, "Canal Data Walk").await.unwrap().summary,
+        "A test of what feeds accept.",
+        "the live event is untouched"
+    );
+
+    // Cancelled meanwhile: the waiting change can no longer be approved onto it.
+    let second_action = rev_action(&page);
+    let second_version = hidden_fields(&page, &second_action);
+    let resp = author
+        .post(
+            &app,
+            &format!("/events/{}/cancel", live.slug),
+            &[("note", "The towpath is closed.")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let resp = admin
+        .post(&app, &second_action, &pairs(&second_version))
+        .await;
+    assert_eq!(resp.status(), 409);
+    let cancelled = event_titled(&app, "Canal Data Walk").await.unwrap();
+    assert_eq!(cancelled.status, entity::event::EventStatus::Cancelled);
+    assert_eq!(cancelled.summary, "A test of what feeds accept.");
+}
+
+#[tokio::test]
+async fn a_second_tab_does_not_silently_overwrite_the_first() {
+    use crate::helpers::hidden_fields;
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let date = in_days(21);
+    let form = form_with(
+        &date,
+        &[("title", "Ward Data Workshop"), ("action", "save")],
+    );
+    assert_eq!(author.post(&app, "/events/new", &form).await.status(), 303);
+    let e = event_titled(&app, "Ward Data Workshop").await.unwrap();
+    let action = format!("/events/{}/edit", e.slug);
+    // Two tabs open the form.
+    let tab_one = hidden_fields(&page_of(&app, &author, &action).await, &action);
+    let tab_two = hidden_fields(&page_of(&app, &author, &action).await, &action);
+    let mut one = form.clone();
+    one.retain(|(k, _)| *k != "summary");
+    one.push(("summary", "Written in the first tab."));
+    one.extend(pairs(&tab_one));
+    assert_eq!(author.post(&app, &action, &one).await.status(), 303);
+    let mut two = form.clone();
+    two.retain(|(k, _)| *k != "summary");
+    two.push(("summary", "Written in the second tab."));
+    two.extend(pairs(&tab_two));
+    let resp = author.post(&app, &action, &two).await;
+    assert_eq!(resp.status(), 409);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("changed after you opened this form"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Written in the second tab."),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        event_titled(&app, "Ward Data Workshop")
+            .await
+            .unwrap()
+            .summary,
+        "Written in the first tab."
+    );
+    // Saving again from that page is a deliberate choice, and works.
+    let again = hidden_fields(&page, &action);
+    let mut two = form.clone();
+    two.retain(|(k, _)| *k != "summary");
+    two.push(("summary", "Written in the second tab."));
+    two.extend(pairs(&again));
+    assert_eq!(author.post(&app, &action, &two).await.status(), 303);
+    assert_eq!(
+        event_titled(&app, "Ward Data Workshop")
+            .await
+            .unwrap()
+            .summary,
+        "Written in the second tab."
+    );
+}
+
+async fn active_admins(app: &crate::helpers::TestApp) -> Vec<i64> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::user::Entity::find()
+        .filter(entity::user::Column::Role.eq(entity::user::Role::Admin))
+        .filter(entity::user::Column::Disabled.eq(false))
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = demo_app(&[]).await;
+    let out = app.command(&["admin", "grant", AUTHOR]);
+    assert!(out.status.success());
+    let priya = signed_in(&app, ADMIN).await;
+    let gareth = signed_in(&app, AUTHOR).await;
+    let id_of = |email: &'static str| {
+        let db = app.db().clone();
+        async move {
+            entity::user::Entity::find()
+                .filter(entity::user::Column::Email.eq(email))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (priya_id, gareth_id) = (id_of(ADMIN).await, id_of(AUTHOR).await);
+    // Only the two of them are admins.
+    let tom_id = id_of("tom.okafor@eastmere-uni.example").await;
+    let resp = priya
+        .post(
+            &app,
+            &format!("/admin/users/{tom_id}/role"),
+            &[("role", "member")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    for round in 0..10 {
+        // By role change in even rounds, by disabling in odd ones.
+        let (a, b) = if round % 2 == 0 {
+            (
+                format!("/admin/users/{gareth_id}/role"),
+                format!("/admin/users/{priya_id}/role"),
+            )
+        } else {
+            (
+                format!("/admin/users/{gareth_id}/disable"),
+                format!("/admin/users/{priya_id}/disable"),
+            )
+        };
+        // Both forms are ready before either is sent, so the two land together.
+        let (ta, tb) = (priya.csrf_token(&app).await, gareth.csrf_token(&app).await);
+        let send = |browser: &crate::oidc::Browser, path: &str, token: &str| {
+            browser
+                .client
+                .post(format!("{}{path}", app.url))
+                .form(&[("role", "member"), ("csrf_token", token)])
+                .send()
+        };
+        let (ra, rb) = tokio::join!(send(&priya, &a, &ta), send(&gareth, &b, &tb));
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        let statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        let left = active_admins(&app).await;
+        assert_eq!(left.len(), 1, "round {round}: {statuses:?} left {left:?}");
+        assert!(statuses.contains(&303), "round {round}: {statuses:?}");
+        // Both admins again for the next round.
+        entity::user::Entity::update_many()
+            .col_expr(
+                entity::user::Column::Role,
+                sea_orm::sea_query::Expr::value(entity::user::Role::Admin),
+            )
+            .col_expr(
+                entity::user::Column::Disabled,
+                sea_orm::sea_query::Expr::value(false),
+            )
+            .filter(entity::user::Column::Id.is_in([priya_id, gareth_id]))
+            .exec(app.db())
+            .await
+            .unwrap();
+        // Disabling ended the loser's sessions: sign them in again.
+        if !priya.signed_in(&app).await {
+            priya.dev_sign_in(&app, ADMIN).await;
+        }
+        if !gareth.signed_in(&app).await {
+            gareth.dev_sign_in(&app, AUTHOR).await;
+        }
+    }
+    // The command line keeps the last admin too.
+    let out = app.command(&["admin", "revoke", AUTHOR]);
+    assert!(out.status.success());
+    let out = app.command(&["admin", "revoke", ADMIN]);
+    assert!(!out.status.success());
+    assert!(crate::helpers::stderr(&out).contains("last active admin"));
+    assert_eq!(active_admins(&app).await, vec![priya_id]);
+}
