@@ -62,7 +62,11 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .with(auth::session::LoadSession {
             state: state.clone(),
         })
-        .with(web::csrf::Csrf::new(&state.cookie_key, secure))
+        .with(web::csrf::Csrf::new(
+            &state.cookie_key,
+            secure,
+            auth::session::cookie_name(&state.config),
+        ))
         // Outside the CSRF check, which may read a form body: the cap applies to it too.
         .with(web::limits::RequestLimits::default())
         .with(web::errors::ErrorPages::new(state.clone()))

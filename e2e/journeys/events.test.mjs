@@ -462,7 +462,8 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     assert.equal(res.status(), 200, `submitting ended with HTTP ${res.status()} (${chain.join(' -> ')})`);
     assert.match(chain[0] ?? '', /^303 POST /, `submitting should redirect (303) after the POST: ${chain.join(' -> ')}`);
     eventPath = new URL(gareth.url()).pathname;
-    assert.match(eventPath, /^\/events\/footpath-data-walk\b/, `after submitting the browser is at ${gareth.url()}, expected the event's page`);
+    // Until it is published, its address says nothing about its title.
+    assert.match(eventPath, /^\/events\/draft-[a-z0-9]{12}$/, `after submitting the browser is at ${gareth.url()}, expected the draft's page`);
 
     await assertFlash(gareth, 'Your event has been sent to the admins for approval.');
     await assertH1(gareth, TITLE);
@@ -565,6 +566,12 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
       'the approved event is still in the moderation queue',
     );
     assert.equal(await moderationCount(priya), waitingBefore, 'the Moderation count did not go back down after the approval');
+    // Published: a readable address, and the draft's address leads there.
+    const draftPath = eventPath;
+    eventPath = '/events/footpath-data-walk';
+    const moved = await priya.request.get(draftPath, { maxRedirects: 0 });
+    assert.equal(moved.status(), 301, `the draft's address answered HTTP ${moved.status()}`);
+    assert.equal(moved.headers().location, eventPath);
     await app.screenshot(priya, `${name}-approved`);
     await app.checkAccessibility(priya, `${name} approved`);
   });

@@ -644,7 +644,7 @@ pub fn respond(feed: &Feed, headers: &HeaderMap, head: bool, filename: &str) -> 
         .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
         .header(
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{filename}\""),
+            crate::web::headers::content_disposition("inline", filename),
         )
         .header(header::CONTENT_LENGTH, body.len().to_string())
         .body(if head { Body::empty() } else { in_slices(body) });

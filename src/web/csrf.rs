@@ -1,7 +1,9 @@
 //! Cross-site request forgery protection for every state-changing request.
 //!
 //! Each browser gets a random `convene_csrf` cookie. Forms carry `csrf_token`, an HMAC of
-//! that cookie under the site's secret key, so another site can neither read nor forge it.
+//! that cookie and of the session cookie under the site's secret key, so another site can
+//! neither read nor forge it, and a token from before a sign-in or a sign-out is refused
+//! after it (the session cookie it was bound to has changed).
 //! Every POST, PUT, PATCH and DELETE must present the token in the form body, the
 //! `X-CSRF-Token` header, or (for file uploads, whose bodies are streamed) the query string.
 
@@ -32,6 +34,8 @@ struct SeedInner {
     key: Arc<[u8]>,
     existing: Option<String>,
     generated: OnceLock<String>,
+    /// The session cookie as the browser sent it (empty when signed out).
+    session: String,
 }
 
 impl CsrfSeed {
@@ -49,7 +53,7 @@ impl CsrfSeed {
     /// The token forms on this page must carry.
     pub fn token(&self) -> String {
         URL_SAFE_NO_PAD.encode(
-            token_for(&self.0.key, self.cookie_value())
+            token_for(&self.0.key, self.cookie_value(), &self.0.session)
                 .finalize()
                 .into_bytes(),
         )
@@ -64,12 +68,16 @@ impl CsrfSeed {
 pub struct Csrf {
     key: Arc<[u8]>,
     cookie_name: &'static str,
+    session_cookie: &'static str,
     secure: bool,
 }
 
 impl Csrf {
-    pub fn new(cookie_key: &CookieKey, secure: bool) -> Self {
+    /// `session_cookie` names the cookie that carries the sign-in session, which tokens are
+    /// bound to.
+    pub fn new(cookie_key: &CookieKey, secure: bool, session_cookie: &'static str) -> Self {
         Self {
+            session_cookie,
             key: cookie_key.signing().into(),
             // `__Host-` cookies cannot be planted by a sibling subdomain, but need HTTPS.
             cookie_name: if secure {
@@ -82,10 +90,14 @@ impl Csrf {
     }
 }
 
-fn token_for(key: &[u8], cookie_value: &str) -> Hmac<Sha256> {
+fn token_for(key: &[u8], cookie_value: &str, session: &str) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(b"convene csrf v1:");
+    mac.update(b"convene csrf v2:");
+    // Lengths first, so that no two pairs of values hash alike.
+    mac.update(&(cookie_value.len() as u64).to_be_bytes());
     mac.update(cookie_value.as_bytes());
+    mac.update(&(session.len() as u64).to_be_bytes());
+    mac.update(session.as_bytes());
     mac
 }
 
@@ -97,6 +109,7 @@ impl<E: Endpoint> Middleware<E> for Csrf {
             inner,
             key: self.key.clone(),
             cookie_name: self.cookie_name,
+            session_cookie: self.session_cookie,
             secure: self.secure,
         }
     }
@@ -106,6 +119,7 @@ pub struct CsrfEndpoint<E> {
     inner: E,
     key: Arc<[u8]>,
     cookie_name: &'static str,
+    session_cookie: &'static str,
     secure: bool,
 }
 
@@ -122,10 +136,16 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
             .get(self.cookie_name)
             .map(|c| c.value_str().to_string())
             .filter(|v| v.len() >= 32 && v.len() <= 64);
+        let session = req
+            .cookie()
+            .get(self.session_cookie)
+            .map(|c| c.value_str().to_string())
+            .unwrap_or_default();
         let seed = CsrfSeed(Arc::new(SeedInner {
             key: self.key.clone(),
             existing,
             generated: OnceLock::new(),
+            session,
         }));
         crate::web::errors::SeenViewer::set_csrf(&req, &seed);
 
@@ -134,7 +154,7 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
             let valid = seed.0.existing.as_deref().is_some_and(|cookie_value| {
                 presented.is_some_and(|token| {
                     URL_SAFE_NO_PAD.decode(token.as_bytes()).is_ok_and(|bytes| {
-                        token_for(&self.key, cookie_value)
+                        token_for(&self.key, cookie_value, &seed.0.session)
                             .verify_slice(&bytes)
                             .is_ok()
                     })

@@ -62,3 +62,62 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
         Ok(resp)
     }
 }
+
+/// What RFC 5987 lets through unencoded in an extended parameter value (`attr-char`).
+const ATTR_CHAR_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// A `Content-Disposition` value for a file name in any script (RFC 6266): a plain ASCII
+/// `filename` for old clients (anything else becomes `_`) and the exact name, UTF-8 and
+/// percent-encoded, in `filename*`.
+pub fn content_disposition(disposition: &str, filename: &str) -> String {
+    let fallback: String = filename
+        .chars()
+        .map(|c| {
+            if c == ' ' || (c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '%')) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let exact = percent_encoding::utf8_percent_encode(filename, ATTR_CHAR_ENCODED);
+    format!("{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_in_any_script_have_an_ascii_fallback() {
+        assert_eq!(
+            content_disposition("inline", "calendar.ics"),
+            "inline; filename=\"calendar.ics\"; filename*=UTF-8''calendar.ics"
+        );
+        assert_eq!(
+            content_disposition("inline", "łódź-dane.ics"),
+            "inline; filename=\"__d_-dane.ics\"; filename*=UTF-8''%C5%82%C3%B3d%C5%BA-dane.ics"
+        );
+        let tricky = content_disposition("attachment", "a\"b\\c\r\n%.ics");
+        assert!(
+            tricky.starts_with("attachment; filename=\"a_b_c___.ics\";"),
+            "{tricky}"
+        );
+        assert!(
+            tricky.ends_with("filename*=UTF-8''a%22b%5Cc%0D%0A%25.ics"),
+            "{tricky}"
+        );
+    }
+}

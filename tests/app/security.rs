@@ -900,3 +900,68 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     assert!(crate::helpers::stderr(&out).contains("last active admin"));
     assert_eq!(active_admins(&app).await, vec![priya_id]);
 }
+
+#[tokio::test]
+async fn a_form_token_from_before_signing_in_or_out_is_refused_after() {
+    let app = demo_app(&[]).await;
+    let browser = crate::oidc::Browser::new();
+    let anonymous_token = browser.csrf_token(&app).await;
+    browser.dev_sign_in(&app, AUTHOR).await;
+    let signed_in_token = browser.csrf_token(&app).await;
+    assert_ne!(anonymous_token, signed_in_token);
+    let send = |token: String, path: &'static str| {
+        let client = browser.client.clone();
+        let url = format!("{}{path}", app.url);
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("display_name", "Gareth Lloyd"),
+                    ("organisation", "Riverside City Council"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // The token a page had before sign-in no longer works once signed in.
+    assert_eq!(send(anonymous_token, "/profile").await, 403);
+    assert_eq!(send(signed_in_token.clone(), "/profile").await, 303);
+    assert_eq!(send(signed_in_token.clone(), "/auth/signout").await, 303);
+    assert!(!browser.signed_in(&app).await);
+    // Nor does the signed-in page's token once signed out.
+    let resp = browser
+        .client
+        .post(format!("{}/auth/dev", app.url))
+        .form(&[("csrf_token", signed_in_token.as_str()), ("email", AUTHOR)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+}
+
+#[tokio::test]
+async fn feed_file_names_have_an_ascii_fallback_and_the_exact_name() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(12);
+    let resp = admin
+        .post(
+            &app,
+            "/events/new",
+            &form_with(&date, &[("title", "Dane w Łodzi"), ("tags", "łódź")]),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let resp = reqwest::get(format!("{}/calendar/tags/%C5%82%C3%B3d%C5%BA.ics", app.url))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        "inline; filename=\"__d_.ics\"; filename*=UTF-8''%C5%82%C3%B3d%C5%BA.ics"
+    );
+}
