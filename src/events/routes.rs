@@ -872,7 +872,13 @@ async fn change_one_date(
     let e = target(state, user, slug).await?;
     let start = occurrence_start(form)?;
     let change = change(&e)?;
-    let note = Some(form.note.trim().to_string()).filter(|n| !n.is_empty());
+    let note = crate::web::text::multi_line(form.note.trim()).map_err(AppError::BadRequest)?;
+    if note.chars().count() > 2000 {
+        return Err(AppError::BadRequest(
+            "Keep the note to 2000 characters or fewer.".into(),
+        ));
+    }
+    let note = Some(note).filter(|n| !n.is_empty());
     service::change_occurrence(&state.db, user, e.id, start, change, note).await?;
     Ok(flash::redirect(
         jar,

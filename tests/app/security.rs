@@ -463,9 +463,19 @@ async fn only_admins_move_a_date_of_a_series_and_never_to_an_absurd_year() {
         303
     );
 
-    // A date the author cancels is in the audit log, like the admin's move.
+    // A date the author cancels is in the audit log, like the admin's move; its note is
+    // checked like any other text.
     let page = author.get(&path).await.text().await.unwrap();
     let another = first_date(&page);
+    let resp = author
+        .post(
+            &app,
+            &format!("/events/{}/occurrences/cancel", forum.slug),
+            &[("start", another.as_str()), ("note", "Room\0flooded")],
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("a NUL character"));
     let resp = author
         .post(
             &app,
