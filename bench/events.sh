@@ -98,6 +98,7 @@ trap 'exit 130' INT TERM
 # A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+build_seed_events
 
 # Results, one line per measurement:
 # size|label|kind|rps|p99ms|p50ms|requests|errors|servercpu|wrkcpu|othercpu|rss_mb_after
@@ -127,7 +128,7 @@ run_size() {
     log "size $size: seeding the demo forum plus $size generated events"
     local t0 t1
     t0=$(date +%s.%N)
-    (cd "$dir" && "$CONVENE_BIN" seed-demo --extra-events "$size") >"$WORK/seed-$size.log" 2>&1 \
+    (cd "$dir" && "$CONVENE_BIN" seed-demo && "$SEED_EVENTS_BIN" "$size") >"$WORK/seed-$size.log" 2>&1 \
         || { cat "$WORK/seed-$size.log" >&2; die "seed-demo failed"; }
     t1=$(date +%s.%N)
     local seed_s

@@ -152,6 +152,7 @@ trap 'exit 130' INT TERM
 # A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+build_seed_events
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 header_value() { # file, name (case-insensitive) -> value without CR
@@ -272,7 +273,7 @@ run_size() {
     log "size $size: seeding the demo forum plus $size generated events"
     local t0 t1 seed_s
     t0=$(date +%s.%N)
-    (cd "$dir" && "$CONVENE_BIN" seed-demo --extra-events "$size") >"$WORK/seed-$size.log" 2>&1 \
+    (cd "$dir" && "$CONVENE_BIN" seed-demo && "$SEED_EVENTS_BIN" "$size") >"$WORK/seed-$size.log" 2>&1 \
         || { cat "$WORK/seed-$size.log" >&2; die "seed-demo failed"; }
     t1=$(date +%s.%N)
     seed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')

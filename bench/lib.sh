@@ -70,3 +70,13 @@ read_wrk() { # output file
         WRK_ERRORS="non-2xx/3xx: ${non2xx:-0}; socket: ${sockerr:-none}"
     fi
 }
+
+# The generator of load-test events (bench/seed_events.rs), built in release mode if missing:
+# sets SEED_EVENTS_BIN. Expects ROOT and a `log` function.
+build_seed_events() {
+    SEED_EVENTS_BIN="$ROOT/target/release/examples/seed-events"
+    if [[ ! -x "$SEED_EVENTS_BIN" ]]; then
+        log "building the event generator (bench/seed_events.rs)"
+        (cd "$ROOT" && nice -n 10 cargo build --release --example seed-events)
+    fi
+}

@@ -1,25 +1,24 @@
 //! The audit log: every role change and admin decision is written in the same transaction as
 //! the change itself, so the log cannot miss one.
 
-use chrono::Utc;
-use entity::audit_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use chrono::{DateTime, Utc};
+use entity::{audit_log, user};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, Set};
+
+use crate::actor::Actor;
 
 /// Who acted.
-#[derive(Debug, Clone)]
-pub enum Actor {
+#[derive(Debug, Clone, Copy)]
+pub enum Who {
     /// An operator at the server's command line.
     CommandLine,
-    /// A signed-in person.
-    User { id: i64, email: String },
+    /// A person, by their account.
+    Person(i64),
 }
 
-impl Actor {
-    fn parts(&self) -> (Option<i64>, String) {
-        match self {
-            Actor::CommandLine => (None, "command line".to_string()),
-            Actor::User { id, email } => (Some(*id), email.clone()),
-        }
+impl From<&Actor> for Who {
+    fn from(actor: &Actor) -> Self {
+        Who::Person(actor.id)
     }
 }
 
@@ -30,14 +29,28 @@ pub struct Entry<'a> {
     pub detail: Option<String>,
 }
 
+/// Writes one entry, in the caller's transaction. The person is named by their e-mail
+/// address as it is at that moment, so the log still reads right after it changes.
 pub async fn record(
     db: &impl ConnectionTrait,
-    actor: &Actor,
+    who: &Who,
+    at: DateTime<Utc>,
     entry: Entry<'_>,
 ) -> Result<(), DbErr> {
-    let (actor_user_id, actor_label) = actor.parts();
+    let (actor_user_id, actor_label) = match who {
+        Who::CommandLine => (None, "command line".to_string()),
+        Who::Person(id) => {
+            let email: Option<String> = user::Entity::find_by_id(*id)
+                .select_only()
+                .column(user::Column::Email)
+                .into_tuple()
+                .one(db)
+                .await?;
+            (Some(*id), email.unwrap_or_else(|| format!("account {id}")))
+        }
+    };
     audit_log::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(at),
         actor_user_id: Set(actor_user_id),
         actor_label: Set(actor_label),
         action: Set(entry.action.to_string()),

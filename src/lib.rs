@@ -3,10 +3,12 @@
 //! [`app`] builds the whole web application from an [`AppState`]; `main.rs` is a thin CLI
 //! around [`server`]. Tests start the same app on a random port.
 
+pub mod actor;
 pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -19,7 +21,7 @@ pub mod state;
 pub mod web;
 
 use poem::middleware::CookieJarManager;
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt};
 
 pub use state::AppState;
 
@@ -43,20 +45,27 @@ async fn invalidate_caches<E: Endpoint>(
     Ok(resp)
 }
 
-/// The router with every middleware applied.
-pub fn app(state: AppState) -> impl Endpoint + 'static {
-    let routes = Route::new()
+/// Every route of the app, feature by feature, and the list of what they serve. Layering:
+/// features mount their own routes here; `web` knows no feature.
+pub fn routes(state: &AppState) -> web::router::Router {
+    use web::router::{Router, get};
+    let router = Router::new()
         .at("/", get(home::index))
-        .nest("/events", events::routes().around(invalidate_caches))
-        .at("/calendar", get(calendar::routes::page))
-        .at("/calendar.ics", get(calendar::routes::all))
-        .at("/calendar/tags/:file", get(calendar::routes::by_tag))
+        .nest_with("/events", events::routes(), |r| r.around(invalidate_caches))
+        .nest_with("/admin/moderation", events::moderation_routes(), |r| {
+            r.around(invalidate_caches)
+        })
         .nest("/auth", auth::routes(state.config.auth.dev_login))
         .nest("/profile", auth::profile_routes())
-        .nest("/admin", admin::routes().around(invalidate_caches))
+        .nest_with("/admin", admin::routes(), |r| r.around(invalidate_caches))
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
+    calendar::mount(router)
+}
 
+/// The router with every middleware applied.
+pub fn app(state: AppState) -> impl Endpoint + 'static {
+    let (routes, _) = routes(&state).into_parts();
     let secure = state.config.secure_cookies();
     routes
         .with(auth::session::LoadSession {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use convene::audit::Actor;
+use convene::audit::Who;
 use convene::auth::service::{GrantOutcome, RevokeOutcome, grant_admin, revoke_admin};
 use convene::config::Config;
 use convene::server;
@@ -28,11 +28,7 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo forum's people and content (safe to run again).
-    SeedDemo {
-        /// Also add this many generated one-off events (for load tests and benchmarks).
-        #[arg(long, default_value_t = 0)]
-        extra_events: usize,
-    },
+    SeedDemo,
     /// Manage who administers the site.
     Admin {
         #[command(subcommand)]
@@ -75,23 +71,17 @@ async fn run(command: Command, config: Config) -> ExitCode {
             }
             Err(err) => fail(&err),
         },
-        Command::SeedDemo { extra_events } => {
+        Command::SeedDemo => {
             let state = match server::prepare(config).await {
                 Ok(state) => state,
                 Err(err) => return fail(&err),
             };
-            match convene::demo::seed(&state.db).await {
+            match convene::demo::seed(&state.db, state.clock.now()).await {
                 Ok(report) => {
                     println!(
                         "Demo data loaded: {} people added, {} updated, {} events added.",
                         report.people_added, report.people_updated, report.events_added
                     );
-                    if extra_events > 0 {
-                        match convene::demo::seed_bulk_events(&state.db, extra_events).await {
-                            Ok(n) => println!("{n} generated events added."),
-                            Err(err) => return fail(&err),
-                        }
-                    }
                     ExitCode::SUCCESS
                 }
                 Err(err) => fail(&err),
@@ -102,10 +92,11 @@ async fn run(command: Command, config: Config) -> ExitCode {
                 Ok(state) => state,
                 Err(err) => return fail(&err),
             };
-            let actor = Actor::CommandLine;
+            let who = Who::CommandLine;
+            let now = state.clock.now();
             match action {
                 AdminAction::Grant { email } => {
-                    match grant_admin(&state.db, &email, &actor).await {
+                    match grant_admin(&state.db, &email, &who, now).await {
                         Ok(GrantOutcome::Granted) => println!("{email} is now an admin."),
                         Ok(GrantOutcome::AlreadyAdmin) => println!("{email} was already an admin."),
                         Ok(GrantOutcome::Reserved) => println!(
@@ -116,7 +107,7 @@ async fn run(command: Command, config: Config) -> ExitCode {
                     }
                 }
                 AdminAction::Revoke { email } => {
-                    match revoke_admin(&state.db, &email, &actor).await {
+                    match revoke_admin(&state.db, &email, &who, now).await {
                         Ok(RevokeOutcome::Revoked) => {
                             println!("{email} is no longer an admin.")
                         }

@@ -1,5 +1,6 @@
-//! What every handler can reach. Nothing here is mutable shared state: several instances can
-//! serve the same database.
+//! What every handler can reach. The only shared mutable state is per-instance caches (feeds,
+//! public page data, rate limits), each of which another instance can do without: several
+//! instances can serve the same database.
 
 use std::sync::Arc;
 
@@ -26,4 +27,9 @@ pub struct AppState {
     pub reads: Arc<crate::web::cache::ReadCache>,
     /// SQL statements run so far (see `db::count_statements`).
     pub statements: Arc<std::sync::atomic::AtomicU64>,
+    /// What time it is (a fixed, movable clock in tests).
+    pub clock: Arc<dyn crate::clock::Clock>,
+    /// What waits for an admin, counted beside "Moderation" in their navigation; each feature
+    /// with a queue registers its count here.
+    pub waiting_for_admins: Arc<Vec<Arc<dyn crate::web::page::WaitingCount>>>,
 }

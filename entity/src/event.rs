@@ -101,6 +101,14 @@ impl EventStatus {
     }
 }
 
+impl Model {
+    /// The organiser's time zone. Stored zones were checked when the event was saved; should
+    /// one ever be unknown to this build's tz database, times are kept exact in UTC.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

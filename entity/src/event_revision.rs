@@ -12,12 +12,27 @@ pub struct Model {
     pub author_id: i64,
     /// The proposed fields, as JSON.
     pub payload: String,
-    /// pending | approved | rejected
-    pub status: String,
+    pub status: RevisionStatus,
     pub review_note: Option<String>,
     pub reviewer_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub reviewed_at: Option<DateTimeUtc>,
+}
+
+/// Where a proposed change stands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum RevisionStatus {
+    /// Waiting for an admin.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    /// Replaced by a newer change from its author, or overtaken by the event's cancellation.
+    #[sea_orm(string_value = "superseded")]
+    Superseded,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,15 +2,14 @@
 
 mod routes;
 
-use poem::{Route, get, post};
+use crate::web::router::{Router, get, post};
 
-pub fn routes() -> Route {
-    Route::new()
+pub fn routes() -> Router {
+    Router::new()
         .at("/", get(routes::index))
         .at("/users", get(routes::users))
         .at("/users/:id/role", post(routes::change_role))
         .at("/users/:id/disable", post(routes::disable))
         .at("/users/:id/enable", post(routes::enable))
         .at("/audit", get(routes::audit))
-        .nest("/moderation", crate::events::moderation_routes())
 }

@@ -5,7 +5,6 @@ use poem::{Response, handler};
 use serde::Deserialize;
 
 use crate::auth::service;
-use crate::auth::session::RequireAdmin;
 use crate::auth::views::{AuditRow, AuditView, UserRow, UsersView};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -13,6 +12,7 @@ use crate::web::PageCtx;
 use crate::web::flash::{self, FlashKind};
 use crate::web::format;
 use crate::web::see_other;
+use crate::web::user::RequireAdmin;
 
 const AUDIT_PER_PAGE: u64 = 50;
 
@@ -64,7 +64,7 @@ pub async fn change_role(
         "member" => Role::Member,
         other => return Err(AppError::BadRequest(format!("{other:?} is not a role"))),
     };
-    let person = service::set_role(&state.db, &admin, id, role).await?;
+    let person = service::set_role(&state.db, &admin.actor(), id, role, state.clock.now()).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
@@ -84,12 +84,13 @@ pub async fn change_role(
 
 async fn set_disabled(
     state: &AppState,
-    admin: &crate::auth::session::SessionUser,
+    admin: &crate::web::user::SessionUser,
     id: i64,
     jar: &CookieJar,
     disabled: bool,
 ) -> AppResult<Response> {
-    let person = service::set_disabled(&state.db, admin, id, disabled).await?;
+    let person =
+        service::set_disabled(&state.db, &admin.actor(), id, disabled, state.clock.now()).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
@@ -138,8 +139,13 @@ pub async fn audit(
     Query(q): Query<PageQuery>,
 ) -> AppResult<Html<String>> {
     let tz = ctx.state.config.time_zone;
-    let page =
-        service::audit_log(&ctx.state.db, &admin, q.page.unwrap_or(1), AUDIT_PER_PAGE).await?;
+    let page = service::audit_log(
+        &ctx.state.db,
+        &admin.actor(),
+        q.page.unwrap_or(1),
+        AUDIT_PER_PAGE,
+    )
+    .await?;
     let view = AuditView {
         previous_href: (page.page > 1).then(|| format!("/admin/audit?page={}", page.page - 1)),
         next_href: (page.page < page.pages).then(|| format!("/admin/audit?page={}", page.page + 1)),

@@ -4,16 +4,17 @@ pub mod forms;
 pub mod policy;
 pub mod providers;
 pub mod routes;
+pub mod seed;
 pub mod service;
 pub mod session;
 pub mod views;
 
-use poem::{Route, get, post};
+use crate::web::router::{Router, get, post};
 
 /// `/auth/...`: signing in and out. The development sign-in exists only when it is switched
 /// on; otherwise `/auth/dev` is an unknown address, whose body nothing reads.
-pub fn routes(dev_login: bool) -> Route {
-    let route = Route::new()
+pub fn routes(dev_login: bool) -> Router {
+    let route = Router::new()
         .at("/signin", get(routes::signin_page))
         .at("/signout", post(routes::signout))
         .at("/signout-everywhere", post(routes::signout_everywhere))
@@ -27,8 +28,8 @@ pub fn routes(dev_login: bool) -> Route {
 }
 
 /// `/profile/...`: a person's own account.
-pub fn profile_routes() -> Route {
-    Route::new()
+pub fn profile_routes() -> Router {
+    Router::new()
         .at("/", get(routes::profile).post(routes::update_profile))
         .at("/identities/:id/delete", post(routes::unlink))
 }

@@ -1,7 +1,6 @@
 //! Sign-in pages and the OAuth2 / OpenID Connect round trip, sign-out, the development
 //! sign-in, and the profile page.
 
-use chrono::Utc;
 use poem::http::StatusCode;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem::web::{Data, Form, Html, Path, Query};
@@ -13,7 +12,7 @@ use crate::auth::forms::{
 };
 use crate::auth::providers::ProviderError;
 use crate::auth::service::{self, SignInKind};
-use crate::auth::session::{self, CurrentUser, MaybeUser};
+use crate::auth::session;
 use crate::auth::views::*;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
@@ -22,6 +21,7 @@ use crate::web::PageCtx;
 use crate::web::flash::{self, FlashKind};
 use crate::web::format;
 use crate::web::see_other;
+use crate::web::user::{CurrentUser, MaybeUser};
 
 /// What the browser carries to the provider and back, encrypted and authenticated with the
 /// site's key, so nothing about a sign-in in progress is stored on the server.
@@ -109,7 +109,7 @@ pub async fn start(
             safe_return_to(q.return_to.as_deref())
         },
         link_user,
-        started: Utc::now().timestamp(),
+        started: state.clock.now().timestamp(),
     };
     let mut cookie = Cookie::new(PENDING_COOKIE, &pending);
     cookie.set_path("/auth");
@@ -177,7 +177,7 @@ pub async fn callback(
     let label = provider.config.label.clone();
     let pending = take_pending(jar)
         .filter(|p| p.provider == provider_id)
-        .filter(|p| Utc::now().timestamp() - p.started <= PENDING_MINUTES * 60)
+        .filter(|p| state.clock.now().timestamp() - p.started <= PENDING_MINUTES * 60)
         .ok_or_else(|| {
             AppError::BadRequest(
                 "This sign-in has expired or was started in another browser. Please start again."
@@ -230,8 +230,15 @@ pub async fn callback(
         .map_err(|e| provider_failure(&label, e))?;
 
     let txn = begin_write(&state.db).await?;
-    let outcome =
-        service::sign_in_identity(&txn, &provider_id, &label, &identity, pending.link_user).await?;
+    let outcome = service::sign_in_identity(
+        &txn,
+        &provider_id,
+        &label,
+        &identity,
+        pending.link_user,
+        state.clock.now(),
+    )
+    .await?;
     let (user, kind) = match outcome {
         Ok(found) => found,
         Err(refusal) => {
@@ -241,7 +248,7 @@ pub async fn callback(
         }
     };
     if pending.link_user.is_none() {
-        session::create(&txn, &state.config, jar, user.id).await?;
+        session::create(&txn, &state.config, jar, user.id, state.clock.now()).await?;
     }
     txn.commit().await?;
 
@@ -339,9 +346,9 @@ pub async fn dev_signin(
             service::SignInRefusal::Disabled.to_string(),
         ));
     }
-    session::create(&txn, &state.config, jar, user.id).await?;
+    session::create(&txn, &state.config, jar, user.id, state.clock.now()).await?;
     let mut active: entity::user::ActiveModel = user.clone().into();
-    active.last_sign_in_at = sea_orm::Set(Some(Utc::now()));
+    active.last_sign_in_at = sea_orm::Set(Some(state.clock.now()));
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(flash::redirect(
@@ -425,7 +432,7 @@ pub async fn update_profile(
 ) -> AppResult<Response> {
     match form.parse() {
         Ok(change) => {
-            service::update_profile(&ctx.state.db, user.id, change).await?;
+            service::update_profile(&ctx.state.db, user.id, change, ctx.state.clock.now()).await?;
             Ok(flash::redirect(
                 jar,
                 ctx.state.config.secure_cookies(),

@@ -1,10 +1,11 @@
 //! Account rules that do not depend on HTTP: role grants and revocations.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::user::{self, Role};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-use crate::audit::{self, Actor, Entry};
+use crate::actor::Actor;
+use crate::audit::{self, Entry, Who};
 use crate::db::begin_write;
 use crate::error::AppError;
 
@@ -45,7 +46,8 @@ pub enum GrantOutcome {
 pub async fn grant_admin(
     db: &DatabaseConnection,
     raw_email: &str,
-    actor: &Actor,
+    who: &Who,
+    now: DateTime<Utc>,
 ) -> Result<GrantOutcome, AppError> {
     let email = normalise_email(raw_email)?;
     let txn = begin_write(db).await?;
@@ -53,7 +55,6 @@ pub async fn grant_admin(
         .filter(user::Column::Email.eq(&email))
         .one(&txn)
         .await?;
-    let now = Utc::now();
     let (outcome, id) = match existing {
         Some(found) if found.role == Role::Admin => return Ok(GrantOutcome::AlreadyAdmin),
         Some(found) => {
@@ -86,7 +87,8 @@ pub async fn grant_admin(
     };
     audit::record(
         &txn,
-        actor,
+        who,
+        now,
         Entry {
             action: "role.grant",
             target_type: "user",
@@ -109,7 +111,8 @@ pub enum RevokeOutcome {
 pub async fn revoke_admin(
     db: &DatabaseConnection,
     raw_email: &str,
-    actor: &Actor,
+    who: &Who,
+    now: DateTime<Utc>,
 ) -> Result<RevokeOutcome, AppError> {
     let email = normalise_email(raw_email)?;
     let txn = begin_write(db).await?;
@@ -138,11 +141,12 @@ pub async fn revoke_admin(
     let id = found.id;
     let mut active: user::ActiveModel = found.into();
     active.role = Set(Role::Member);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     active.update(&txn).await?;
     audit::record(
         &txn,
-        actor,
+        who,
+        now,
         Entry {
             action: "role.revoke",
             target_type: "user",
@@ -235,8 +239,8 @@ pub async fn sign_in_identity(
     provider_label: &str,
     found: &ProviderIdentity,
     link_to: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<Result<(user::Model, SignInKind), SignInRefusal>, sea_orm::DbErr> {
-    let now = Utc::now();
     let email = found.email.as_deref().and_then(|e| normalise_email(e).ok());
 
     let existing = identity::Entity::find()
@@ -263,7 +267,7 @@ pub async fn sign_in_identity(
         active.last_used_at = Set(now);
         active.update(txn).await?;
         return Ok(Ok((
-            touch(txn, person, found).await?,
+            touch(txn, person, found, now).await?,
             SignInKind::Returning,
         )));
     }
@@ -272,8 +276,11 @@ pub async fn sign_in_identity(
         let Some(person) = user::Entity::find_by_id(user_id).one(txn).await? else {
             return Err(sea_orm::DbErr::RecordNotFound("linking user".into()));
         };
-        attach(txn, person.id, provider_id, found, email.clone()).await?;
-        return Ok(Ok((touch(txn, person, found).await?, SignInKind::Linked)));
+        attach(txn, person.id, provider_id, found, email.clone(), now).await?;
+        return Ok(Ok((
+            touch(txn, person, found, now).await?,
+            SignInKind::Linked,
+        )));
     }
 
     let Some(email) = email else {
@@ -291,8 +298,11 @@ pub async fn sign_in_identity(
             if !person.email_verified {
                 return Ok(Err(SignInRefusal::ExistingAddressUnverified(email)));
             }
-            attach(txn, person.id, provider_id, found, Some(email)).await?;
-            Ok(Ok((touch(txn, person, found).await?, SignInKind::Linked)))
+            attach(txn, person.id, provider_id, found, Some(email), now).await?;
+            Ok(Ok((
+                touch(txn, person, found, now).await?,
+                SignInKind::Linked,
+            )))
         }
         (Some(_), false) => Ok(Err(SignInRefusal::UnverifiedEmailInUse(email))),
         (None, verified) => {
@@ -316,7 +326,7 @@ pub async fn sign_in_identity(
             }
             .insert(txn)
             .await?;
-            attach(txn, person.id, provider_id, found, Some(email)).await?;
+            attach(txn, person.id, provider_id, found, Some(email), now).await?;
             Ok(Ok((person, SignInKind::Created)))
         }
     }
@@ -332,8 +342,8 @@ async fn attach(
     provider_id: &str,
     found: &ProviderIdentity,
     email: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
-    let now = Utc::now();
     identity::ActiveModel {
         user_id: Set(user_id),
         provider: Set(provider_id.to_string()),
@@ -354,13 +364,14 @@ async fn touch(
     txn: &DatabaseTransaction,
     person: user::Model,
     found: &ProviderIdentity,
+    now: DateTime<Utc>,
 ) -> Result<user::Model, sea_orm::DbErr> {
     let first_sign_in = person.last_sign_in_at.is_none();
     let mut active: user::ActiveModel = person.into();
     if first_sign_in && let Some(name) = found.name.as_deref().filter(|n| !n.trim().is_empty()) {
         active.display_name = Set(clip(name.trim(), 100));
     }
-    active.last_sign_in_at = Set(Some(Utc::now()));
+    active.last_sign_in_at = Set(Some(now));
     active.update(txn).await
 }
 
@@ -414,6 +425,7 @@ pub async fn update_profile(
     db: &DatabaseConnection,
     user_id: i64,
     change: ProfileChange,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let person = find_user(&txn, user_id).await?.ok_or(AppError::NotFound)?;
@@ -421,7 +433,7 @@ pub async fn update_profile(
     active.display_name = Set(change.display_name);
     active.organisation = Set(change.organisation);
     active.listed_publicly = Set(change.listed_publicly);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(())
@@ -504,9 +516,10 @@ async fn ensure_admins_remain(
 /// so the site always keeps at least one.
 pub async fn set_role(
     db: &DatabaseConnection,
-    actor: &crate::auth::session::SessionUser,
+    actor: &Actor,
     target_id: i64,
     role: Role,
+    now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     crate::auth::policy::ensure_can_manage_accounts(actor)?;
     let txn = begin_write(db).await?;
@@ -526,14 +539,12 @@ pub async fn set_role(
     let email = target.email.clone();
     let mut active: user::ActiveModel = target.into();
     active.role = Set(role);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
     audit::record(
         &txn,
-        &Actor::User {
-            id: actor.id,
-            email: actor.email.clone(),
-        },
+        &Who::from(actor),
+        now,
         Entry {
             action: if role == Role::Admin {
                 "role.grant"
@@ -553,9 +564,10 @@ pub async fn set_role(
 /// Disables or re-enables an account. Disabling ends all its sessions at once.
 pub async fn set_disabled(
     db: &DatabaseConnection,
-    actor: &crate::auth::session::SessionUser,
+    actor: &Actor,
     target_id: i64,
     disabled: bool,
+    now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     crate::auth::policy::ensure_can_manage_accounts(actor)?;
     let txn = begin_write(db).await?;
@@ -574,7 +586,7 @@ pub async fn set_disabled(
     let email = target.email.clone();
     let mut active: user::ActiveModel = target.into();
     active.disabled = Set(disabled);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
     let ended = if disabled {
         crate::auth::session::destroy_all(&txn, target_id).await?
@@ -583,10 +595,8 @@ pub async fn set_disabled(
     };
     audit::record(
         &txn,
-        &Actor::User {
-            id: actor.id,
-            email: actor.email.clone(),
-        },
+        &Who::from(actor),
+        now,
         Entry {
             action: if disabled {
                 "account.disable"
@@ -615,7 +625,7 @@ pub struct AuditPage {
 
 pub async fn audit_log(
     db: &impl ConnectionTrait,
-    actor: &crate::auth::session::SessionUser,
+    actor: &Actor,
     page: u64,
     per_page: u64,
 ) -> Result<AuditPage, AppError> {

@@ -1,45 +1,29 @@
 //! Sessions: a random token in an HttpOnly cookie, its SHA-256 in the database, an expiry that
-//! slides forward while the person keeps using the site, and the extractors every feature
-//! uses to ask who is asking (`MaybeUser`, `CurrentUser`, `RequireAdmin`).
+//! slides forward while the person keeps using the site. The person found is left on the
+//! request for `web::user`'s extractors.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entity::session;
-use entity::user::{self, Role};
+use entity::user;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
-use poem::{Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::state::AppState;
+pub use crate::web::user::SessionUser;
+use crate::web::user::set_loaded;
 
 /// Sliding renewal writes to the database at most this often per session.
 const RENEW_EVERY: Duration = Duration::hours(1);
-
-/// The person behind a request.
-#[derive(Debug, Clone, Serialize)]
-pub struct SessionUser {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    #[serde(skip)]
-    pub session_id: i64,
-}
-
-impl SessionUser {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
 
 pub fn cookie_name(config: &Config) -> &'static str {
     if config.secure_cookies() {
@@ -78,11 +62,11 @@ pub async fn create(
     config: &Config,
     jar: &CookieJar,
     user_id: i64,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    let now = Utc::now();
     // Expired sessions are useless; clearing them here keeps the table small without a
     // background job.
     session::Entity::delete_many()
@@ -176,17 +160,13 @@ impl<E: Endpoint> Endpoint for LoadSessionEndpoint<E> {
             }
             _ => None,
         };
-        crate::web::errors::SeenViewer::set_user(&req, user.clone());
-        req.extensions_mut().insert(LoadedUser(user));
+        set_loaded(&mut req, user);
         Ok(self.inner.call(req).await?.into_response())
     }
 }
 
-#[derive(Clone)]
-struct LoadedUser(Option<SessionUser>);
-
 async fn lookup(state: &AppState, token: &str) -> Result<Option<SessionUser>, DbErr> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let Some((session, Some(user))) = session::Entity::find()
         .filter(session::Column::TokenHash.eq(hash_token(token)))
         .find_also_related(user::Entity)
@@ -223,45 +203,4 @@ async fn renew(state: &AppState, session_id: i64, now: DateTime<Utc>) -> Result<
     .update(&txn)
     .await?;
     txn.commit().await
-}
-
-fn loaded(req: &Request) -> Option<SessionUser> {
-    req.extensions()
-        .get::<LoadedUser>()
-        .and_then(|l| l.0.clone())
-}
-
-/// Whoever is signed in, if anyone.
-pub struct MaybeUser(pub Option<SessionUser>);
-
-/// A signed-in, enabled member; anyone else is sent to sign in (401).
-pub struct CurrentUser(pub SessionUser);
-
-/// A signed-in admin: anonymous visitors are sent to sign in (401), members get 403.
-pub struct RequireAdmin(pub SessionUser);
-
-impl<'a> FromRequest<'a> for MaybeUser {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(MaybeUser(loaded(req)))
-    }
-}
-
-impl<'a> FromRequest<'a> for CurrentUser {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        loaded(req)
-            .map(CurrentUser)
-            .ok_or_else(|| AppError::Unauthorized.into())
-    }
-}
-
-impl<'a> FromRequest<'a> for RequireAdmin {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        match loaded(req) {
-            None => Err(AppError::Unauthorized.into()),
-            Some(user) if user.is_admin() => Ok(RequireAdmin(user)),
-            Some(_) => {
-                Err(AppError::Forbidden("Only the site's admins can do that.".into()).into())
-            }
-        }
-    }
 }

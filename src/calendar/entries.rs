@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::calendar::ics::{self, FeedEvent};
 use crate::config::Config;
 use crate::db::begin_write;
-use crate::events::service;
+use crate::events::queries;
 
 /// Bump when the VEVENT text changes in a way the release number would not show (it always
 /// does between releases, which are part of the key anyway).
@@ -65,9 +65,9 @@ pub async fn refresh(
     if ids.is_empty() {
         return Ok(0);
     }
-    let events = service::events_by_ids(db, ids).await?;
-    let tags = service::tags_for(db, ids).await?;
-    let exceptions = service::exceptions_for(db, ids).await?;
+    let events = queries::events_by_ids(db, ids).await?;
+    let tags = queries::tags_for(db, ids).await?;
+    let exceptions = queries::exceptions_for(db, ids).await?;
     let (no_tags, no_exceptions) = (Vec::new(), Vec::new());
     let rows: Vec<event_feed_entry::ActiveModel> = events
         .iter()

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::calendar::entries;
 use crate::calendar::ics::{self, FeedEvent, FeedInfo};
 use crate::config::Config;
-use crate::events::service;
+use crate::events::queries;
 
 /// How long a cached feed is trusted without asking the database whether anything changed.
 const RECHECK: StdDuration = StdDuration::from_secs(1);
@@ -393,10 +393,11 @@ pub async fn feed_from(
     config: &Config,
     rows: &[event::Model],
     name: &str,
+    now: DateTime<Utc>,
 ) -> Result<Feed, sea_orm::DbErr> {
     let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
-    let tags = service::tags_for(db, &ids).await?;
-    let exceptions = service::exceptions_for(db, &ids).await?;
+    let tags = queries::tags_for(db, &ids).await?;
+    let exceptions = queries::exceptions_for(db, &ids).await?;
     let empty_tags: Vec<String> = Vec::new();
     let empty_x = Vec::new();
     let feed_events: Vec<FeedEvent<'_>> = rows
@@ -413,11 +414,7 @@ pub async fn feed_from(
         &feed_info(config, name, &description),
         &feed_events,
     ))]);
-    let last_modified = rows
-        .iter()
-        .map(|e| e.updated_at)
-        .max()
-        .unwrap_or_else(Utc::now);
+    let last_modified = rows.iter().map(|e| e.updated_at).max().unwrap_or(now);
     Ok(finish(text, last_modified))
 }
 
@@ -478,6 +475,7 @@ pub async fn cached(
     db: &DatabaseConnection,
     config: &Config,
     tag: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<Arc<Feed>, sea_orm::DbErr> {
     let key = tag.map_or_else(|| "all".to_string(), |t| format!("tag:{t}"));
     let generation = cache.generation.load(Ordering::SeqCst);
@@ -528,7 +526,6 @@ pub async fn cached(
         }
     };
 
-    let now = Utc::now();
     let print = fingerprint(db, now).await?;
     let feed = match (&old_print, serving) {
         (Some(old), Some(feed)) if *old == print => feed,
@@ -678,6 +675,7 @@ mod tests {
         let db = crate::db::connect(&config).await.unwrap();
         crate::db::migrate(&db).await.unwrap();
         let cache = FeedCache::default();
+        let now = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
 
         // The whole calendar is being built, slowly.
         let slow = cache.build_lock("all").unwrap();
@@ -685,7 +683,7 @@ mod tests {
 
         let tag_feed = tokio::time::timeout(
             StdDuration::from_secs(10),
-            cached(&cache, &db, &config, Some("transport")),
+            cached(&cache, &db, &config, Some("transport"), now),
         )
         .await
         .expect("the tag feed was held up by the other build")
@@ -694,7 +692,7 @@ mod tests {
         // The held feed itself waits for its build, as polls of one feed should.
         let waiting = tokio::time::timeout(
             StdDuration::from_millis(200),
-            cached(&cache, &db, &config, None),
+            cached(&cache, &db, &config, None, now),
         )
         .await;
         assert!(waiting.is_err(), "a second build of the same feed started");

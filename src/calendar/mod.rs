@@ -7,3 +7,15 @@ pub mod ics;
 pub mod links;
 pub mod routes;
 pub mod vtimezone;
+
+use crate::web::router::{Router, get};
+
+/// The calendar's pages and feeds, mounted at the top level: `/calendar`, `/calendar.ics`,
+/// `/calendar/tags/{tag}.ics`, and each event's own `/events/{slug}.ics` beside its page.
+pub fn mount(router: Router) -> Router {
+    router
+        .at("/calendar", get(routes::page))
+        .at("/calendar.ics", get(routes::all))
+        .at("/calendar/tags/:file", get(routes::by_tag))
+        .at("/events/:file<[^/]+\\.ics>", get(routes::event_ics))
+}

@@ -10,7 +10,14 @@ use crate::web::PageCtx;
 
 #[handler]
 pub async fn all(req: &Request, state: Data<&AppState>) -> AppResult<Response> {
-    let feed = feeds::cached(&state.feeds, &state.db, &state.config, None).await?;
+    let feed = feeds::cached(
+        &state.feeds,
+        &state.db,
+        &state.config,
+        None,
+        state.clock.now(),
+    )
+    .await?;
     Ok(feeds::respond(
         &feed,
         req.headers(),
@@ -30,7 +37,14 @@ pub async fn by_tag(
         .and_then(|t| crate::events::forms::normalise_tags(t).ok())
         .and_then(|t| t.into_iter().next())
         .ok_or(AppError::NotFound)?;
-    let feed = feeds::cached(&state.feeds, &state.db, &state.config, Some(&tag)).await?;
+    let feed = feeds::cached(
+        &state.feeds,
+        &state.db,
+        &state.config,
+        Some(&tag),
+        state.clock.now(),
+    )
+    .await?;
     Ok(feeds::respond(
         &feed,
         req.headers(),
@@ -40,10 +54,17 @@ pub async fn by_tag(
 }
 
 /// `/events/{slug}.ics`: one public event (or series) as a calendar file.
-pub async fn event_ics(req: &Request, state: &AppState, slug: &str) -> AppResult<Response> {
-    let e = match crate::events::service::find_by_slug(&state.db, slug).await? {
-        Some(crate::events::service::Lookup::Found(e)) if e.status.is_public() => *e,
-        Some(crate::events::service::Lookup::Moved(new_slug)) => {
+#[handler]
+pub async fn event_ics(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(file): Path<String>,
+) -> AppResult<Response> {
+    use crate::events::queries::{self, Lookup};
+    let slug = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let e = match queries::find_by_slug(&state.db, slug).await? {
+        Some(Lookup::Found(e)) if crate::events::policy::can_view(None, &e) => *e,
+        Some(Lookup::Moved(new_slug)) => {
             return Ok(Response::builder()
                 .status(poem::http::StatusCode::MOVED_PERMANENTLY)
                 .header("location", format!("/events/{new_slug}.ics"))
@@ -51,8 +72,14 @@ pub async fn event_ics(req: &Request, state: &AppState, slug: &str) -> AppResult
         }
         _ => return Err(AppError::NotFound),
     };
-    let feed =
-        feeds::feed_from(&state.db, &state.config, std::slice::from_ref(&e), &e.title).await?;
+    let feed = feeds::feed_from(
+        &state.db,
+        &state.config,
+        std::slice::from_ref(&e),
+        &e.title,
+        state.clock.now(),
+    )
+    .await?;
     Ok(feeds::respond(
         &feed,
         req.headers(),
@@ -79,7 +106,7 @@ struct CalendarPage {
 #[handler]
 pub async fn page(ctx: PageCtx) -> AppResult<Html<String>> {
     let config = ctx.state.config.clone();
-    let tags = crate::events::service::public_tags(&ctx.state.db).await?;
+    let tags = crate::events::queries::public_tags(&ctx.state.db).await?;
     let view = CalendarPage {
         main: FeedLink {
             label: "All events".into(),

@@ -1,16 +1,24 @@
 //! Events: members draft, admins approve, everyone finds them.
 
 pub mod forms;
+pub mod listings;
+pub mod moderation;
+pub mod occurrences;
+pub mod page;
+pub mod policy;
+pub mod queries;
 pub mod recurrence;
 pub mod routes;
-pub mod service;
+pub mod seed;
+pub mod slugs;
 pub mod views;
+pub mod workflow;
 
-use poem::{Route, get, post};
+use crate::web::router::{Router, get, post};
 
 /// `/events/...`
-pub fn routes() -> Route {
-    Route::new()
+pub fn routes() -> Router {
+    Router::new()
         .at("/", get(routes::upcoming_events))
         .at("/past", get(routes::past_events))
         .at("/mine", get(routes::mine))
@@ -26,12 +34,15 @@ pub fn routes() -> Route {
 }
 
 /// `/admin/moderation/...`
-pub fn moderation_routes() -> Route {
-    Route::new()
-        .at("/", get(routes::queue))
-        .at("/events/:id/approve", post(routes::approve))
-        .at("/events/:id/reject", post(routes::reject))
-        .at("/events/:id/request-changes", post(routes::request_changes))
-        .at("/revisions/:id/approve", post(routes::approve_revision))
-        .at("/revisions/:id/reject", post(routes::reject_revision))
+pub fn moderation_routes() -> Router {
+    Router::new()
+        .at("/", get(moderation::queue))
+        .at("/events/:id/approve", post(moderation::approve))
+        .at("/events/:id/reject", post(moderation::reject))
+        .at(
+            "/events/:id/request-changes",
+            post(moderation::request_changes),
+        )
+        .at("/revisions/:id/approve", post(moderation::approve_revision))
+        .at("/revisions/:id/reject", post(moderation::reject_revision))
 }

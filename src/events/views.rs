@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use entity::event;
 use serde::Serialize;
 
-use crate::events::forms::{EventForm, FieldErrors};
-use crate::events::service::{FieldChange, Occurrence};
+use crate::events::forms::{EventForm, EventInput, FieldErrors};
+use crate::events::listings::Occurrence;
 
 /// "Wednesday 8 July 2026, 10:30 to 12:00", "Friday 18 to Saturday 19 September 2026".
 pub fn when_text(start: DateTime<Utc>, end: DateTime<Utc>, all_day: bool, tz: Tz) -> String {
@@ -152,6 +153,86 @@ impl RuleView {
     }
 }
 
+/// One changed field, for the reviewing admin.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+pub fn diff(
+    live: &event::Model,
+    live_tags: &[String],
+    proposed: &EventInput,
+    shown_in: chrono_tz::Tz,
+) -> Vec<FieldChange> {
+    let when =
+        |s: DateTime<Utc>, e: DateTime<Utc>, all_day: bool| when_text(s, e, all_day, shown_in);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let repeats = |rule: &Option<String>, zone: &str| {
+        rule.as_deref().map_or_else(String::new, |rule| {
+            let tz = zone.parse().unwrap_or(shown_in);
+            format!("{} ({rule})", rule_in_words(rule, tz))
+        })
+    };
+    let rows: Vec<(&'static str, String, String)> = vec![
+        ("Title", live.title.clone(), proposed.title.clone()),
+        ("Summary", live.summary.clone(), proposed.summary.clone()),
+        (
+            "Description",
+            live.description.clone(),
+            proposed.description.clone(),
+        ),
+        (
+            "When",
+            when(live.starts_at, live.ends_at, live.all_day),
+            when(proposed.starts_at, proposed.ends_at, proposed.all_day),
+        ),
+        (
+            "Time zone",
+            live.time_zone.clone(),
+            proposed.time_zone.clone(),
+        ),
+        (
+            "Repeats",
+            repeats(&live.rrule, &live.time_zone),
+            repeats(&proposed.rrule, &proposed.time_zone),
+        ),
+        ("Place", opt(&live.place_name), opt(&proposed.place_name)),
+        ("Address", opt(&live.address), opt(&proposed.address)),
+        (
+            "Online link",
+            opt(&live.online_url),
+            opt(&proposed.online_url),
+        ),
+        ("Tags", live_tags.join(", "), proposed.tags.join(", ")),
+        (
+            "Organiser contact",
+            opt(&live.organiser_contact),
+            opt(&proposed.organiser_contact),
+        ),
+        (
+            "Capacity",
+            live.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            proposed.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Lunch provided",
+            if live.lunch_provided { "Yes" } else { "No" }.into(),
+            if proposed.lunch_provided { "Yes" } else { "No" }.into(),
+        ),
+    ];
+    rows.into_iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(label, before, after)| FieldChange {
+            label,
+            before,
+            after,
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 pub struct TagLink {
     pub name: String,
@@ -254,17 +335,6 @@ pub struct RevisionView {
 }
 
 #[derive(Serialize)]
-pub struct Permissions {
-    pub edit: bool,
-    pub submit: bool,
-    pub review: bool,
-    pub cancel: bool,
-    /// Moving one date of a series (admins only).
-    pub move_dates: bool,
-    pub delete: bool,
-}
-
-#[derive(Serialize)]
 pub struct AddToCalendar {
     pub ics_href: String,
     pub webcal_href: String,
@@ -303,7 +373,7 @@ pub struct EventPage {
     pub review_note: Option<String>,
     pub note_to_admins: Option<String>,
     pub revision: Option<RevisionView>,
-    pub can: Permissions,
+    pub can: crate::events::policy::EventPermissions,
 }
 
 /// Every field of the event form, so templates in strict mode can ask about any of them.
@@ -357,7 +427,8 @@ pub struct FormView {
     pub error_list: Vec<ErrorLink>,
     pub error_count: usize,
     pub preview_html: Option<String>,
-    pub is_admin: bool,
+    /// Admins publish at once, and their edits of published events go live.
+    pub can_publish: bool,
     pub published: bool,
     pub time_zones: Vec<ZoneOption>,
     pub repeat_options: Vec<ZoneOption>,

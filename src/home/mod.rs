@@ -1,13 +1,12 @@
 //! The home page: what the forum is, and what is coming up. Later features add the latest
 //! minutes and open data requests.
 
-use chrono::Utc;
 use poem::handler;
 use poem::web::Html;
 use serde::Serialize;
 
 use crate::error::AppResult;
-use crate::events::service::{self, Filter};
+use crate::events::listings::{self, Filter};
 use crate::events::views::EventCard;
 use crate::web::PageCtx;
 
@@ -27,7 +26,14 @@ pub async fn index(ctx: PageCtx) -> AppResult<Html<String>> {
     let next = state
         .reads
         .get_or_load("home".to_string(), async {
-            service::upcoming(&state.db, Utc::now(), &Filter::default(), 1, NEXT_EVENTS).await
+            listings::upcoming(
+                &state.db,
+                state.clock.now(),
+                &Filter::default(),
+                1,
+                NEXT_EVENTS,
+            )
+            .await
         })
         .await?;
     let view = HomeView {

@@ -14,8 +14,10 @@ pub mod logging;
 pub mod markdown;
 pub mod page;
 pub mod ratelimit;
+pub mod router;
 pub mod templates;
 pub mod text;
+pub mod user;
 
 pub use page::PageCtx;
 

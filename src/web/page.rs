@@ -5,11 +5,11 @@ use poem::web::Html;
 use poem::{FromRequest, Request, RequestBody};
 use serde::Serialize;
 
-use crate::auth::session::{MaybeUser, SessionUser};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::csrf::CsrfSeed;
 use crate::web::flash::{self, Flash};
+use crate::web::user::{MaybeUser, SessionUser};
 
 #[derive(Serialize)]
 pub struct SiteView<'a> {
@@ -77,6 +77,15 @@ struct Layout<'a, T: Serialize> {
     page: &'a T,
 }
 
+/// Something waiting for an admin, counted beside "Moderation" in their navigation. Features
+/// register theirs in `AppState::waiting_for_admins`; pages know nothing of what is counted.
+pub trait WaitingCount: Send + Sync {
+    fn count<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+    ) -> futures_util::future::BoxFuture<'a, Result<u64, sea_orm::DbErr>>;
+}
+
 /// Who is looking at the page, and the token their forms must carry.
 pub struct Viewer<'a> {
     pub user: Option<&'a SessionUser>,
@@ -103,7 +112,7 @@ fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
     if viewer.user.is_some() {
         items.push(("/events/mine", "My events", None));
     }
-    if viewer.user.is_some_and(SessionUser::is_admin) {
+    if viewer.user.is_some_and(|u| u.actor().is_admin()) {
         items.push(("/admin/moderation", "Moderation", viewer.waiting));
         items.push(("/admin/users", "Admin", None));
     }
@@ -161,9 +170,9 @@ pub fn render_page<T: Serialize>(
             flashes,
             user: viewer.user.map(|u| UserView {
                 display_name: &u.display_name,
-                is_admin: u.is_admin(),
+                is_admin: u.actor().is_admin(),
             }),
-            is_admin: viewer.user.is_some_and(SessionUser::is_admin),
+            is_admin: viewer.user.is_some_and(|u| u.actor().is_admin()),
             csrf_token: viewer.csrf_token,
             signin_href: signin_href(path),
             page,
@@ -206,11 +215,16 @@ impl<'a> FromRequest<'a> for PageCtx {
             .map(CsrfSeed::token)
             .unwrap_or_default();
         let waiting = match &user {
-            Some(u) if u.is_admin() => Some(
-                crate::events::service::pending_count(&state.db)
-                    .await
-                    .map_err(crate::error::AppError::from)?,
-            ),
+            Some(u) if u.actor().is_admin() => {
+                let mut total = 0;
+                for count in state.waiting_for_admins.iter() {
+                    total += count
+                        .count(&state.db)
+                        .await
+                        .map_err(crate::error::AppError::from)?;
+                }
+                Some(total)
+            }
             _ => None,
         };
         Ok(Self {
@@ -226,6 +240,11 @@ impl<'a> FromRequest<'a> for PageCtx {
 }
 
 impl PageCtx {
+    /// Who is asking, as the rules see them.
+    pub fn actor(&self) -> Option<crate::actor::Actor> {
+        self.user.as_ref().map(SessionUser::actor)
+    }
+
     pub fn render<T: Serialize>(
         self,
         template: &str,

@@ -545,7 +545,7 @@ async fn a_feed_with_events_in_two_time_zones_defines_both_before_the_events() {
 #[tokio::test]
 async fn large_feeds_go_out_whole_and_get_a_gzip_copy_with_its_own_validator() {
     let app = demo_app(&[]).await;
-    convene::demo::seed_bulk_events(app.db(), 500)
+    crate::generate::generate_events(app.db(), 500, chrono::Utc::now())
         .await
         .unwrap();
     let client = reqwest::Client::new();

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use convene::audit::{self, Actor, Entry};
+use convene::audit::{self, Entry, Who};
 use convene::config::Config;
 use entity::prelude::*;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -25,7 +25,8 @@ async fn concurrent_writers_all_succeed() {
                 let before = AuditLog::find().count(&txn).await?;
                 audit::record(
                     &txn,
-                    &Actor::CommandLine,
+                    &Who::CommandLine,
+                    chrono::Utc::now(),
                     Entry {
                         action: "test.write",
                         target_type: "test",

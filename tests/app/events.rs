@@ -767,7 +767,7 @@ async fn pages_cost_a_fixed_number_of_queries_whatever_the_data_size() {
     for path in pages {
         small.push((count(&anonymous, path).await, count(&admin, path).await));
     }
-    convene::demo::seed_bulk_events(app.db(), 10_000)
+    crate::generate::generate_events(app.db(), 10_000, chrono::Utc::now())
         .await
         .unwrap();
     for (path, (anon_small, admin_small)) in pages.iter().zip(&small) {

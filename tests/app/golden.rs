@@ -281,7 +281,7 @@ fn third_party_parsers_read_the_feeds_back() {
 /// occurrence (as Convene's own listings expand them) must come back the same.
 #[tokio::test]
 async fn third_party_parsers_read_the_demo_feed() {
-    use convene::events::service::{self, Filter};
+    use convene::events::listings::{self, Filter};
     use entity::prelude::*;
     use sea_orm::EntityTrait;
 
@@ -304,7 +304,7 @@ async fn third_party_parsers_read_the_demo_feed() {
             tag: None,
             query: Some(e.title.clone()),
         };
-        let past = service::past(
+        let past = listings::past(
             app.db(),
             now,
             chrono::Datelike::year(&now.with_timezone(&tz)),
@@ -315,7 +315,7 @@ async fn third_party_parsers_read_the_demo_feed() {
         )
         .await
         .unwrap();
-        let past_previous = service::past(
+        let past_previous = listings::past(
             app.db(),
             now,
             chrono::Datelike::year(&now.with_timezone(&tz)) - 1,
@@ -326,7 +326,7 @@ async fn third_party_parsers_read_the_demo_feed() {
         )
         .await
         .unwrap();
-        let upcoming = service::upcoming(app.db(), now, &filter, 1, 500)
+        let upcoming = listings::upcoming(app.db(), now, &filter, 1, 500)
             .await
             .unwrap();
         let mut occurrences: Vec<(DateTime<Utc>, DateTime<Utc>)> = past
@@ -358,7 +358,7 @@ async fn third_party_parsers_read_the_demo_feed() {
                 }
             })
             .collect();
-        let tags = service::tags_for(app.db(), &[e.id])
+        let tags = convene::events::queries::tags_for(app.db(), &[e.id])
             .await
             .unwrap()
             .remove(&e.id)

@@ -1,6 +1,8 @@
 //! Integration tests: the real app over HTTP on a fresh database (SQLite by default,
 //! PostgreSQL when `CONVENE_TEST_DATABASE_URL` is set). One test binary keeps link times short.
 
+#[path = "../../bench/generate.rs"]
+mod generate;
 mod helpers;
 mod oidc;
 

@@ -1,0 +1,116 @@
+//! The demo forum's people: invented names at councils, a transport partnership, a charity
+//! and a university, on the reserved `.example` domain so no mail can reach anyone. Running it
+//! again updates them instead of adding more.
+
+use chrono::{DateTime, Utc};
+use entity::user::{self, Role};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use crate::db::begin_write;
+use crate::error::AppError;
+
+pub struct DemoPerson {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub organisation: Option<&'static str>,
+    pub role: Role,
+}
+
+/// The forum's people. Every name and organisation is invented; the addresses use the
+/// reserved `.example` domain so no mail can ever reach a real person.
+pub const PEOPLE: &[DemoPerson] = &[
+    DemoPerson {
+        email: "priya.shah@northvale-council.example",
+        name: "Priya Shah",
+        organisation: Some("Northvale County Council"),
+        role: Role::Admin,
+    },
+    DemoPerson {
+        email: "tom.okafor@eastmere-uni.example",
+        name: "Tom Okafor",
+        organisation: Some("University of Eastmere"),
+        role: Role::Admin,
+    },
+    DemoPerson {
+        email: "gareth.lloyd@riverside-city.example",
+        name: "Gareth Lloyd",
+        organisation: Some("Riverside City Council"),
+        role: Role::Member,
+    },
+    DemoPerson {
+        email: "aisha.rahman@midshire-transport.example",
+        name: "Aisha Rahman",
+        organisation: Some("Midshire Transport Partnership"),
+        role: Role::Member,
+    },
+    DemoPerson {
+        email: "helen.mcallister@openstreets-trust.example",
+        name: "Helen McAllister",
+        organisation: Some("Open Streets Trust"),
+        role: Role::Member,
+    },
+    DemoPerson {
+        email: "mei.chen@eastmere-uni.example",
+        name: "Mei Chen",
+        organisation: Some("University of Eastmere"),
+        role: Role::Member,
+    },
+    DemoPerson {
+        email: "sam.whitfield@riverside-city.example",
+        name: "Sam Whitfield",
+        organisation: Some("Riverside City Council"),
+        role: Role::Member,
+    },
+    DemoPerson {
+        email: "dan.kowalski@mail.example",
+        name: "Dan Kowalski",
+        organisation: None,
+        role: Role::Member,
+    },
+];
+
+/// How many people were added and updated.
+pub async fn people(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), AppError> {
+    let txn = begin_write(db).await?;
+    let (mut added, mut updated) = (0, 0);
+    for person in PEOPLE {
+        let existing = user::Entity::find()
+            .filter(user::Column::Email.eq(person.email))
+            .one(&txn)
+            .await?;
+        match existing {
+            Some(found) => {
+                let mut active: user::ActiveModel = found.into();
+                active.display_name = Set(person.name.to_string());
+                active.organisation = Set(person.organisation.map(str::to_string));
+                active.role = Set(person.role);
+                active.updated_at = Set(now);
+                active.update(&txn).await?;
+                updated += 1;
+            }
+            None => {
+                user::ActiveModel {
+                    email: Set(person.email.to_string()),
+                    email_verified: Set(true),
+                    display_name: Set(person.name.to_string()),
+                    organisation: Set(person.organisation.map(str::to_string)),
+                    role: Set(person.role),
+                    disabled: Set(false),
+                    listed_publicly: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    last_sign_in_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                added += 1;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok((added, updated))
+}

@@ -1,0 +1,260 @@
+//! The admins' moderation queue: new events waiting for approval and changes proposed to
+//! published ones, each approval carrying the version the admin saw.
+
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Path};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use crate::events::forms::review_note;
+use crate::events::queries::{self, version_token};
+use crate::events::routes::NoteForm;
+use crate::events::views::*;
+use crate::events::workflow::{self, Decision, revision_input};
+use crate::state::AppState;
+use crate::web::PageCtx;
+use crate::web::flash::{self, FlashKind};
+use crate::web::user::RequireAdmin;
+
+#[handler]
+pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Response> {
+    render_queue(ctx, None).await
+}
+
+/// The moderation queue; with a problem (a decision refused because the event changed
+/// meanwhile) it is a 409 that shows the queue as it is now.
+async fn render_queue(ctx: PageCtx, problem: Option<String>) -> AppResult<Response> {
+    let tz = ctx.state.config.time_zone;
+    let waiting = queries::moderation_queue(&ctx.state.db).await?;
+    let mut author_ids: Vec<i64> = waiting.submitted.iter().map(|e| e.author_id).collect();
+    author_ids.extend(waiting.revisions.iter().map(|(r, _)| r.author_id));
+    let names = crate::auth::service::display_names(&ctx.state.db, &author_ids).await?;
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let tag_map = queries::tags_for(
+        &ctx.state.db,
+        &waiting
+            .revisions
+            .iter()
+            .map(|(_, e)| e.id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    let mut revisions = Vec::new();
+    for (rev, e) in &waiting.revisions {
+        let proposed = revision_input(rev)?;
+        let tags = tag_map.get(&e.id).cloned().unwrap_or_default();
+        revisions.push(QueueRevision {
+            id: rev.id,
+            version: version_token(e, Some(rev.id)),
+            title: e.title.clone(),
+            href: format!("/events/{}", e.slug),
+            author: name(rev.author_id),
+            changes: diff(e, &tags, &proposed, tz),
+        });
+    }
+    let view = QueueView {
+        events: waiting
+            .submitted
+            .iter()
+            .map(|e| QueueEvent {
+                id: e.id,
+                version: version_token(e, None),
+                title: e.title.clone(),
+                href: format!("/events/{}", e.slug),
+                when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+                author: name(e.author_id),
+                note_to_admins: e.note_to_admins.clone(),
+                repeats: e
+                    .rrule
+                    .as_deref()
+                    .map(|rule| RuleView::new(rule, e.time_zone.parse().unwrap_or(tz))),
+            })
+            .collect(),
+        revisions,
+        problem: problem.clone(),
+    };
+    let title = if problem.is_some() {
+        "Error: Moderation"
+    } else {
+        "Moderation"
+    };
+    let mut resp = ctx
+        .render("admin/moderation", title, None, &view)?
+        .into_response();
+    if problem.is_some() {
+        resp.set_status(StatusCode::CONFLICT);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ApprovalForm {
+    /// The version of the event the admin saw (see `queries::version_token`).
+    #[serde(default)]
+    version: String,
+}
+
+async fn review(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    decision: Decision,
+    note: Option<String>,
+    jar: &CookieJar,
+    message: &str,
+) -> AppResult<Response> {
+    workflow::decide(
+        &state.db,
+        actor,
+        id,
+        decision,
+        note,
+        None,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(flash::redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        message,
+        "/admin/moderation",
+    ))
+}
+
+#[handler]
+pub async fn approve(
+    ctx: PageCtx,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<ApprovalForm>,
+) -> AppResult<Response> {
+    let approved = workflow::decide(
+        &ctx.state.db,
+        &admin.actor(),
+        id,
+        Decision::Approve,
+        None,
+        Some(&form.version),
+        ctx.state.clock.now(),
+    )
+    .await;
+    approved_or_queue(ctx, jar, approved, "The event is approved and published.").await
+}
+
+/// After an approval: back to the queue with a message, or, when the event changed while the
+/// admin was looking, the queue as it is now with a 409.
+async fn approved_or_queue(
+    ctx: PageCtx,
+    jar: &CookieJar,
+    outcome: AppResult<entity::event::Model>,
+    message: &str,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(_) => Ok(flash::redirect(
+            jar,
+            ctx.state.config.secure_cookies(),
+            FlashKind::Success,
+            message,
+            "/admin/moderation",
+        )),
+        Err(AppError::Stale(problem)) => render_queue(ctx, Some(problem)).await,
+        Err(err) => Err(err),
+    }
+}
+
+#[handler]
+pub async fn reject(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
+    review(
+        &state,
+        &admin.actor(),
+        id,
+        Decision::Reject,
+        Some(note),
+        jar,
+        "The event is rejected; its author can see your reason.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn request_changes(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note =
+        review_note(&form.note, "a comment saying what to change").map_err(AppError::BadRequest)?;
+    review(
+        &state,
+        &admin.actor(),
+        id,
+        Decision::RequestChanges,
+        Some(note),
+        jar,
+        "The event is sent back to its author with your comment.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn approve_revision(
+    ctx: PageCtx,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<ApprovalForm>,
+) -> AppResult<Response> {
+    let approved = workflow::review_revision(
+        &ctx.state.db,
+        &admin.actor(),
+        id,
+        true,
+        None,
+        Some(&form.version),
+        ctx.state.clock.now(),
+    )
+    .await;
+    approved_or_queue(ctx, jar, approved, "The change is approved and live.").await
+}
+
+#[handler]
+pub async fn reject_revision(
+    state: Data<&AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
+    workflow::review_revision(
+        &state.db,
+        &admin.actor(),
+        id,
+        false,
+        Some(note),
+        None,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(flash::redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "The change is rejected; the published version stays.",
+        "/admin/moderation",
+    ))
+}

@@ -1,0 +1,132 @@
+//! One date of a series: cancelled, or moved (by an admin), recorded as an exception the
+//! feeds turn into EXDATE and RECURRENCE-ID.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use entity::{event, event_exception};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use crate::actor::Actor;
+use crate::audit::{self, Entry, Who};
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::events::policy;
+use crate::events::queries::get;
+use crate::events::recurrence;
+
+/// What happens to one date of a series.
+#[derive(Debug, Clone, Copy)]
+pub enum OccurrenceChange {
+    Cancel,
+    MoveTo {
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    },
+}
+
+pub async fn change_occurrence(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    occurrence_start: DateTime<Utc>,
+    change: OccurrenceChange,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<event::Model, AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    match change {
+        OccurrenceChange::Cancel => policy::ensure_can_cancel(actor, &current)?,
+        OccurrenceChange::MoveTo { .. } => policy::ensure_can_move_occurrence(actor, &current)?,
+    }
+    let Some(rule) = current.rrule.as_deref() else {
+        return Err(AppError::BadRequest("This event is not a series.".into()));
+    };
+    let tz = current.zone();
+    let duration = current.ends_at - current.starts_at;
+    let is_occurrence = recurrence::starts_between(
+        rule,
+        current.starts_at,
+        duration,
+        tz,
+        occurrence_start,
+        occurrence_start + Duration::seconds(1),
+        1,
+    )
+    .first()
+        == Some(&occurrence_start);
+    if !is_occurrence {
+        return Err(AppError::BadRequest(
+            "There is no occurrence at that time.".into(),
+        ));
+    }
+    let (cancelled, new_starts_at, new_ends_at) = match change {
+        OccurrenceChange::Cancel => (true, None, None),
+        OccurrenceChange::MoveTo { starts_at, ends_at } => {
+            if ends_at <= starts_at {
+                return Err(AppError::BadRequest(
+                    "The end must be after the start.".into(),
+                ));
+            }
+            let latest = crate::events::forms::latest_instant(now);
+            if ends_at > latest || starts_at.year() < crate::events::forms::EARLIEST_YEAR {
+                return Err(AppError::BadRequest(
+                    "A date can move to a day between 1970 and twenty years from now.".into(),
+                ));
+            }
+            (false, Some(starts_at), Some(ends_at))
+        }
+    };
+    // A later change to the same date replaces the earlier one.
+    event_exception::Entity::delete_many()
+        .filter(event_exception::Column::EventId.eq(id))
+        .filter(event_exception::Column::OccurrenceStart.eq(occurrence_start))
+        .exec(&txn)
+        .await?;
+    event_exception::ActiveModel {
+        event_id: Set(id),
+        occurrence_start: Set(occurrence_start),
+        cancelled: Set(cancelled),
+        new_starts_at: Set(new_starts_at),
+        new_ends_at: Set(new_ends_at),
+        note: Set(note.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: event::ActiveModel = current.clone().into();
+    active.sequence = Set(current.sequence + 1);
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    // Whoever does it: subscribers' calendars change.
+    audit::record(
+        &txn,
+        &Who::from(actor),
+        now,
+        Entry {
+            action: if cancelled {
+                "event.cancel_occurrence"
+            } else {
+                "event.move_occurrence"
+            },
+            target_type: "event",
+            target_id: Some(id.to_string()),
+            detail: Some(match new_starts_at {
+                Some(to) => format!(
+                    "moved the {} occurrence of \u{201c}{}\u{201d} to {}",
+                    occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
+                    current.title,
+                    to.with_timezone(&tz).format("%-d %B %Y, %H:%M")
+                ),
+                None => format!(
+                    "cancelled the {} occurrence of \u{201c}{}\u{201d}",
+                    occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
+                    current.title
+                ),
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
