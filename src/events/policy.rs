@@ -185,7 +185,7 @@ pub fn ensure_can_delete(actor: &Actor, e: &event::Model) -> Result<(), AppError
     ensure_can_view(Some(actor), e)?;
     if can_delete(actor, e) {
         Ok(())
-    } else if e.status.is_public() {
+    } else if e.status.is_public() && (actor.is_admin() || is_author(actor, e)) {
         Err(AppError::Conflict(
             "A published event cannot be deleted; cancel it instead, so calendars hear about it."
                 .into(),

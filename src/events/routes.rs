@@ -584,11 +584,14 @@ pub async fn cancel(
     jar: &CookieJar,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
+    let actor = user.actor();
+    // Who may, before what was asked for.
+    policy::ensure_can_cancel(&actor, &target(&state, &actor, &slug).await?)?;
     let note =
         review_note(&form.note, "a short reason for cancelling").map_err(AppError::BadRequest)?;
     decide(
         &state,
-        &user.actor(),
+        &actor,
         &slug,
         Decision::Cancel,
         Some(note),
@@ -619,6 +622,7 @@ pub async fn delete(
 
 #[derive(Deserialize)]
 pub struct OccurrenceForm {
+    #[serde(default)]
     start: String,
     #[serde(default)]
     pub note: String,
@@ -656,8 +660,9 @@ async fn change_one_date(
     done: &str,
 ) -> AppResult<Response> {
     let e = target(state, actor, slug).await?;
-    let start = occurrence_start(form)?;
+    // Who may, before what was asked for.
     let change = change(&e)?;
+    let start = occurrence_start(form)?;
     let note = crate::web::text::multi_line(form.note.trim()).map_err(AppError::BadRequest)?;
     if note.chars().count() > 2000 {
         return Err(AppError::BadRequest(
@@ -692,13 +697,17 @@ pub async fn cancel_occurrence(
     jar: &CookieJar,
     Form(form): Form<OccurrenceForm>,
 ) -> AppResult<Response> {
+    let actor = user.actor();
     change_one_date(
         &state,
-        &user.actor(),
+        &actor,
         &slug,
         jar,
         &form,
-        |_| Ok(OccurrenceChange::Cancel),
+        |e| {
+            policy::ensure_can_cancel(&actor, e)?;
+            Ok(OccurrenceChange::Cancel)
+        },
         "That occurrence is cancelled; the rest of the series is unchanged.",
     )
     .await

@@ -5,6 +5,7 @@
 mod generate;
 mod helpers;
 mod oidc;
+mod permissions;
 
 mod calendar;
 mod cli;
