@@ -22,7 +22,7 @@ pub struct AppState {
     pub providers: Arc<Providers>,
     pub sign_in_limiter: Arc<AddressLimiter>,
     /// Built calendar feeds, revalidated against the database at most once a second.
-    pub feeds: Arc<crate::calendar::feeds::FeedCache>,
+    pub feeds: Arc<crate::calendar::cache::FeedCache>,
     /// What public pages read, kept for a second (see `web::cache`).
     pub reads: Arc<crate::web::cache::ReadCache>,
     /// SQL statements run so far (see `db::count_statements`).

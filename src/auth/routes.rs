@@ -153,11 +153,8 @@ fn take_pending(jar: &CookieJar) -> Option<PendingSignIn> {
 
 /// Compares secrets without leaking, through timing, how much of a guess was right.
 fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[handler]

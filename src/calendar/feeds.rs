@@ -1,36 +1,30 @@
-//! Serving feeds: which events go in (joined from the stored feed entries, see
-//! [`entries`]), a per-instance cache that makes an unchanged feed cost
-//! next to nothing, and HTTP validators (strong ETag, Last-Modified, 304) so calendar apps'
-//! frequent polls are cheap. A change shows up on the next poll: the cache checks a
-//! fingerprint of the data at most once a second, and changes made through this instance
-//! clear it at once.
+//! Building and serving feeds: a feed's text from the stored entries the database joins
+//! (see [`crate::calendar::queries`]), kept as the pieces it was made of, with strong ETags
+//! (one per representation), Last-Modified, 304s and a gzip copy. The per-instance cache
+//! that makes an unchanged feed cheap is in [`crate::calendar::cache`].
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration as StdDuration, Instant};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::event::{self, EventStatus};
 use entity::event_feed_entry;
 use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
 use poem::{Body, Response};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, RelationTrait,
 };
 use sha2::{Digest, Sha256};
 
 use crate::calendar::entries;
 use crate::calendar::ics::{self, FeedEvent, FeedInfo};
+use crate::calendar::queries::{joined, scope};
 use crate::config::Config;
 use crate::events::queries;
-
-/// How long a cached feed is trusted without asking the database whether anything changed.
-const RECHECK: StdDuration = StdDuration::from_secs(1);
+use crate::web::conditional;
 
 /// Bodies at least this long are gzipped off the request path, after the feed is built;
 /// until the copy is ready they are served uncompressed.
@@ -75,7 +69,7 @@ impl Text {
 
 /// A built feed and its validators.
 pub struct Feed {
-    body: Text,
+    pub(crate) body: Text,
     gzip: OnceLock<Bytes>,
     /// Strong validators: one per representation (identity and gzip).
     pub etag: String,
@@ -92,119 +86,6 @@ impl Feed {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Debug)]
-struct Fingerprint {
-    count: i64,
-    latest: Option<DateTime<Utc>>,
-    day: NaiveDate,
-}
-
-struct Cached {
-    feed: Arc<Feed>,
-    fingerprint: Fingerprint,
-    checked: Instant,
-    generation: u64,
-    /// One request at a time asks the database whether the feed changed; the others keep
-    /// serving the cached copy meanwhile instead of queueing up identical queries.
-    checking: bool,
-}
-
-#[derive(Default)]
-pub struct FeedCache {
-    entries: Mutex<HashMap<String, Cached>>,
-    generation: AtomicU64,
-    /// One lock per feed, held while building it when no request may be served from the
-    /// cache: polls of the same feed wait for one build, and a slow build of one feed never
-    /// holds up another.
-    building: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl FeedCache {
-    fn build_lock(&self, key: &str) -> Result<Arc<tokio::sync::Mutex<()>>, sea_orm::DbErr> {
-        let mut locks = self.building.lock().map_err(|_| poisoned())?;
-        Ok(locks.entry(key.to_string()).or_default().clone())
-    }
-}
-
-impl FeedCache {
-    /// Forget every cached feed (called after any change to events on this instance).
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-#[derive(FromQueryResult)]
-struct Stats {
-    count: i64,
-    latest: Option<DateTime<Utc>>,
-}
-
-async fn fingerprint(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-) -> Result<Fingerprint, sea_orm::DbErr> {
-    let stats = event::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::expr(Func::count(Expr::col(event::Column::Id))),
-            "count",
-        )
-        .column_as(
-            Expr::expr(Func::max(Expr::col(event::Column::UpdatedAt))),
-            "latest",
-        )
-        .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Cancelled]))
-        .into_model::<Stats>()
-        .one(db)
-        .await?;
-    let (count, latest) = stats.map_or((0, None), |s| (s.count, s.latest));
-    // The retention windows move daily, so the feed does too.
-    Ok(Fingerprint {
-        count,
-        latest,
-        day: now.date_naive(),
-    })
-}
-
-/// Which public events a feed holds at `now`: published ones, and cancelled ones for long
-/// enough that subscribed calendars remove them; none that finished longer ago than the past
-/// window. Optionally only those tagged `tag`.
-fn scope(config: &Config, tag: Option<&str>, now: DateTime<Utc>) -> Condition {
-    let oldest = now - config.calendar_past;
-    // A series' end is `series_ends_at`; its `ends_at` (the first occurrence's) comes
-    // earlier, so either being recent enough keeps one-off events and series alike.
-    let mut scope = Condition::all()
-        .add(event::Column::Status.is_in([EventStatus::Published, EventStatus::Cancelled]))
-        .add(
-            Condition::any()
-                .add(event::Column::EndsAt.gte(oldest))
-                .add(event::Column::SeriesEndsAt.gte(oldest)),
-        )
-        .add(
-            Condition::any()
-                .add(event::Column::Status.eq(EventStatus::Published))
-                .add(
-                    Expr::expr(Func::coalesce([
-                        Expr::col((event::Entity, event::Column::CancelledAt)),
-                        Expr::col((event::Entity, event::Column::UpdatedAt)),
-                    ]))
-                    .gte(now - config.calendar_cancelled),
-                ),
-        );
-    if let Some(tag) = tag {
-        scope = scope.add(
-            event::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(entity::event_tag::Column::EventId)
-                    .from(entity::event_tag::Entity)
-                    .and_where(entity::event_tag::Column::Tag.eq(tag))
-                    .to_owned(),
-            ),
-        );
-    }
-    scope
-}
-
 fn feed_info<'a>(config: &'a Config, name: &'a str, description: &'a str) -> FeedInfo<'a> {
     FeedInfo {
         name,
@@ -212,97 +93,6 @@ fn feed_info<'a>(config: &'a Config, name: &'a str, description: &'a str) -> Fee
         site_zone: config.time_zone,
         refresh_minutes: config.calendar_refresh_minutes,
     }
-}
-
-/// A feed's events joined in the database: one row, whatever the number of events.
-#[derive(FromQueryResult)]
-struct Joined {
-    /// The VEVENT texts in order (events without an entry are left out).
-    body: Option<String>,
-    /// Ids of events whose entry is missing or outdated, comma-separated.
-    stale: Option<String>,
-    /// The first and last of the time zones the entries use (the same when there is one),
-    /// and the years all of them need.
-    first_zone: Option<String>,
-    last_zone: Option<String>,
-    zone_from: Option<i32>,
-    zone_to: Option<i32>,
-}
-
-async fn joined(
-    db: &DatabaseConnection,
-    scope: Condition,
-    key: i64,
-) -> Result<Joined, sea_orm::DbErr> {
-    let s = Alias::new("s");
-    let ordered = |c: event::Column| Expr::col((s.clone(), c));
-    let entry = |c: event_feed_entry::Column| Expr::col((event_feed_entry::Entity, c));
-    // The feed's events in order, as a subquery of ids only: sorting whole entries would
-    // make the database carry every text through its sorter.
-    let events = Query::select()
-        .columns([
-            (event::Entity, event::Column::Id),
-            (event::Entity, event::Column::StartsAt),
-            (event::Entity, event::Column::UpdatedAt),
-        ])
-        .from(event::Entity)
-        .cond_where(scope)
-        .order_by((event::Entity, event::Column::StartsAt), Order::Asc)
-        .order_by((event::Entity, event::Column::Id), Order::Asc)
-        .to_owned();
-    let backend = db.get_database_backend();
-    let body = match backend {
-        // SQLite joins the subquery's rows in the order it produces them.
-        DbBackend::Sqlite => Expr::cust(r#"group_concat("event_feed_entry"."vevents", '')"#),
-        _ => Expr::cust(
-            r#"string_agg("event_feed_entry"."vevents", '' ORDER BY "s"."starts_at", "s"."id")"#,
-        ),
-    };
-    let valid = entry(event_feed_entry::Column::RenderKey)
-        .eq(key)
-        .and(entry(event_feed_entry::Column::RenderedFor).eq(ordered(event::Column::UpdatedAt)));
-    let query = Query::select()
-        .expr_as(body, Alias::new("body"))
-        .expr_as(
-            // `string_agg` is in PostgreSQL and in SQLite since 3.44 (the bundled one is
-            // newer).
-            Func::cust("string_agg").args([
-                Expr::case(valid, Expr::val(None::<String>))
-                    .finally(Func::cast_as(ordered(event::Column::Id), "TEXT"))
-                    .into(),
-                Expr::val(","),
-            ]),
-            Alias::new("stale"),
-        )
-        .expr_as(
-            Func::min(entry(event_feed_entry::Column::Zone)),
-            Alias::new("first_zone"),
-        )
-        .expr_as(
-            Func::max(entry(event_feed_entry::Column::Zone)),
-            Alias::new("last_zone"),
-        )
-        .expr_as(
-            Func::min(entry(event_feed_entry::Column::ZoneFrom)),
-            Alias::new("zone_from"),
-        )
-        .expr_as(
-            Func::max(entry(event_feed_entry::Column::ZoneTo)),
-            Alias::new("zone_to"),
-        )
-        .from_subquery(events, s.clone())
-        .join(
-            JoinType::LeftJoin,
-            event_feed_entry::Entity,
-            Expr::col((s.clone(), event::Column::Id))
-                .equals((event_feed_entry::Entity, event_feed_entry::Column::EventId)),
-        )
-        .to_owned();
-    let row = db
-        .query_one(&query)
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("feed aggregate".into()))?;
-    Joined::from_query_result(&row, "")
 }
 
 /// Builds a feed of public events, optionally only those with `tag`, from the stored feed
@@ -431,7 +221,7 @@ fn finish(body: Text, last_modified: DateTime<Utc>) -> Feed {
         gzip: OnceLock::new(),
         etag: format!("\"{hex}\""),
         gzip_etag: format!("\"{hex}-gzip\""),
-        last_modified_http: http_date(last_modified),
+        last_modified_http: conditional::http_date(last_modified),
         last_modified,
         body,
     };
@@ -456,7 +246,7 @@ fn gzip(body: &Text) -> Bytes {
 }
 
 /// Makes the gzip copy of a large feed on the blocking pool.
-fn gzip_later(feed: &Arc<Feed>) {
+pub(crate) fn gzip_later(feed: &Arc<Feed>) {
     if feed.gzip.get().is_none() {
         let feed = feed.clone();
         tokio::task::spawn_blocking(move || {
@@ -465,165 +255,18 @@ fn gzip_later(feed: &Arc<Feed>) {
     }
 }
 
-/// The feed for `key` ("all" or "tag:NAME"), from the cache while the data is unchanged.
-///
-/// At most one request per feed asks the database whether it changed (the others keep
-/// serving the cached copy meanwhile), and when there is no copy that may be served, one
-/// request builds while the others wait for it rather than all building at once.
-pub async fn cached(
-    cache: &FeedCache,
-    db: &DatabaseConnection,
-    config: &Config,
-    tag: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Arc<Feed>, sea_orm::DbErr> {
-    let key = tag.map_or_else(|| "all".to_string(), |t| format!("tag:{t}"));
-    let generation = cache.generation.load(Ordering::SeqCst);
-    // What was cached: its fingerprint, and the feed itself if it may still be served.
-    let previous = {
-        let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
-        match entries.get_mut(&key) {
-            Some(c)
-                if c.generation == generation && (c.checked.elapsed() < RECHECK || c.checking) =>
-            {
-                return Ok(c.feed.clone());
-            }
-            Some(c) if c.generation == generation => {
-                c.checking = true;
-                Some((c.fingerprint.clone(), Some(c.feed.clone())))
-            }
-            // Changed through this instance since: not to be served again.
-            Some(c) => Some((c.fingerprint.clone(), None)),
-            None => None,
-        }
-    };
-    let (old_print, serving) = match previous {
-        Some((print, feed)) => (Some(print), feed),
-        None => (None, None),
-    };
-    // Whatever happens to this request (an error, or the caller hanging up mid-build), the
-    // next one may check again.
-    let _checking = serving.is_some().then(|| Checking {
-        cache,
-        key: key.as_str(),
-    });
-    let build_lock = match serving {
-        Some(_) => None,
-        None => Some(cache.build_lock(&key)?),
-    };
-    let _building = match &build_lock {
-        None => None,
-        Some(lock) => {
-            let guard = lock.lock().await;
-            // Built by the request we waited for?
-            let entries = cache.entries.lock().map_err(|_| poisoned())?;
-            if let Some(c) = entries.get(&key)
-                && c.generation == generation
-            {
-                return Ok(c.feed.clone());
-            }
-            Some(guard)
-        }
-    };
-
-    let print = fingerprint(db, now).await?;
-    let feed = match (&old_print, serving) {
-        (Some(old), Some(feed)) if *old == print => feed,
-        _ => {
-            let started = Instant::now();
-            // Events changed since the last build are rendered before the feed is read.
-            let since = old_print.as_ref().and_then(|old| old.latest);
-            let feed = Arc::new(build(db, config, tag, now, print.latest, since).await?);
-            tracing::debug!(
-                feed = %key,
-                bytes = feed.body.len(),
-                ms = started.elapsed().as_secs_f64() * 1000.0,
-                "calendar feed built"
-            );
-            gzip_later(&feed);
-            feed
-        }
-    };
-    let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
-    entries.insert(
-        key.clone(),
-        Cached {
-            feed: feed.clone(),
-            fingerprint: print,
-            checked: Instant::now(),
-            generation,
-            checking: false,
-        },
-    );
-    Ok(feed)
-}
-
-/// Clears a cached feed's `checking` mark when the request that set it ends, however it ends.
-struct Checking<'a> {
-    cache: &'a FeedCache,
-    key: &'a str,
-}
-
-impl Drop for Checking<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut entries) = self.cache.entries.lock()
-            && let Some(c) = entries.get_mut(self.key)
-        {
-            c.checking = false;
-        }
-    }
-}
-
-fn poisoned() -> sea_orm::DbErr {
-    sea_orm::DbErr::Custom("feed cache lock poisoned".into())
-}
-
-fn http_date(at: DateTime<Utc>) -> String {
-    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
 /// 200 with the feed, or 304 when the caller already has it.
 pub fn respond(feed: &Feed, headers: &HeaderMap, head: bool, filename: &str) -> Response {
-    let accepts_gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',').any(|c| {
-                let mut parts = c.split(';');
-                parts.next().is_some_and(|n| n.trim() == "gzip")
-                    && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
-            })
-        });
+    let accepts_gzip = conditional::accepts_gzip(headers);
     let gzip = feed.gzip().filter(|g| accepts_gzip && !g.is_empty());
-    let etag = if gzip.is_some() {
-        feed.gzip_etag.as_str()
-    } else {
-        feed.etag.as_str()
-    };
     // The validator the caller holds may be for either representation: both stand for the
-    // same text, and the 304 names the one it matched.
-    let matched = match headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(tags) => tags.split(',').find_map(|t| {
-            let t = t.trim();
-            let t = t.strip_prefix("W/").unwrap_or(t);
-            if t == "*" {
-                Some(etag)
-            } else {
-                [feed.etag.as_str(), feed.gzip_etag.as_str()]
-                    .into_iter()
-                    .find(|ours| *ours == t)
-            }
-        }),
-        None => headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
-            .filter(|since| feed.last_modified.timestamp() <= since.timestamp())
-            .map(|_| etag),
+    // same text, and the 304 names the one it matched (this response's own, for `*`).
+    let (etag, other) = if gzip.is_some() {
+        (feed.gzip_etag.as_str(), feed.etag.as_str())
+    } else {
+        (feed.etag.as_str(), feed.gzip_etag.as_str())
     };
+    let matched = conditional::already_has(headers, &[etag, other], Some(feed.last_modified));
     let builder = Response::builder()
         .header(header::LAST_MODIFIED, feed.last_modified_http.as_str())
         // Always revalidate: a 304 costs almost nothing, a stale calendar costs trust.
@@ -661,40 +304,4 @@ fn in_slices(body: Text) -> Body {
     }
     let slices: Vec<Result<Bytes, std::io::Error>> = body.slices().map(Ok).collect();
     Body::from_bytes_stream(futures_util::stream::iter(slices))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_feed_being_built_does_not_hold_up_another() {
-        let dir = tempfile::tempdir().unwrap();
-        let data_dir = dir.path().to_str().unwrap().to_string();
-        let config = Config::from_pairs([("data_dir", data_dir.as_str())]).unwrap();
-        let db = crate::db::connect(&config).await.unwrap();
-        crate::db::migrate(&db).await.unwrap();
-        let cache = FeedCache::default();
-        let now = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
-
-        // The whole calendar is being built, slowly.
-        let slow = cache.build_lock("all").unwrap();
-        let _held = slow.lock().await;
-
-        let tag_feed = tokio::time::timeout(
-            StdDuration::from_secs(10),
-            cached(&cache, &db, &config, Some("transport"), now),
-        )
-        .await
-        .expect("the tag feed was held up by the other build")
-        .unwrap();
-        assert!(tag_feed.etag.starts_with('"'));
-        // The held feed itself waits for its build, as polls of one feed should.
-        let waiting = tokio::time::timeout(
-            StdDuration::from_millis(200),
-            cached(&cache, &db, &config, None, now),
-        )
-        .await;
-        assert!(waiting.is_err(), "a second build of the same feed started");
-    }
 }

@@ -10,7 +10,7 @@ use crate::web::PageCtx;
 
 #[handler]
 pub async fn all(req: &Request, state: Data<&AppState>) -> AppResult<Response> {
-    let feed = feeds::cached(
+    let feed = crate::calendar::cache::cached(
         &state.feeds,
         &state.db,
         &state.config,
@@ -37,7 +37,7 @@ pub async fn by_tag(
         .and_then(|t| crate::events::forms::normalise_tags(t).ok())
         .and_then(|t| t.into_iter().next())
         .ok_or(AppError::NotFound)?;
-    let feed = feeds::cached(
+    let feed = crate::calendar::cache::cached(
         &state.feeds,
         &state.db,
         &state.config,

@@ -42,11 +42,8 @@ pub fn serve(Path(path): Path<String>, req: &Request) -> poem::Result<Response> 
         "public, max-age=3600"
     };
 
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let not_modified =
+        crate::web::conditional::already_has(req.headers(), &[etag.as_str()], None).is_some();
 
     let builder = Response::builder()
         .header(header::ETAG, etag)
