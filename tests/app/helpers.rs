@@ -58,6 +58,49 @@ impl TestApp {
     }
 }
 
+/// Whether the tests that need real peers run: the OpenID Connect provider (Node.js) and the
+/// third-party calendar parsers (Python and Node.js). `scripts/test`, and so CI, always sets
+/// `CONVENE_TEST_PEERS=1`; a plain `cargo test` (the quick loop, which needs neither Node nor
+/// Python) skips them and says so.
+pub fn peers_enabled(test: &str) -> bool {
+    use std::io::Write;
+    static SAID: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("CONVENE_TEST_PEERS").is_some() {
+        return true;
+    }
+    // Straight to the terminal: the test harness hides what passing tests print.
+    SAID.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: skipping the tests that need Node.js and Python (sign-in through the \
+             OpenID Connect provider, the third-party calendar parsers), {test} among them; \
+             scripts/test runs them (CONVENE_TEST_PEERS=1)"
+        );
+    });
+    false
+}
+
+/// Returns from a test that needs the real peers when they are not enabled (see
+/// [`peers_enabled`]).
+macro_rules! needs_peers {
+    () => {
+        if !crate::helpers::peers_enabled(module_path!()) {
+            return;
+        }
+    };
+}
+pub(crate) use needs_peers;
+
+/// Whether this run is the PostgreSQL pass. Tests that touch no database (golden files, the
+/// parsers reading fixed feeds) run in the SQLite pass only.
+pub fn second_database_pass(test: &str) -> bool {
+    if postgres_admin_url().is_some() {
+        eprintln!("{test} needs no database: it ran in the SQLite pass");
+        return true;
+    }
+    false
+}
+
 pub fn browser_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)

@@ -5,6 +5,7 @@ use entity::prelude::*;
 use entity::user::{self, Role};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::helpers::needs_peers;
 use crate::helpers::{TestApp, spawn, stderr, unescape};
 use crate::oidc::{Browser, location, set_mode};
 
@@ -38,6 +39,7 @@ async fn assert_refused(resp: reqwest::Response, status: u16, words: &str) {
 
 #[tokio::test]
 async fn first_sign_in_creates_the_account_and_the_second_reuses_it() {
+    needs_peers!();
     let app = council_app().await;
     let browser = Browser::new();
     let resp = browser.sign_in(&app, PRIYA).await;
@@ -90,6 +92,7 @@ async fn first_sign_in_creates_the_account_and_the_second_reuses_it() {
 
 #[tokio::test]
 async fn return_to_is_honoured_only_on_this_site() {
+    needs_peers!();
     let app = council_app().await;
     let browser = Browser::new();
     let resp = browser
@@ -115,6 +118,7 @@ async fn return_to_is_honoured_only_on_this_site() {
 
 #[tokio::test]
 async fn a_pre_granted_admin_becomes_admin_at_first_sign_in() {
+    needs_peers!();
     let app = council_app().await;
     let out = app.command(&["admin", "grant", PRIYA]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -133,6 +137,7 @@ async fn a_pre_granted_admin_becomes_admin_at_first_sign_in() {
 
 #[tokio::test]
 async fn wrong_or_missing_state_is_refused() {
+    needs_peers!();
     let app = council_app().await;
     let browser = Browser::new();
     let authorize = browser.start(&app, "council", "").await;
@@ -167,6 +172,7 @@ async fn wrong_or_missing_state_is_refused() {
 
 #[tokio::test]
 async fn a_replayed_code_is_refused() {
+    needs_peers!();
     let app = council_app().await;
     let browser = Browser::new();
     let authorize = browser.start(&app, "council", "").await;
@@ -193,6 +199,7 @@ async fn a_replayed_code_is_refused() {
 
 #[tokio::test]
 async fn access_denied_at_the_provider_is_a_clear_page() {
+    needs_peers!();
     let app = council_app().await;
     let browser = Browser::new();
     let authorize = browser.start(&app, "council", "").await;
@@ -215,6 +222,7 @@ async fn access_denied_at_the_provider_is_a_clear_page() {
 
 #[tokio::test]
 async fn a_provider_that_is_down_is_a_clear_page() {
+    needs_peers!();
     let app = spawn(
         &[("auth.provider_timeout_secs", "2")],
         &["council"],
@@ -230,6 +238,7 @@ async fn a_provider_that_is_down_is_a_clear_page() {
 
 #[tokio::test]
 async fn a_slow_provider_times_out_with_a_clear_page() {
+    needs_peers!();
     let app = spawn(&[("auth.provider_timeout_secs", "2")], &["council"], None).await;
     set_mode(&app, "council", "slow").await;
     let browser = Browser::new();
@@ -240,6 +249,7 @@ async fn a_slow_provider_times_out_with_a_clear_page() {
 
 #[tokio::test]
 async fn an_id_token_for_another_audience_is_refused() {
+    needs_peers!();
     let app = council_app().await;
     set_mode(&app, "council", "wrong-audience").await;
     let browser = Browser::new();
@@ -251,6 +261,7 @@ async fn an_id_token_for_another_audience_is_refused() {
 
 #[tokio::test]
 async fn an_id_token_with_the_wrong_nonce_is_refused() {
+    needs_peers!();
     let app = council_app().await;
     set_mode(&app, "council", "wrong-nonce").await;
     let browser = Browser::new();
@@ -261,6 +272,7 @@ async fn an_id_token_with_the_wrong_nonce_is_refused() {
 
 #[tokio::test]
 async fn an_unverified_email_never_takes_over_an_existing_account() {
+    needs_peers!();
     let app = council_app().await;
     assert!(app.command(&["seed-demo"]).status.success());
     let before = users(&app).await.len();
@@ -274,6 +286,7 @@ async fn an_unverified_email_never_takes_over_an_existing_account() {
 
 #[tokio::test]
 async fn an_unverified_email_can_start_a_new_account_but_not_claim_it_later() {
+    needs_peers!();
     let app = council_app().await;
     let email = "newcomer@mail.example";
     let browser = Browser::new();
@@ -298,6 +311,7 @@ async fn an_unverified_email_can_start_a_new_account_but_not_claim_it_later() {
 
 #[tokio::test]
 async fn an_account_without_an_email_is_refused() {
+    needs_peers!();
     let app = council_app().await;
     let resp = Browser::new().sign_in(&app, "noemail:someone").await;
     assert_refused(resp, 403, "did not share an email address").await;
@@ -305,6 +319,7 @@ async fn an_account_without_an_email_is_refused() {
 
 #[tokio::test]
 async fn a_second_provider_can_be_linked_from_the_profile() {
+    needs_peers!();
     let app = spawn(&[], &["council", "partner"], None).await;
     let browser = Browser::new();
     assert_eq!(browser.sign_in(&app, PRIYA).await.status(), 303);
@@ -350,6 +365,7 @@ async fn a_second_provider_can_be_linked_from_the_profile() {
 
 #[tokio::test]
 async fn sign_in_attempts_are_rate_limited_per_address() {
+    needs_peers!();
     let app = spawn(
         &[("auth.sign_in_attempts_per_minute", "3")],
         &["council"],
@@ -371,6 +387,7 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
 
 #[tokio::test]
 async fn the_sign_in_page_lists_the_providers() {
+    needs_peers!();
     let app = council_app().await;
     let html = unescape(
         &Browser::new()
