@@ -19,24 +19,23 @@ impl Clock for SystemClock {
     }
 }
 
-/// A time that moves only when told to (tests).
-pub struct FixedClock(Mutex<DateTime<Utc>>);
+/// The real time, shifted by however far a test has moved it forward: time still passes
+/// (each change gets its own instant), and a test that needs "later" moves the clock instead
+/// of sleeping.
+#[derive(Default)]
+pub struct ShiftedClock(Mutex<Duration>);
 
-impl FixedClock {
-    pub fn at(now: DateTime<Utc>) -> Self {
-        FixedClock(Mutex::new(now))
-    }
-
-    /// Moves the time forward (or back, with a negative duration).
+impl ShiftedClock {
     pub fn advance(&self, by: Duration) {
-        if let Ok(mut now) = self.0.lock() {
-            *now += by;
+        if let Ok(mut shift) = self.0.lock() {
+            *shift += by;
         }
     }
 }
 
-impl Clock for FixedClock {
+impl Clock for ShiftedClock {
     fn now(&self) -> DateTime<Utc> {
-        self.0.lock().map_or(DateTime::UNIX_EPOCH, |now| *now)
+        let shift = self.0.lock().map_or(Duration::zero(), |s| *s);
+        Utc::now() + shift
     }
 }

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Instant;
+
+use chrono::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -16,12 +18,13 @@ use crate::calendar::queries::{Fingerprint, fingerprint};
 use crate::config::Config;
 
 /// How long a cached feed is trusted without asking the database whether anything changed.
-const RECHECK: StdDuration = StdDuration::from_secs(1);
+const RECHECK: Duration = Duration::seconds(1);
 
 struct Cached {
     feed: Arc<Feed>,
     fingerprint: Fingerprint,
-    checked: Instant,
+    /// When the database was last asked, by the app's clock.
+    checked: DateTime<Utc>,
     generation: u64,
     /// One request at a time asks the database whether the feed changed; the others keep
     /// serving the cached copy meanwhile instead of queueing up identical queries.
@@ -70,9 +73,7 @@ pub async fn cached(
     let previous = {
         let mut entries = cache.entries.lock().map_err(|_| poisoned())?;
         match entries.get_mut(&key) {
-            Some(c)
-                if c.generation == generation && (c.checked.elapsed() < RECHECK || c.checking) =>
-            {
+            Some(c) if c.generation == generation && (fresh(c.checked, now) || c.checking) => {
                 return Ok(c.feed.clone());
             }
             Some(c) if c.generation == generation => {
@@ -137,7 +138,7 @@ pub async fn cached(
         Cached {
             feed: feed.clone(),
             fingerprint: print,
-            checked: Instant::now(),
+            checked: now,
             generation,
             checking: false,
         },
@@ -159,6 +160,11 @@ impl Drop for Checking<'_> {
             c.checking = false;
         }
     }
+}
+
+/// Checked less than [`RECHECK`] ago (a clock that went back counts as stale).
+fn fresh(checked: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now >= checked && now - checked < RECHECK
 }
 
 fn poisoned() -> sea_orm::DbErr {
@@ -184,7 +190,7 @@ mod tests {
         let _held = slow.lock().await;
 
         let tag_feed = tokio::time::timeout(
-            StdDuration::from_secs(10),
+            std::time::Duration::from_secs(10),
             cached(&cache, &db, &config, Some("transport"), now),
         )
         .await
@@ -193,7 +199,7 @@ mod tests {
         assert!(tag_feed.etag.starts_with('"'));
         // The held feed itself waits for its build, as polls of one feed should.
         let waiting = tokio::time::timeout(
-            StdDuration::from_millis(200),
+            std::time::Duration::from_millis(200),
             cached(&cache, &db, &config, None, now),
         )
         .await;

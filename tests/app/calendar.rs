@@ -479,7 +479,7 @@ async fn a_change_made_elsewhere_shows_on_the_next_poll_and_a_new_address_render
     active.updated_at = Set(Utc::now());
     active.update(app.db()).await.unwrap();
     // The cache trusts its copy for one second, then asks the database.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.clock.advance(chrono::Duration::seconds(2));
     let (_, after) = feed(&app, "/calendar.ics").await;
     let block = unfold(&vevents(&after, &hack.uid).concat());
     assert!(block.contains("SUMMARY:Bus Data Hack Day (moved indoors)\r\n"));

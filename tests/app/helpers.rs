@@ -16,6 +16,8 @@ use tokio::sync::oneshot;
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub url: String,
+    /// The app's clock: real time, which a test moves forward instead of sleeping.
+    pub clock: std::sync::Arc<convene::clock::ShiftedClock>,
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub client: reqwest::Client,
     pub state: AppState,
@@ -147,7 +149,9 @@ pub async fn spawn(settings: &[(&str, &str)], providers: &[&str], issuer: Option
         config.auth.providers.push(provider);
         oidc_clients.push((id.to_string(), client_id));
     }
-    let state = server::prepare(config).await.expect("the app starts");
+    let mut state = server::prepare(config).await.expect("the app starts");
+    let clock = std::sync::Arc::new(convene::clock::ShiftedClock::default());
+    state.clock = clock.clone();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(server::run(state.clone(), acceptor, async {
         let _ = rx.await;
@@ -155,6 +159,7 @@ pub async fn spawn(settings: &[(&str, &str)], providers: &[&str], issuer: Option
 
     TestApp {
         url,
+        clock,
         client: browser_client(),
         state,
         database_url,
