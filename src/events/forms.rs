@@ -868,41 +868,11 @@ mod tests {
         let input = f.parse(London, now()).unwrap();
         assert_eq!(input.starts_at.to_rfc3339(), "2026-09-17T23:00:00+00:00");
         assert_eq!(input.ends_at.to_rfc3339(), "2026-09-19T23:00:00+00:00");
-        let round_trip = EventForm::from_event(
-            &entity::event::Model {
-                id: 1,
-                uid: "u".into(),
-                slug: "s".into(),
-                status: entity::event::EventStatus::Draft,
-                title: input.title.clone(),
-                summary: input.summary.clone(),
-                description: String::new(),
-                time_zone: input.time_zone.clone(),
-                all_day: true,
-                starts_at: input.starts_at,
-                ends_at: input.ends_at,
-                place_name: None,
-                address: None,
-                online_url: None,
-                organiser_contact: None,
-                capacity: None,
-                lunch_provided: false,
-                note_to_admins: None,
-                rrule: None,
-                series_ends_at: None,
-                sequence: 0,
-                author_id: 1,
-                reviewer_id: None,
-                review_note: None,
-                cancel_note: None,
-                submitted_at: None,
-                published_at: None,
-                cancelled_at: None,
-                created_at: input.starts_at,
-                updated_at: input.starts_at,
-            },
-            &[],
-        );
+        let mut stored = crate::events::sample_event(entity::event::EventStatus::Draft);
+        stored.all_day = true;
+        stored.starts_at = input.starts_at;
+        stored.ends_at = input.ends_at;
+        let round_trip = EventForm::from_event(&stored, &[]);
         assert_eq!(round_trip.start_date, "2026-09-18");
         assert_eq!(round_trip.end_date, "2026-09-19");
     }

@@ -46,3 +46,43 @@ pub fn moderation_routes() -> Router {
         .at("/revisions/:id/approve", post(moderation::approve_revision))
         .at("/revisions/:id/reject", post(moderation::reject_revision))
 }
+
+/// An event for unit tests: a one-off, two hours from 09:30 UTC on 8 July 2026, in London,
+/// by account 7, with this status; tests change what they need.
+#[cfg(test)]
+pub(crate) fn sample_event(status: entity::event::EventStatus) -> entity::event::Model {
+    use chrono::TimeZone;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 7, 8, 9, 30, 0).unwrap();
+    entity::event::Model {
+        id: 1,
+        uid: "event-1@convene".into(),
+        slug: "event-1".into(),
+        status,
+        title: "Northvale Open Data Forum".into(),
+        summary: "Our bi-monthly meeting.".into(),
+        description: String::new(),
+        time_zone: "Europe/London".into(),
+        all_day: false,
+        starts_at: at,
+        ends_at: at + chrono::Duration::hours(2),
+        place_name: None,
+        address: None,
+        online_url: None,
+        organiser_contact: None,
+        capacity: None,
+        lunch_provided: false,
+        note_to_admins: None,
+        rrule: None,
+        series_ends_at: None,
+        sequence: 0,
+        author_id: 7,
+        reviewer_id: None,
+        review_note: None,
+        cancel_note: None,
+        submitted_at: None,
+        published_at: None,
+        cancelled_at: None,
+        created_at: at,
+        updated_at: at,
+    }
+}

@@ -241,39 +241,7 @@ mod tests {
     use entity::user::Role;
 
     fn event(status: EventStatus) -> event::Model {
-        let at = chrono::DateTime::UNIX_EPOCH;
-        event::Model {
-            id: 1,
-            uid: "u".into(),
-            slug: "s".into(),
-            status,
-            title: "t".into(),
-            summary: "s".into(),
-            description: String::new(),
-            time_zone: "Europe/London".into(),
-            all_day: false,
-            starts_at: at,
-            ends_at: at,
-            place_name: None,
-            address: None,
-            online_url: None,
-            organiser_contact: None,
-            capacity: None,
-            lunch_provided: false,
-            note_to_admins: None,
-            rrule: None,
-            series_ends_at: None,
-            sequence: 0,
-            author_id: 7,
-            reviewer_id: None,
-            review_note: None,
-            cancel_note: None,
-            submitted_at: None,
-            published_at: None,
-            cancelled_at: None,
-            created_at: at,
-            updated_at: at,
-        }
+        crate::events::sample_event(status)
     }
 
     const AUTHOR: Actor = Actor {
