@@ -116,12 +116,12 @@ pub struct SeenViewer(std::sync::Arc<std::sync::Mutex<SeenInner>>);
 
 #[derive(Default)]
 struct SeenInner {
-    user: Option<crate::auth::session::SessionUser>,
+    user: Option<crate::web::user::SessionUser>,
     csrf: Option<crate::web::csrf::CsrfSeed>,
 }
 
 impl SeenViewer {
-    pub fn set_user(req: &Request, user: Option<crate::auth::session::SessionUser>) {
+    pub fn set_user(req: &Request, user: Option<crate::web::user::SessionUser>) {
         if let Some(seen) = req.extensions().get::<SeenViewer>()
             && let Ok(mut inner) = seen.0.lock()
         {
