@@ -191,7 +191,15 @@ impl Providers {
             ProviderKind::Microsoft { tenant } if is_multi_tenant(tenant)
         );
 
-        let verify = |client: &CoreClient<_, _, _, _, _, _>| -> Result<ProviderIdentity, String> {
+        // What the ID token says: the subject always; e-mail, its verification and the name
+        // only if the provider put them there (many send them from UserInfo alone).
+        struct Stated {
+            subject: String,
+            email: Option<String>,
+            email_verified: Option<bool>,
+            name: Option<String>,
+        }
+        let verify = |client: &CoreClient<_, _, _, _, _, _>| -> Result<Stated, String> {
             let verifier = client
                 .id_token_verifier()
                 .require_issuer_match(!multi_tenant_microsoft);
@@ -201,16 +209,10 @@ impl Providers {
             if multi_tenant_microsoft && !is_microsoft_tenant_issuer(claims.issuer().as_str()) {
                 return Err(format!("unexpected issuer {}", claims.issuer().as_str()));
             }
-            let verified = match &provider.config.kind {
-                // A single tenant's directory is run by the organisation that owns the
-                // addresses in it; across tenants, Entra ID does not vouch for addresses.
-                ProviderKind::Microsoft { tenant } => !is_multi_tenant(tenant),
-                _ => claims.email_verified().unwrap_or(false),
-            };
-            Ok(ProviderIdentity {
+            Ok(Stated {
                 subject: claims.subject().to_string(),
                 email: claims.email().map(|e| e.to_string()),
-                email_verified: verified && claims.email().is_some(),
+                email_verified: claims.email_verified(),
                 name: claims
                     .name()
                     .and_then(|n| n.get(None))
@@ -218,8 +220,8 @@ impl Providers {
             })
         };
 
-        match verify(&client) {
-            Ok(identity) => Ok(identity),
+        let (mut stated, client) = match verify(&client) {
+            Ok(stated) => (stated, client),
             Err(first) => {
                 // The provider may have rotated its keys since we cached them: fetch them
                 // again and retry once before refusing.
@@ -229,12 +231,59 @@ impl Providers {
                     ClientId::new(provider.config.client_id.clone()),
                     Some(ClientSecret::new(provider.config.client_secret.clone())),
                 );
-                verify(&client).map_err(|second| {
+                let stated = verify(&client).map_err(|second| {
                     tracing::warn!(provider = %provider.config.id, error = %second, first = %first, "ID token rejected");
                     ProviderError::Rejected(format!("the ID token could not be verified: {second}"))
-                })
+                })?;
+                (stated, client)
+            }
+        };
+
+        // OpenID Connect lets a provider that issues an access token return the profile and
+        // e-mail claims from its UserInfo endpoint only (oidc-provider by default, Okta,
+        // Entra ID without optional claims): ask there for what the ID token left out. The
+        // answer must be about the same subject.
+        if stated.email.is_none() || stated.email_verified.is_none() || stated.name.is_none() {
+            let subject = openidconnect::SubjectIdentifier::new(stated.subject.clone());
+            let request = client
+                .user_info(token.access_token().clone(), Some(subject))
+                .map_err(|e| ProviderError::Rejected(format!("no UserInfo endpoint: {e}")))?;
+            let info: openidconnect::core::CoreUserInfoClaims =
+                request.request_async(&self.http).await.map_err(|e| {
+                    tracing::warn!(provider = %provider.config.id, error = %e, "UserInfo request failed");
+                    match e {
+                        // An answer about someone else, or one that does not check out.
+                        openidconnect::UserInfoError::ClaimsVerification(_)
+                        | openidconnect::UserInfoError::Parse(_) => ProviderError::Rejected(
+                            format!("its UserInfo answer was refused: {e}"),
+                        ),
+                        _ => ProviderError::Unavailable(format!(
+                            "its UserInfo endpoint failed: {e}"
+                        )),
+                    }
+                })?;
+            if stated.email.is_none() {
+                stated.email = info.email().map(|e| e.to_string());
+                stated.email_verified = info.email_verified();
+            }
+            stated.email_verified = stated.email_verified.or(info.email_verified());
+            if stated.name.is_none() {
+                stated.name = info.name().and_then(|n| n.get(None)).map(|n| n.to_string());
             }
         }
+
+        let verified = match &provider.config.kind {
+            // A single tenant's directory is run by the organisation that owns the addresses
+            // in it; across tenants, Entra ID does not vouch for addresses.
+            ProviderKind::Microsoft { tenant } => !is_multi_tenant(tenant),
+            _ => stated.email_verified.unwrap_or(false),
+        };
+        Ok(ProviderIdentity {
+            subject: stated.subject,
+            email_verified: verified && stated.email.is_some(),
+            email: stated.email,
+            name: stated.name,
+        })
     }
 
     async fn finish_github(

@@ -38,10 +38,15 @@ pub fn issuer() -> String {
                     .expect("npm is installed (the test provider needs Node.js)");
                 assert!(status.success(), "npm ci in tests/oidc-provider failed");
             }
+            // CONVENE_TEST_OIDC_CLAIMS=id-token runs the provider with the claims in the ID
+            // token; by default it is in its conforming mode (claims from UserInfo only).
+            let in_id_token =
+                std::env::var("CONVENE_TEST_OIDC_CLAIMS").as_deref() == Ok("id-token");
             let mut child = Command::new("node")
                 .arg("server.mjs")
                 .current_dir(&dir)
                 .env("PORT", "0")
+                .env("CLAIMS_IN_ID_TOKEN", if in_id_token { "1" } else { "0" })
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())

@@ -258,7 +258,10 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['name'],
   },
-  conformIdTokenClaims: false,
+  // By default (as the spec allows, and as Okta and Entra ID do) the ID token carries only
+  // `sub` when an access token is issued, and the profile and e-mail claims come from
+  // UserInfo. CLAIMS_IN_ID_TOKEN=1 puts them in the ID token too.
+  conformIdTokenClaims: process.env.CLAIMS_IN_ID_TOKEN !== '1',
   pkce: { required: () => true },
   clientBasedCORS: () => false,
   features: {
