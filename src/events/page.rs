@@ -227,6 +227,7 @@ pub fn assemble(
             .filter(|_| can.see_internal)
             .map(|(rev, proposed)| RevisionView {
                 id: rev.id,
+                version: queries::version_token(e, Some(rev.id)),
                 changes: diff(e, &shown.tags, proposed, tz),
             }),
         can,

@@ -153,12 +153,70 @@ impl RuleView {
     }
 }
 
-/// One changed field, for the reviewing admin.
+/// One changed field, for the reviewing admin: both versions in pieces, the pieces that
+/// differ marked, word by word, so a three-word edit in a long description stands out.
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldChange {
     pub label: &'static str,
-    pub before: String,
-    pub after: String,
+    pub before: Vec<Piece>,
+    pub after: Vec<Piece>,
+    pub before_empty: bool,
+    pub after_empty: bool,
+}
+
+/// A run of text in one version of a field, and whether the other version lacks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub text: String,
+    pub changed: bool,
+}
+
+/// The two versions of a text split into runs, compared word by word (`similar`): the live
+/// one with what the change removes marked, the proposed one with what it adds.
+pub fn word_diff(before: &str, after: &str) -> (Vec<Piece>, Vec<Piece>) {
+    use similar::{ChangeTag, TextDiff};
+    fn push(pieces: &mut Vec<Piece>, text: &str, changed: bool) {
+        match pieces.last_mut() {
+            Some(last) if last.changed == changed => last.text.push_str(text),
+            _ => pieces.push(Piece {
+                text: text.to_string(),
+                changed,
+            }),
+        }
+    }
+    let diff = TextDiff::from_words(before, after);
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    for change in diff.iter_all_changes() {
+        let text = change.value();
+        match change.tag() {
+            ChangeTag::Equal => {
+                push(&mut old, text, false);
+                push(&mut new, text, false);
+            }
+            ChangeTag::Delete => push(&mut old, text, true),
+            ChangeTag::Insert => push(&mut new, text, true),
+        }
+    }
+    (joined(old), joined(new))
+}
+
+/// Two changed runs with only a space between them read as one change.
+fn joined(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    let mut iter = pieces.into_iter().peekable();
+    while let Some(piece) = iter.next() {
+        let bridges = !piece.changed
+            && piece.text.chars().all(|c| c == ' ')
+            && out.last().is_some_and(|p| p.changed)
+            && iter.peek().is_some_and(|p| p.changed);
+        match out.last_mut() {
+            Some(last) if bridges || last.changed == piece.changed => {
+                last.text.push_str(&piece.text)
+            }
+            _ => out.push(piece),
+        }
+    }
+    out
 }
 
 pub fn diff(
@@ -225,10 +283,15 @@ pub fn diff(
     ];
     rows.into_iter()
         .filter(|(_, b, a)| b != a)
-        .map(|(label, before, after)| FieldChange {
-            label,
-            before,
-            after,
+        .map(|(label, before, after)| {
+            let (old, new) = word_diff(&before, &after);
+            FieldChange {
+                label,
+                before: old,
+                after: new,
+                before_empty: before.trim().is_empty(),
+                after_empty: after.trim().is_empty(),
+            }
         })
         .collect()
 }
@@ -331,6 +394,8 @@ pub struct SeriesView {
 #[derive(Serialize)]
 pub struct RevisionView {
     pub id: i64,
+    /// What an approval from the event page carries (see `queries::version_token`).
+    pub version: String,
     pub changes: Vec<FieldChange>,
 }
 
@@ -564,6 +629,39 @@ mod tests {
         assert_eq!(
             when_text(day, day + Duration::days(1), true, tz),
             "Friday 18 September 2026 (all day)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    fn marked(pieces: &[Piece]) -> Vec<&str> {
+        pieces
+            .iter()
+            .filter(|p| p.changed)
+            .map(|p| p.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_small_edit_in_a_long_text_is_marked_word_by_word() {
+        let before = "Our regular meeting: updates from members, a guest talk on bus data, \
+                      and the actions we carry from meeting to meeting.\n\n* Welcome";
+        let after = "Our regular meeting: updates from members, a guest talk on tram timetables, \
+                     and the actions we carry from meeting to meeting.\n\n* Welcome";
+        let (old, new) = word_diff(before, after);
+        assert_eq!(marked(&old), ["bus data,"]);
+        assert_eq!(marked(&new), ["tram timetables,"]);
+        // Nothing is lost: the pieces join up to each version, line breaks and all.
+        assert_eq!(
+            old.iter().map(|p| p.text.as_str()).collect::<String>(),
+            before
+        );
+        assert_eq!(
+            new.iter().map(|p| p.text.as_str()).collect::<String>(),
+            after
         );
     }
 }

@@ -363,8 +363,11 @@ async fn an_authors_edit_to_a_published_event_waits_for_approval() {
         .unwrap();
     assert!(queue.contains("Changes to published events"));
     assert!(
-        queue.contains("<del>Riverside Library</del>")
-            && queue.contains("<ins>Riverside Museum</ins>")
+        queue.contains(
+            "Riverside <del><span class=\"visually-hidden\">removed: </span>Library</del>"
+        ) && queue
+            .contains("Riverside <ins><span class=\"visually-hidden\">added: </span>Museum</ins>"),
+        "the words that changed are marked: {queue}"
     );
     assert!(
         queue.contains(">When<"),
@@ -374,7 +377,20 @@ async fn an_authors_edit_to_a_published_event_waits_for_approval() {
 
     let revision = EventRevision::find().one(app.db()).await.unwrap().unwrap();
     let action = format!("/admin/moderation/revisions/{}/approve", revision.id);
-    let version = hidden_fields(&queue, &action);
+    // Approved from the event page, whose form carries what the admin sees there.
+    let event_page = admin
+        .get(&format!("{}/events/{}", app.url, e.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(event_page.contains("A change is waiting for approval"));
+    let version = hidden_fields(&event_page, &action);
+    assert_eq!(
+        version,
+        hidden_fields(&queue, &action),
+        "the same version as the queue's"
+    );
     let version: Vec<(&str, &str)> = version
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
