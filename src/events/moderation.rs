@@ -3,7 +3,7 @@
 
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
-use poem::web::{Data, Form, Path};
+use poem::web::{Form, Path};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
@@ -24,9 +24,17 @@ pub async fn queue(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Res
     render_queue(ctx, None).await
 }
 
-/// The moderation queue; with a problem (a decision refused because the event changed
-/// meanwhile) it is a 409 that shows the queue as it is now.
-async fn render_queue(ctx: PageCtx, problem: Option<String>) -> AppResult<Response> {
+/// Why a decision was not taken, shown on the queue as it is now.
+enum Refusal {
+    /// The event changed while the admin looked (409).
+    Changed(String),
+    /// A reason or comment was missing or unusable: shown beside its box (422). The box is
+    /// named by its id in the template (`changes-7`, `reject-7`, `revision-reject-3`).
+    Field { field: String, message: String },
+}
+
+/// The moderation queue; with a refusal it is a 409 or 422 that shows the queue as it is now.
+async fn render_queue(ctx: PageCtx, refusal: Option<Refusal>) -> AppResult<Response> {
     let tz = ctx.state.config.time_zone;
     let waiting = queries::moderation_queue(&ctx.state.db).await?;
     let mut author_ids: Vec<i64> = waiting.submitted.iter().map(|e| e.author_id).collect();
@@ -42,6 +50,10 @@ async fn render_queue(ctx: PageCtx, problem: Option<String>) -> AppResult<Respon
             .collect::<Vec<_>>(),
     )
     .await?;
+    let field_error = |field: String| match &refusal {
+        Some(Refusal::Field { field: f, message }) if *f == field => Some(message.clone()),
+        _ => None,
+    };
     let mut revisions = Vec::new();
     for (rev, e) in &waiting.revisions {
         let proposed = revision_input(rev)?;
@@ -53,6 +65,7 @@ async fn render_queue(ctx: PageCtx, problem: Option<String>) -> AppResult<Respon
             href: format!("/events/{}", e.slug),
             author: name(rev.author_id),
             changes: diff(e, &tags, &proposed, tz),
+            reject_error: field_error(format!("revision-reject-{}", rev.id)),
         });
     }
     let view = QueueView {
@@ -67,27 +80,48 @@ async fn render_queue(ctx: PageCtx, problem: Option<String>) -> AppResult<Respon
                 when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
                 author: name(e.author_id),
                 note_to_admins: e.note_to_admins.clone(),
-                repeats: e
-                    .rrule
-                    .as_deref()
-                    .map(|rule| RuleView::new(rule, e.time_zone.parse().unwrap_or(tz))),
+                repeats: e.rrule.as_deref().map(|rule| RuleView::new(rule, e.zone())),
+                changes_error: field_error(format!("changes-{}", e.id)),
+                reject_error: field_error(format!("reject-{}", e.id)),
             })
             .collect(),
         revisions,
-        problem: problem.clone(),
+        problem: match &refusal {
+            Some(Refusal::Changed(message)) => Some(message.clone()),
+            _ => None,
+        },
+        error_link: match &refusal {
+            Some(Refusal::Field { field, message }) => Some(ErrorLink {
+                field: field.clone(),
+                message: message.clone(),
+            }),
+            _ => None,
+        },
     };
-    let title = if problem.is_some() {
-        "Error: Moderation"
-    } else {
-        "Moderation"
+    let (title, status) = match &refusal {
+        None => ("Moderation", StatusCode::OK),
+        Some(Refusal::Changed(_)) => ("Error: Moderation", StatusCode::CONFLICT),
+        Some(Refusal::Field { .. }) => ("Error: Moderation", StatusCode::UNPROCESSABLE_ENTITY),
     };
     let mut resp = ctx
         .render("admin/moderation", title, None, &view)?
         .into_response();
-    if problem.is_some() {
-        resp.set_status(StatusCode::CONFLICT);
-    }
+    resp.set_status(status);
     Ok(resp)
+}
+
+/// A reason or comment from a decision form, or the queue again with the message beside the
+/// box it came from.
+async fn note_or_queue(
+    ctx: PageCtx,
+    text: &str,
+    what: &str,
+    field: String,
+) -> Result<String, AppResult<Response>> {
+    match review_note(text, what) {
+        Ok(note) => Ok(note),
+        Err(message) => Err(render_queue(ctx, Some(Refusal::Field { field, message })).await),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -162,20 +196,24 @@ async fn approved_or_queue(
             message,
             "/admin/moderation",
         )),
-        Err(AppError::Stale(problem)) => render_queue(ctx, Some(problem)).await,
+        Err(AppError::Stale(problem)) => render_queue(ctx, Some(Refusal::Changed(problem))).await,
         Err(err) => Err(err),
     }
 }
 
 #[handler]
 pub async fn reject(
-    state: Data<&AppState>,
+    ctx: PageCtx,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
     jar: &CookieJar,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
-    let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
+    let state = ctx.state.clone();
+    let note = match note_or_queue(ctx, &form.note, "a reason", format!("reject-{id}")).await {
+        Ok(note) => note,
+        Err(page) => return page,
+    };
     review(
         &state,
         &admin.actor(),
@@ -190,14 +228,18 @@ pub async fn reject(
 
 #[handler]
 pub async fn request_changes(
-    state: Data<&AppState>,
+    ctx: PageCtx,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
     jar: &CookieJar,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
-    let note =
-        review_note(&form.note, "a comment saying what to change").map_err(AppError::BadRequest)?;
+    let state = ctx.state.clone();
+    let what = "a comment saying what to change";
+    let note = match note_or_queue(ctx, &form.note, what, format!("changes-{id}")).await {
+        Ok(note) => note,
+        Err(page) => return page,
+    };
     review(
         &state,
         &admin.actor(),
@@ -233,13 +275,18 @@ pub async fn approve_revision(
 
 #[handler]
 pub async fn reject_revision(
-    state: Data<&AppState>,
+    ctx: PageCtx,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
     jar: &CookieJar,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
-    let note = review_note(&form.note, "a reason").map_err(AppError::BadRequest)?;
+    let state = ctx.state.clone();
+    let field = format!("revision-reject-{id}");
+    let note = match note_or_queue(ctx, &form.note, "a reason", field).await {
+        Ok(note) => note,
+        Err(page) => return page,
+    };
     workflow::review_revision(
         &state.db,
         &admin.actor(),

@@ -265,7 +265,7 @@ fn form_view(
             .iter()
             .filter_map(|f| {
                 errors.get(f).map(|m| ErrorLink {
-                    field: f,
+                    field: f.to_string(),
                     message: m.clone(),
                 })
             })

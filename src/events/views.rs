@@ -476,7 +476,7 @@ pub fn all_field_errors(
 /// The error summary at the top of a form: each message links to its field.
 #[derive(Serialize)]
 pub struct ErrorLink {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -588,10 +588,13 @@ pub struct QueueEvent {
     pub author: String,
     pub note_to_admins: Option<String>,
     pub repeats: Option<RuleView>,
+    pub changes_error: Option<String>,
+    pub reject_error: Option<String>,
 }
 
 #[derive(Serialize)]
 pub struct QueueRevision {
+    pub reject_error: Option<String>,
     pub id: i64,
     pub version: String,
     pub title: String,
@@ -604,6 +607,8 @@ pub struct QueueRevision {
 pub struct QueueView {
     /// Why the last decision was refused (the event changed while it was being reviewed).
     pub problem: Option<String>,
+    /// A reason that was missing, linked to its box.
+    pub error_link: Option<ErrorLink>,
     pub events: Vec<QueueEvent>,
     pub revisions: Vec<QueueRevision>,
 }

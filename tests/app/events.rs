@@ -147,11 +147,14 @@ async fn the_whole_workflow_and_who_may_take_each_step() {
         author.post(&app, &changes, &[("note", "x")]).await.status(),
         403
     );
-    assert_eq!(
-        admin.post(&app, &changes, &[("note", "")]).await.status(),
-        400,
-        "a comment is required"
-    );
+    // Without a comment: the queue again, the message beside the box, the event waiting.
+    let resp = admin.post(&app, &changes, &[("note", "")]).await;
+    assert_eq!(resp.status(), 422, "a comment is required");
+    let queue_page = resp.text().await.unwrap();
+    assert!(queue_page.contains("There is a problem"));
+    assert!(queue_page.contains(&format!("href=\"#changes-{}\"", e.id)));
+    assert!(queue_page.contains(&format!("id=\"changes-{}-error\"", e.id)));
+    assert!(queue_page.contains("Give a comment saying what to change"));
     assert_eq!(
         admin
             .post(&app, &changes, &[("note", "Please add the meeting point.")])
@@ -259,9 +262,13 @@ async fn rejection_carries_a_reason_and_drafts_can_be_deleted() {
     let admin = signed_in(&app, ADMIN).await;
     let e = draft(&app, &author, "Bin Collection Hack", "submit").await;
     let reject = format!("/admin/moderation/events/{}/reject", e.id);
-    assert_eq!(
-        admin.post(&app, &reject, &[("note", " ")]).await.status(),
-        400
+    let resp = admin.post(&app, &reject, &[("note", " ")]).await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains(&format!("id=\"reject-{}-error\"", e.id))
     );
     assert_eq!(
         admin
