@@ -208,6 +208,47 @@ pub async fn feed_from(
     Ok(finish(text, last_modified))
 }
 
+/// One date of a series as its own calendar file (see [`ics::render_occurrence`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn occurrence_feed(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    e: &event::Model,
+    original: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    cancelled: bool,
+) -> Result<Feed, sea_orm::DbErr> {
+    let tags = queries::tags_for(db, &[e.id])
+        .await?
+        .remove(&e.id)
+        .unwrap_or_default();
+    let date = original.with_timezone(&e.zone()).format("%Y-%m-%d");
+    let fe = FeedEvent {
+        event: e,
+        tags: &tags,
+        exceptions: &[],
+        url: config.absolute_url(&format!("/events/{}/{date}", e.slug)),
+    };
+    let description = format!("Events of {}", config.site_name);
+    let name = format!(
+        "{} \u{2013} {}",
+        e.title,
+        starts_at
+            .with_timezone(&config.time_zone)
+            .format("%-d %B %Y")
+    );
+    let text = ics::render_occurrence(
+        &feed_info(config, &name, &description),
+        &fe,
+        original,
+        starts_at,
+        ends_at,
+        cancelled,
+    );
+    Ok(finish(Text::new([Bytes::from(text)]), e.updated_at))
+}
+
 /// The validators, and the gzip copy (made here for small feeds, in the background for
 /// large ones so that a rebuild is not held up by compression).
 fn finish(body: Text, last_modified: DateTime<Utc>) -> Feed {

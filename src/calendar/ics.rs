@@ -208,7 +208,7 @@ fn common(ev: &mut icalendar::Event, fe: &FeedEvent<'_>) {
 
 fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
     let e = fe.event;
-    let tz: Tz = e.time_zone.parse().unwrap_or(chrono_tz::Europe::London);
+    let tz = e.zone();
     let mut master = icalendar::Event::new();
     common(&mut master, fe);
     master.append_property(when("DTSTART", e.starts_at, tz, e.all_day));
@@ -336,6 +336,46 @@ pub fn head(info: &FeedInfo<'_>, zones: &Zones) -> String {
         }
     }
     head
+}
+
+/// One date of a series as a calendar file of its own, for adding that date alone: a single
+/// VEVENT with a UID of its own (the series' UID with the date), so that it never stands in
+/// for the whole series in a calendar that also subscribes to the feed.
+pub fn render_occurrence(
+    info: &FeedInfo<'_>,
+    fe: &FeedEvent<'_>,
+    original: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    cancelled: bool,
+) -> String {
+    let e = fe.event;
+    let tz = e.zone();
+    let mut ev = icalendar::Event::new();
+    common(&mut ev, fe);
+    let uid = match e.uid.split_once('@') {
+        Some((local, domain)) => format!("{local}-{}@{domain}", date_stamp(original, tz)),
+        None => format!("{}-{}", e.uid, date_stamp(original, tz)),
+    };
+    ev.append_property(property("UID", Value::Raw(&uid)));
+    if cancelled {
+        ev.append_property(property("STATUS", Value::Raw("CANCELLED")));
+    }
+    ev.append_property(when("DTSTART", starts_at, tz, e.all_day));
+    ev.append_property(when("DTEND", ends_at, tz, e.all_day));
+    let mut zones = Zones::default();
+    if !e.all_day {
+        zones.add(
+            e.time_zone.as_str(),
+            starts_at.year() - 1,
+            ends_at.year() + 1,
+        );
+    }
+    let mut text = head(info, &zones);
+    // Writing into a String cannot fail.
+    let _ = ev.fmt_write(&mut text);
+    text.push_str(END);
+    text
 }
 
 /// The whole feed as iCalendar text, every event rendered now.

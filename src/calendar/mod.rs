@@ -20,4 +20,8 @@ pub fn mount(router: Router) -> Router {
         .at("/calendar.ics", get(routes::all))
         .at("/calendar/tags/:file", get(routes::by_tag))
         .at("/events/:file<[^/]+\\.ics>", get(routes::event_ics))
+        .at(
+            "/events/:slug/:file<\\d{4}-\\d{2}-\\d{2}\\.ics>",
+            get(routes::occurrence_ics),
+        )
 }

@@ -88,6 +88,48 @@ pub async fn event_ics(
     ))
 }
 
+/// `/events/{slug}/{YYYY-MM-DD}.ics`: one date of a public series as a calendar file.
+#[handler]
+pub async fn occurrence_ics(
+    req: &Request,
+    state: Data<&AppState>,
+    Path((slug, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    use crate::events::page;
+    use crate::events::queries::Lookup;
+    let date = file
+        .strip_suffix(".ics")
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or(AppError::NotFound)?;
+    let shown = match page::load(&state, &slug).await? {
+        Some(Lookup::Found(found)) if crate::events::policy::can_view(None, &found.event) => found,
+        Some(Lookup::Moved(new_slug)) => {
+            return Ok(Response::builder()
+                .status(poem::http::StatusCode::MOVED_PERMANENTLY)
+                .header("location", format!("/events/{new_slug}/{file}"))
+                .finish());
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let at = page::find_occurrence(&shown, date).ok_or(AppError::NotFound)?;
+    let feed = feeds::occurrence_feed(
+        &state.db,
+        &state.config,
+        &shown.event,
+        at.original,
+        at.starts_at,
+        at.ends_at,
+        at.cancelled,
+    )
+    .await?;
+    Ok(feeds::respond(
+        &feed,
+        req.headers(),
+        req.method() == Method::HEAD,
+        &format!("{}-{file}", shown.event.slug),
+    ))
+}
+
 #[derive(Serialize)]
 struct FeedLink {
     label: String,

@@ -25,6 +25,10 @@ pub fn routes() -> Router {
         .at("/new", get(routes::new_form).post(routes::create))
         .at("/tags/:tag", get(routes::by_tag))
         .at("/:slug", get(routes::show))
+        .at(
+            "/:slug/:date<\\d{4}-\\d{2}-\\d{2}>",
+            get(routes::show_occurrence),
+        )
         .at("/:slug/edit", get(routes::edit_form).post(routes::update))
         .at("/:slug/submit", post(routes::submit))
         .at("/:slug/cancel", post(routes::cancel))

@@ -80,7 +80,7 @@ async fn render_queue(ctx: PageCtx, refusal: Option<Refusal>) -> AppResult<Respo
                 when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
                 author: name(e.author_id),
                 note_to_admins: e.note_to_admins.clone(),
-                repeats: e.rrule.as_deref().map(|rule| RuleView::new(rule, e.zone())),
+                repeats: e.rrule.as_deref().map(|rule| RuleView::for_event(e, rule)),
                 changes_error: field_error(format!("changes-{}", e.id)),
                 reject_error: field_error(format!("reject-{}", e.id)),
             })

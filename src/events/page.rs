@@ -59,7 +59,22 @@ pub async fn load(state: &AppState, slug: &str) -> AppResult<ShownLookup> {
 }
 
 /// schema.org `Event` for search engines and link previews.
-fn json_ld(e: &event::Model, url: &str, tags: &[String]) -> String {
+fn json_ld(
+    e: &event::Model,
+    occurrence: Option<&OccurrenceAt>,
+    url: &str,
+    tags: &[String],
+) -> String {
+    let (starts_at, ends_at) =
+        occurrence.map_or((e.starts_at, e.ends_at), |at| (at.starts_at, at.ends_at));
+    let cancelled = e.status == EventStatus::Cancelled || occurrence.is_some_and(|at| at.cancelled);
+    let status = if cancelled {
+        "https://schema.org/EventCancelled"
+    } else if occurrence.is_some_and(|at| at.moved) {
+        "https://schema.org/EventRescheduled"
+    } else {
+        "https://schema.org/EventScheduled"
+    };
     let location = match (&e.place_name, &e.online_url) {
         (Some(place), _) => serde_json::json!({
             "@type": "Place",
@@ -74,9 +89,9 @@ fn json_ld(e: &event::Model, url: &str, tags: &[String]) -> String {
         "@type": "Event",
         "name": e.title,
         "description": e.summary,
-        "startDate": e.starts_at.to_rfc3339(),
-        "endDate": e.ends_at.to_rfc3339(),
-        "eventStatus": if e.status == EventStatus::Cancelled { "https://schema.org/EventCancelled" } else { "https://schema.org/EventScheduled" },
+        "startDate": starts_at.to_rfc3339(),
+        "endDate": ends_at.to_rfc3339(),
+        "eventStatus": status,
         "eventAttendanceMode": match (&e.place_name, &e.online_url) {
             (Some(_), Some(_)) => "https://schema.org/MixedEventAttendanceMode",
             (None, Some(_)) => "https://schema.org/OnlineEventAttendanceMode",
@@ -86,47 +101,132 @@ fn json_ld(e: &event::Model, url: &str, tags: &[String]) -> String {
         "url": url,
         "keywords": tags.join(", "),
     });
+    let mut value = value;
+    if let Some(at) = occurrence.filter(|at| at.moved) {
+        value["previousStartDate"] = serde_json::json!(at.original.to_rfc3339());
+    }
     crate::web::page::script_safe_json(&value)
 }
 
-/// The next dates of a series, each after its exceptions.
+/// A date of a series as it turned out: planned for `original`, perhaps moved or cancelled.
+#[derive(Debug, Clone)]
+pub struct OccurrenceAt {
+    pub original: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub cancelled: bool,
+    pub moved: bool,
+    pub note: Option<String>,
+}
+
+fn occurrence_at(shown: &ShownEvent, original: DateTime<Utc>) -> OccurrenceAt {
+    let e = &shown.event;
+    let duration = e.ends_at - e.starts_at;
+    let (starts_at, ends_at, cancelled, moved) =
+        apply_exception(original, duration, &shown.exceptions);
+    OccurrenceAt {
+        original,
+        starts_at,
+        ends_at,
+        cancelled: cancelled || e.status == EventStatus::Cancelled,
+        moved,
+        note: shown
+            .exceptions
+            .iter()
+            .find(|x| x.occurrence_start == original)
+            .and_then(|x| x.note.clone()),
+    }
+}
+
+/// The date of a series planned for `date` (in the organiser's zone), if there is one.
+pub fn find_occurrence(shown: &ShownEvent, date: chrono::NaiveDate) -> Option<OccurrenceAt> {
+    let e = &shown.event;
+    let rule = e.rrule.as_deref()?;
+    let tz = e.zone();
+    let duration = e.ends_at - e.starts_at;
+    let day_start = date.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::days(1);
+    recurrence::starts_between(
+        rule,
+        e.starts_at,
+        duration,
+        tz,
+        day_start,
+        day_start + chrono::Duration::days(3),
+        10,
+    )
+    .into_iter()
+    .find(|start| start.with_timezone(&tz).date_naive() == date)
+    .map(|start| occurrence_at(shown, start))
+}
+
+fn occurrence_row(shown: &ShownEvent, at: &OccurrenceAt, tz: chrono_tz::Tz) -> OccurrenceRow {
+    OccurrenceRow {
+        when: when_text(at.starts_at, at.ends_at, shown.event.all_day, tz),
+        start_iso: crate::web::format::iso(at.original),
+        href: occurrence_href(&shown.event, at.original),
+        cancelled: at.cancelled,
+        moved: at.moved,
+    }
+}
+
+/// How many dates a series page lists ahead, and behind.
+const DATES_AHEAD: usize = 12;
+const DATES_BEHIND: usize = 6;
+
+/// The coming dates of a series (the next first) and the latest past ones, each after its
+/// exceptions and linking to its own page.
 fn series_view(shown: &ShownEvent, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option<SeriesView> {
     let e = &shown.event;
     let rule = e.rrule.as_deref()?;
     let duration = e.ends_at - e.starts_at;
+    let zone = e.zone();
     let upcoming = recurrence::starts_between(
         rule,
         e.starts_at,
         duration,
-        e.zone(),
+        zone,
         now,
         now + chrono::Duration::days(366 * 2),
-        12,
-    )
-    .into_iter()
-    .map(|start| {
-        let (s, end, cancelled, moved) = apply_exception(start, duration, &shown.exceptions);
-        OccurrenceRow {
-            when: when_text(s, end, e.all_day, tz),
-            start_iso: crate::web::format::iso(start),
-            cancelled,
-            moved,
-        }
-    })
-    .collect();
+        DATES_AHEAD,
+    );
+    let mut past = recurrence::starts_between(
+        rule,
+        e.starts_at,
+        duration,
+        zone,
+        e.starts_at,
+        now,
+        usize::from(recurrence::MAX_OCCURRENCES),
+    );
+    past.retain(|start| *start + duration < now);
+    past.reverse();
+    past.truncate(DATES_BEHIND);
+    let rows = |starts: Vec<DateTime<Utc>>| {
+        starts
+            .into_iter()
+            .map(|start| occurrence_row(shown, &occurrence_at(shown, start), tz))
+            .collect()
+    };
     Some(SeriesView {
-        rule: RuleView::new(rule, e.zone()),
-        upcoming,
+        rule: RuleView::for_event(e, rule),
+        upcoming: rows(upcoming),
+        past: rows(past),
     })
 }
 
 /// Google Calendar, Outlook and .ics links; for a series, the web calendars get the next
 /// date (the .ics file has them all).
-fn add_to_calendar(e: &event::Model, config: &Config, now: DateTime<Utc>) -> AddToCalendar {
+fn add_to_calendar(
+    e: &event::Model,
+    config: &Config,
+    occurrence: Option<&OccurrenceAt>,
+    now: DateTime<Utc>,
+) -> AddToCalendar {
     use crate::calendar::links::{self, LinkEvent};
     let duration = e.ends_at - e.starts_at;
-    let (starts_at, ends_at) = match e.rrule.as_deref() {
-        Some(rule) => recurrence::starts_between(
+    let (starts_at, ends_at) = match (occurrence, e.rrule.as_deref()) {
+        (Some(at), _) => (at.starts_at, at.ends_at),
+        (None, Some(rule)) => recurrence::starts_between(
             rule,
             e.starts_at,
             duration,
@@ -137,7 +237,7 @@ fn add_to_calendar(e: &event::Model, config: &Config, now: DateTime<Utc>) -> Add
         )
         .first()
         .map_or((e.starts_at, e.ends_at), |s| (*s, *s + duration)),
-        None => (e.starts_at, e.ends_at),
+        (None, None) => (e.starts_at, e.ends_at),
     };
     let place = e.place_name.as_deref().or(e.online_url.as_deref());
     let details = format!(
@@ -155,11 +255,14 @@ fn add_to_calendar(e: &event::Model, config: &Config, now: DateTime<Utc>) -> Add
         tz: e.zone(),
     };
     AddToCalendar {
-        ics_href: format!("/events/{}.ics", e.slug),
+        ics_href: match occurrence {
+            Some(at) => format!("{}.ics", occurrence_href(e, at.original)),
+            None => format!("/events/{}.ics", e.slug),
+        },
         webcal_href: links::webcal(config, "/calendar.ics"),
         google_href: links::google(&link),
         outlook_href: links::outlook(&link),
-        next_date_only: e.rrule.is_some(),
+        next_date_only: e.rrule.is_some() && occurrence.is_none(),
     }
 }
 
@@ -167,6 +270,7 @@ fn add_to_calendar(e: &event::Model, config: &Config, now: DateTime<Utc>) -> Add
 pub fn assemble(
     config: &Config,
     shown: &ShownEvent,
+    occurrence: Option<&OccurrenceAt>,
     actor: Option<&Actor>,
     pending: Option<(&event_revision::Model, &EventInput)>,
     now: DateTime<Utc>,
@@ -185,23 +289,58 @@ pub fn assemble(
                 url::form_urlencoded::byte_serialize(place.as_bytes()).collect::<String>()
             )
         });
-    let url = config.absolute_url(&format!("/events/{}", e.slug));
+    let path = match occurrence {
+        Some(at) => occurrence_href(e, at.original),
+        None => format!("/events/{}", e.slug),
+    };
+    let url = config.absolute_url(&path);
+    // On a date's own page, the times are that date's.
+    let (starts_at, ends_at) =
+        occurrence.map_or((e.starts_at, e.ends_at), |at| (at.starts_at, at.ends_at));
     let view = EventPage {
-        add_to_calendar: (e.status == EventStatus::Published)
-            .then(|| add_to_calendar(e, config, now)),
+        occurrence: occurrence.map(|at| OccurrenceView {
+            date: at
+                .original
+                .with_timezone(&event_tz)
+                .format("%Y-%m-%d")
+                .to_string(),
+            date_label: at
+                .starts_at
+                .with_timezone(&tz)
+                .format("%A %-d %B %Y")
+                .to_string(),
+            series_href: format!("/events/{}", e.slug),
+            cancelled: at.cancelled,
+            moved: at.moved,
+            moved_from: at.moved.then(|| {
+                format!(
+                    "Moved from {}",
+                    at.original.with_timezone(&tz).format(if e.all_day {
+                        "%A %-d %B %Y"
+                    } else {
+                        "%A %-d %B %Y, %H:%M"
+                    })
+                )
+            }),
+            note: at.note.clone(),
+            start_iso: crate::web::format::iso(at.original),
+        }),
+        add_to_calendar: (e.status == EventStatus::Published
+            && !occurrence.is_some_and(|at| at.cancelled))
+        .then(|| add_to_calendar(e, config, occurrence, now)),
         id: e.id,
         slug: e.slug.clone(),
         title: e.title.clone(),
         summary: e.summary.clone(),
         description_html: markdown::to_html(&e.description),
-        when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
-        start_iso: crate::web::format::iso(e.starts_at),
-        end_iso: crate::web::format::iso(e.ends_at),
+        when: when_text(starts_at, ends_at, e.all_day, tz),
+        start_iso: crate::web::format::iso(starts_at),
+        end_iso: crate::web::format::iso(ends_at),
         organised_in: (event_tz != tz).then(|| {
             format!(
                 "Organised in {}: {}",
                 event_tz.name(),
-                when_text(e.starts_at, e.ends_at, e.all_day, event_tz)
+                when_text(starts_at, ends_at, e.all_day, event_tz)
             )
         }),
         status: StatusView {
@@ -234,7 +373,10 @@ pub fn assemble(
     };
     let meta = PageMeta {
         description: Some(e.summary.clone()),
-        json_ld: e.status.is_public().then(|| json_ld(e, &url, &shown.tags)),
+        json_ld: e
+            .status
+            .is_public()
+            .then(|| json_ld(e, occurrence, &url, &shown.tags)),
         og_url: Some(url),
         og_type: Some("website"),
         noindex: !e.status.is_public(),

@@ -200,21 +200,48 @@ async fn visible_event(
 
 #[handler]
 pub async fn show(ctx: PageCtx, Path(slug): Path<String>) -> AppResult<Response> {
+    render_event(ctx, &slug, None).await
+}
+
+/// `/events/{slug}/{YYYY-MM-DD}`: one date of a series, by the day it was planned for.
+#[handler]
+pub async fn show_occurrence(
+    ctx: PageCtx,
+    Path((slug, date)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let date =
+        chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| AppError::NotFound)?;
+    render_event(ctx, &slug, Some(date)).await
+}
+
+async fn render_event(
+    ctx: PageCtx,
+    slug: &str,
+    date: Option<chrono::NaiveDate>,
+) -> AppResult<Response> {
     let state = ctx.state.clone();
     let actor = ctx.actor();
     let shown = state
         .reads
-        .get_or_load(format!("event:{slug}"), page::load(&state, &slug))
+        .get_or_load(format!("event:{slug}"), page::load(&state, slug))
         .await?;
     let shown: &ShownEvent = match shown.as_ref() {
         Some(Lookup::Found(found)) if policy::can_view(actor.as_ref(), &found.event) => found,
         Some(Lookup::Moved(new_slug)) => {
+            let to = match date {
+                Some(date) => format!("/events/{new_slug}/{}", date.format("%Y-%m-%d")),
+                None => format!("/events/{new_slug}"),
+            };
             return Ok(Response::builder()
                 .status(StatusCode::MOVED_PERMANENTLY)
-                .header("location", format!("/events/{new_slug}"))
+                .header("location", to)
                 .finish());
         }
         _ => return Err(AppError::NotFound),
+    };
+    let occurrence = match date {
+        Some(date) => Some(page::find_occurrence(shown, date).ok_or(AppError::NotFound)?),
+        None => None,
     };
     let e = &shown.event;
     let pending = if policy::is_insider(actor.as_ref(), e) && e.status.is_public() {
@@ -231,12 +258,17 @@ pub async fn show(ctx: PageCtx, Path(slug): Path<String>) -> AppResult<Response>
     let (view, meta) = page::assemble(
         &state.config,
         shown,
+        occurrence.as_ref(),
         actor.as_ref(),
         pending.as_ref().map(|(rev, proposed)| (rev, proposed)),
         state.clock.now(),
     );
+    let title = match &view.occurrence {
+        Some(o) => format!("{} \u{2013} {}", e.title, o.date_label),
+        None => e.title.clone(),
+    };
     Ok(ctx
-        .render_with_meta("events/show", &e.title, meta, &view)?
+        .render_with_meta("events/show", &title, meta, &view)?
         .into_response())
 }
 

@@ -43,6 +43,12 @@ pub fn when_text(start: DateTime<Utc>, end: DateTime<Utc>, all_day: bool, tz: Tz
 /// 2 months on the second Wednesday, until 31 December 2026". Pages show the rule as written
 /// beside it, so a part that has no words here is still seen.
 pub fn rule_in_words(rule: &str, tz: Tz) -> String {
+    rule_in_words_at(rule, tz, None)
+}
+
+/// The same, with the times of day after the days: "Every 2 months on the second Wednesday,
+/// 10:30 to 12:00, until 31 December 2026".
+pub fn rule_in_words_at(rule: &str, tz: Tz, times: Option<&str>) -> String {
     use rrule::{Frequency, NWeekday};
     let Some(parts) = crate::events::recurrence::parts(rule) else {
         return "A repeat rule that cannot be read".into();
@@ -117,6 +123,10 @@ pub fn rule_in_words(rule: &str, tz: Tz) -> String {
         text.push_str(" in ");
         text.push_str(&join_words(&months));
     }
+    if let Some(times) = times {
+        text.push_str(", ");
+        text.push_str(times);
+    }
     if let Some(count) = parts.get_count() {
         text.push_str(&format!(", {count} times"));
     }
@@ -148,6 +158,22 @@ impl RuleView {
     pub fn new(rule: &str, tz: Tz) -> Self {
         RuleView {
             words: rule_in_words(rule, tz),
+            written: rule.to_string(),
+        }
+    }
+
+    /// A series' rule with its times of day, in the organiser's zone.
+    pub fn for_event(e: &event::Model, rule: &str) -> Self {
+        let tz = e.zone();
+        let times = (!e.all_day).then(|| {
+            format!(
+                "{} to {}",
+                e.starts_at.with_timezone(&tz).format("%H:%M"),
+                e.ends_at.with_timezone(&tz).format("%H:%M")
+            )
+        });
+        RuleView {
+            words: rule_in_words_at(rule, tz, times.as_deref()),
             written: rule.to_string(),
         }
     }
@@ -328,12 +354,25 @@ pub struct EventCard {
     pub tags: Vec<TagLink>,
 }
 
+/// The page of one date of a series: `/events/{slug}/{YYYY-MM-DD}`, the date the occurrence
+/// was planned for (in the organiser's zone), which stays its address if it moves.
+pub fn occurrence_href(e: &event::Model, original_start: DateTime<Utc>) -> String {
+    format!(
+        "/events/{}/{}",
+        e.slug,
+        original_start.with_timezone(&e.zone()).format("%Y-%m-%d")
+    )
+}
+
 impl EventCard {
     pub fn from_occurrence(o: &Occurrence, tz: Tz) -> Self {
         let local = o.starts_at.with_timezone(&tz);
         EventCard {
             title: o.event.title.clone(),
-            href: format!("/events/{}", o.event.slug),
+            href: match o.occurrence_start {
+                Some(original) => occurrence_href(&o.event, original),
+                None => format!("/events/{}", o.event.slug),
+            },
             summary: o.event.summary.clone(),
             when: when_text(o.starts_at, o.ends_at, o.event.all_day, tz),
             start_iso: crate::web::format::iso(o.starts_at),
@@ -381,6 +420,8 @@ pub struct StatusView {
 pub struct OccurrenceRow {
     pub when: String,
     pub start_iso: String,
+    /// Its own page.
+    pub href: String,
     pub cancelled: bool,
     pub moved: bool,
 }
@@ -388,7 +429,27 @@ pub struct OccurrenceRow {
 #[derive(Serialize)]
 pub struct SeriesView {
     pub rule: RuleView,
+    /// The next date first.
     pub upcoming: Vec<OccurrenceRow>,
+    /// The latest dates gone by, newest first.
+    pub past: Vec<OccurrenceRow>,
+}
+
+/// One date of a series, on its own page.
+#[derive(Serialize)]
+pub struct OccurrenceView {
+    /// `YYYY-MM-DD`, as in its address.
+    pub date: String,
+    /// The date in words, for headings and breadcrumbs.
+    pub date_label: String,
+    pub series_href: String,
+    pub cancelled: bool,
+    pub moved: bool,
+    /// "Moved from Wednesday 11 March 2026, 10:30".
+    pub moved_from: Option<String>,
+    pub note: Option<String>,
+    /// Its planned start, which the cancel-this-date form names.
+    pub start_iso: String,
 }
 
 #[derive(Serialize)]
@@ -411,6 +472,8 @@ pub struct AddToCalendar {
 
 #[derive(Serialize)]
 pub struct EventPage {
+    /// Set on the page of one date of a series.
+    pub occurrence: Option<OccurrenceView>,
     pub add_to_calendar: Option<AddToCalendar>,
     pub id: i64,
     pub slug: String,

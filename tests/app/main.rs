@@ -13,6 +13,7 @@ mod database;
 mod events;
 mod golden;
 mod security;
+mod series;
 mod sessions;
 mod shell;
 mod signin;

@@ -349,7 +349,7 @@ async fn the_repeat_rule_is_shown_to_visitors_and_moderators() {
             .unwrap(),
     );
     assert!(
-        queue.contains("Every 2 weeks on Tuesday, 6 times"),
+        queue.contains("Every 2 weeks on Tuesday, 10:00 to 12:00, 6 times"),
         "{queue}"
     );
     assert!(queue.contains("<code>FREQ=WEEKLY;COUNT=6;INTERVAL=2;BYDAY=TU</code>"));
@@ -364,7 +364,7 @@ async fn the_repeat_rule_is_shown_to_visitors_and_moderators() {
             .await
             .unwrap(),
     );
-    assert!(page.contains("Every 2 weeks on Tuesday, 6 times"));
+    assert!(page.contains("Every 2 weeks on Tuesday, 10:00 to 12:00, 6 times"));
     assert!(page.contains("<code>FREQ=WEEKLY;COUNT=6;INTERVAL=2;BYDAY=TU</code>"));
 }
 
