@@ -81,7 +81,8 @@ fn filtered_by(
     select
 }
 
-/// Expands series and merges them with single events, in a fixed number of queries whatever
+/// Expands series (upcoming listings show each series once, at its next date; past ones every
+/// date) and merges them with single events, in a fixed number of queries whatever
 /// the number of events: singles, series, their exceptions, and the tags of what is shown.
 async fn occurrences(
     db: &impl ConnectionTrait,
@@ -146,7 +147,14 @@ async fn occurrences(
             all.truncate(want);
             all
         } else {
-            recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, want)
+            // What is coming shows a series once, at its next date that takes place (or its
+            // next date, if none of the next few does); its page lists the rest.
+            let next = recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, 12);
+            let takes_place = next
+                .iter()
+                .copied()
+                .find(|start| !apply_exception(*start, duration, &changes).2);
+            takes_place.or(next.first().copied()).into_iter().collect()
         };
         for start in starts {
             let (starts_at, ends_at, cancelled, moved) = apply_exception(start, duration, &changes);

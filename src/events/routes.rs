@@ -121,6 +121,20 @@ async fn render_listing(
     let view = ListView {
         heading: heading.clone(),
         intro,
+        months: if past || searching {
+            Vec::new()
+        } else {
+            let starts: Vec<_> = listing.items.iter().map(|o| o.starts_at).collect();
+            by_month(
+                listing
+                    .items
+                    .iter()
+                    .map(|o| EventCard::from_occurrence(o, tz))
+                    .collect(),
+                &starts,
+                tz,
+            )
+        },
         events: listing
             .items
             .iter()

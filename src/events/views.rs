@@ -351,6 +351,10 @@ pub struct EventCard {
     pub cancelled: bool,
     pub moved: bool,
     pub series: bool,
+    /// For a series: "then every 2 months on the second Wednesday, until ...".
+    pub then_every: Option<String>,
+    /// For a series: its page, which lists all its dates.
+    pub all_dates_href: Option<String>,
     pub tags: Vec<TagLink>,
 }
 
@@ -383,9 +387,46 @@ impl EventCard {
             cancelled: o.cancelled,
             moved: o.moved,
             series: o.occurrence_start.is_some(),
+            then_every: o
+                .occurrence_start
+                .and(o.event.rrule.as_deref())
+                .map(|rule| {
+                    let words = rule_in_words(rule, o.event.zone());
+                    let mut chars = words.chars();
+                    match chars.next() {
+                        Some(first) => format!("then {}{}", first.to_lowercase(), chars.as_str()),
+                        None => words,
+                    }
+                }),
+            all_dates_href: o
+                .occurrence_start
+                .map(|_| format!("/events/{}", o.event.slug)),
             tags: tag_links(&o.tags),
         }
     }
+}
+
+/// A month's events in an upcoming listing, under their month's heading.
+#[derive(Serialize)]
+pub struct MonthGroup {
+    pub label: String,
+    pub events: Vec<EventCard>,
+}
+
+/// Cards grouped under month headings ("March 2027"), in the order given.
+pub fn by_month(cards: Vec<EventCard>, starts: &[DateTime<Utc>], tz: Tz) -> Vec<MonthGroup> {
+    let mut groups: Vec<MonthGroup> = Vec::new();
+    for (card, start) in cards.into_iter().zip(starts) {
+        let label = start.with_timezone(&tz).format("%B %Y").to_string();
+        match groups.last_mut() {
+            Some(group) if group.label == label => group.events.push(card),
+            _ => groups.push(MonthGroup {
+                label,
+                events: vec![card],
+            }),
+        }
+    }
+    groups
 }
 
 #[derive(Serialize)]
@@ -393,6 +434,8 @@ pub struct ListView {
     pub heading: String,
     pub intro: String,
     pub events: Vec<EventCard>,
+    /// Upcoming listings: the same events under month headings.
+    pub months: Vec<MonthGroup>,
     pub query: String,
     pub tag: Option<String>,
     pub empty_heading: String,

@@ -163,7 +163,21 @@ async fn every_date_of_a_series_has_its_own_page_and_calendar_file() {
     assert!(moved.contains("https://schema.org/EventRescheduled"));
     assert!(moved.contains("\"previousStartDate\""));
 
-    // Listings link each card of a series to its date's page.
+    // What is coming shows the series once, at its next date that takes place (the first
+    // is cancelled, the second moved), linking to that date's page and to all its dates,
+    // under month headings.
     let (_, listing) = text(&visitor, format!("{}/events", app.url)).await;
-    assert!(links(&listing, &format!("/events/{}/", e.slug)).contains(&dates[2]));
+    assert_eq!(
+        links(&listing, &format!("/events/{}/", e.slug)),
+        [dates[1].clone()]
+    );
+    assert!(listing.contains("then every 2 months on the second Wednesday, until"));
+    assert!(listing.contains(&format!("href=\"/events/{}\">All dates", e.slug)));
+    assert!(listing.contains("<h2 id=\"month-0\" class=\"month-heading\">"));
+    assert_eq!(
+        listing
+            .matches("Northvale Open Data Forum</a></h3>")
+            .count(),
+        1
+    );
 }
