@@ -169,6 +169,27 @@ fn occurrence_row(shown: &ShownEvent, at: &OccurrenceAt, tz: chrono_tz::Tz) -> O
     }
 }
 
+/// A series' next date that takes place (or its next date, if none of the next few does).
+fn next_date(shown: &ShownEvent, now: DateTime<Utc>) -> Option<OccurrenceAt> {
+    let e = &shown.event;
+    let rule = e.rrule.as_deref()?;
+    let duration = e.ends_at - e.starts_at;
+    let coming: Vec<OccurrenceAt> = recurrence::starts_between(
+        rule,
+        e.starts_at,
+        duration,
+        e.zone(),
+        now,
+        now + chrono::Duration::days(366 * 2),
+        DATES_AHEAD,
+    )
+    .into_iter()
+    .map(|start| occurrence_at(shown, start))
+    .collect();
+    let first = coming.first().cloned();
+    coming.into_iter().find(|at| !at.cancelled).or(first)
+}
+
 /// How many dates a series page lists ahead, and behind.
 const DATES_AHEAD: usize = 12;
 const DATES_BEHIND: usize = 6;
@@ -294,10 +315,18 @@ pub fn assemble(
         None => format!("/events/{}", e.slug),
     };
     let url = config.absolute_url(&path);
-    // On a date's own page, the times are that date's.
-    let (starts_at, ends_at) =
-        occurrence.map_or((e.starts_at, e.ends_at), |at| (at.starts_at, at.ends_at));
+    // On a date's own page, the times are that date's; on a series' page, its next date's
+    // (the first one that takes place).
+    let next = match occurrence {
+        None => next_date(shown, now),
+        Some(_) => None,
+    };
+    let (starts_at, ends_at) = match (occurrence, &next) {
+        (Some(at), _) | (None, Some(at)) => (at.starts_at, at.ends_at),
+        (None, None) => (e.starts_at, e.ends_at),
+    };
     let view = EventPage {
+        when_label: if next.is_some() { "Next date" } else { "When" },
         occurrence: occurrence.map(|at| OccurrenceView {
             date: at
                 .original

@@ -515,6 +515,8 @@ pub struct AddToCalendar {
 
 #[derive(Serialize)]
 pub struct EventPage {
+    /// "When", or "Next date" on a series' page.
+    pub when_label: &'static str,
     /// Set on the page of one date of a series.
     pub occurrence: Option<OccurrenceView>,
     pub add_to_calendar: Option<AddToCalendar>,

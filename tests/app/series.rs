@@ -50,6 +50,20 @@ async fn every_date_of_a_series_has_its_own_page_and_calendar_file() {
     );
     let dates = links(&series, &format!("/events/{}/", e.slug));
     assert!(dates.len() >= 3, "{dates:?}");
+    // The page leads with the next date, not the series' first.
+    let next = chrono::NaiveDate::parse_from_str(dates[0].rsplit('/').next().unwrap(), "%Y-%m-%d")
+        .unwrap();
+    let when: String = series
+        .split("<dt>Next date</dt>")
+        .nth(1)
+        .expect("a next date")
+        .chars()
+        .take(200)
+        .collect();
+    assert!(
+        when.contains(&next.format("%A %-d %B %Y").to_string()),
+        "{when}"
+    );
     assert!(
         dates
             .iter()
