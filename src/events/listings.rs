@@ -238,6 +238,20 @@ pub async fn past(
     Ok(page_of(items, page, per_page))
 }
 
+/// Past dates since 1970, newest first: a tag's page when nothing with the tag is coming.
+pub async fn all_past(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> Result<Listing, sea_orm::DbErr> {
+    let want = (page.clamp(1, 1000) * per_page + 1) as usize;
+    let items = occurrences(db, filter, DateTime::UNIX_EPOCH, now, true, want).await?;
+    let items = items.into_iter().filter(|o| o.ends_at <= now).collect();
+    Ok(page_of(items, page, per_page))
+}
+
 /// The years that have past events, newest first, for the archive links.
 pub fn archive_years(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<i32> {
     let this_year = now.with_timezone(&tz).year();

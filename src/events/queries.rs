@@ -172,6 +172,24 @@ pub async fn pending_revision(
         .await
 }
 
+/// Whether any public event carries this tag.
+pub async fn tag_in_use(db: &impl ConnectionTrait, tag: &str) -> Result<bool, sea_orm::DbErr> {
+    let found = event_tag::Entity::find()
+        .filter(event_tag::Column::Tag.eq(tag))
+        .filter(
+            event_tag::Column::EventId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(event::Column::Id)
+                    .from(event::Entity)
+                    .and_where(event::Column::Status.is_in(PUBLIC))
+                    .to_owned(),
+            ),
+        )
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Tags used by public events, for the feed list.
 pub async fn public_tags(db: &impl ConnectionTrait) -> Result<Vec<String>, sea_orm::DbErr> {
     event_tag::Entity::find()

@@ -82,7 +82,14 @@ async fn render_listing(
         query: q.q.clone().filter(|s| !s.trim().is_empty()),
     };
     let this_year = chrono::Datelike::year(&now.with_timezone(&tz));
-    let year = q.year.unwrap_or(this_year).clamp(1970, this_year);
+    let year = q.year.unwrap_or(this_year);
+    if !(crate::events::forms::EARLIEST_YEAR..=this_year).contains(&year) {
+        return Err(AppError::BadRequest(format!(
+            "There are past events to show for the years {} to {this_year}; {year} is not one \
+             of them.",
+            crate::events::forms::EARLIEST_YEAR
+        )));
+    }
     let key = format!(
         "list:{past}:{year}:{:?}:{:?}:{page}",
         filter.tag, filter.query
@@ -91,12 +98,19 @@ async fn render_listing(
         .reads
         .get_or_load(key, async {
             if past {
-                listings::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await
-            } else {
-                listings::upcoming(&state.db, now, &filter, page, PER_PAGE).await
+                return listings::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await;
             }
+            let coming = listings::upcoming(&state.db, now, &filter, page, PER_PAGE).await?;
+            if filter.tag.is_some() && coming.items.is_empty() && page == 1 {
+                // Nothing coming with this tag: show what it has been used for.
+                return listings::all_past(&state.db, now, &filter, page, PER_PAGE).await;
+            }
+            Ok(coming)
         })
         .await?;
+    // A tag's page that fell back to the past says so.
+    let tag_past =
+        tag.is_some() && !past && listing.items.first().is_some_and(|o| o.ends_at <= now);
     let base = match (&tag, past) {
         (Some(t), _) => format!("/events/tags/{t}"),
         (None, true) => "/events/past".to_string(),
@@ -104,6 +118,10 @@ async fn render_listing(
     };
     let (previous_href, next_href) = page_links(&base, &q, page, listing.has_next);
     let (heading, intro) = match (&tag, past) {
+        (Some(t), _) if tag_past => (
+            format!("Events tagged \u{201c}{t}\u{201d}"),
+            "Nothing with this tag is coming up; these have happened, newest first.".to_string(),
+        ),
         (Some(t), _) => (
             format!("Events tagged \u{201c}{t}\u{201d}"),
             "Upcoming events with this tag.".to_string(),
@@ -121,7 +139,18 @@ async fn render_listing(
     let view = ListView {
         heading: heading.clone(),
         intro,
-        months: if past || searching {
+        upcoming_current: tag.is_none() && !past,
+        past_current: past,
+        topic_feed: tag.as_ref().map(|t| TopicFeed {
+            https: state
+                .config
+                .absolute_url(&format!("/calendar/tags/{t}.ics")),
+            webcal: crate::calendar::links::webcal(
+                &state.config,
+                &format!("/calendar/tags/{t}.ics"),
+            ),
+        }),
+        months: if past || searching || tag_past {
             Vec::new()
         } else {
             let starts: Vec<_> = listing.items.iter().map(|o| o.starts_at).collect();
@@ -193,6 +222,9 @@ pub async fn by_tag(
         .ok()
         .and_then(|t| t.into_iter().next())
         .ok_or(AppError::NotFound)?;
+    if !queries::tag_in_use(&ctx.state.db, &tag).await? {
+        return Err(AppError::NotFound);
+    }
     render_listing(ctx, q, Some(tag), false).await
 }
 

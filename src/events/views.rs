@@ -406,6 +406,13 @@ impl EventCard {
     }
 }
 
+/// A tag's calendar feed, to subscribe to.
+#[derive(Serialize)]
+pub struct TopicFeed {
+    pub https: String,
+    pub webcal: String,
+}
+
 /// A month's events in an upcoming listing, under their month's heading.
 #[derive(Serialize)]
 pub struct MonthGroup {
@@ -433,6 +440,11 @@ pub fn by_month(cards: Vec<EventCard>, starts: &[DateTime<Utc>], tz: Tz) -> Vec<
 pub struct ListView {
     pub heading: String,
     pub intro: String,
+    /// Which of the Upcoming / Past switch is this page.
+    pub upcoming_current: bool,
+    pub past_current: bool,
+    /// On a tag's page: its calendar feed.
+    pub topic_feed: Option<TopicFeed>,
     pub events: Vec<EventCard>,
     /// Upcoming listings: the same events under month headings.
     pub months: Vec<MonthGroup>,

@@ -11,6 +11,7 @@ mod calendar;
 mod cli;
 mod database;
 mod events;
+mod finding;
 mod golden;
 mod security;
 mod series;
