@@ -314,22 +314,22 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
   await step('the draft form has labelled fields and the expected buttons', async () => {
     await assertH1(gareth, 'Draft an event');
     const expectLabels = {
-      title: /^Title$/,
-      summary: /^Summary$/,
+      title: /^Title \(required\)$/,
+      summary: /^Summary \(required\)$/,
       description: /^Description$/,
       tags: /^Tags\b/,
       all_day: /^All-day\b/,
-      start_date: /^Starts on$/,
-      start_time: /^at$/,
-      end_date: /^Ends on$/,
-      end_time: /^at$/,
+      start_date: /^Start date \(required\)$/,
+      start_time: /^Start time\b/,
+      end_date: /^End date\b/,
+      end_time: /^End time\b/,
       time_zone: /^Time zone$/,
       repeat: /^Repeats$/,
-      place_name: /^Place\b/,
+      place_name: /^Venue\b/,
       address: /^Address\b/,
       online_url: /^Online link\b/,
       organiser_contact: /^Organiser contact\b/,
-      capacity: /^Places\b/,
+      capacity: /^Capacity\b/,
       lunch_provided: /^Lunch\b/,
       note_to_admins: /^Note to the admins\b/,
     };
@@ -345,7 +345,8 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     assert.deepEqual(types, { start_date: 'date', start_time: 'time', end_date: 'date', end_time: 'time' });
     assert.equal(await gareth.locator('#time_zone').inputValue(), TZ, `the time zone should default to ${TZ}`);
     const buttons = (await main(gareth).locator('form.event-form').getByRole('button').allTextContents()).map(text);
-    assert.deepEqual(buttons, ['Submit for approval', 'Save draft', 'Preview'], `a member's draft form buttons: ${JSON.stringify(buttons)}`);
+    // The first button is the one Enter in a text field presses: it must save a draft.
+    assert.deepEqual(buttons, ['Save draft', 'Submit for approval', 'Preview'], `a member's draft form buttons: ${JSON.stringify(buttons)}`);
     assert.equal(await errorSummary(gareth), null, 'a fresh form shows an error summary');
     await app.screenshot(gareth, `${name}-draft-form`);
     await app.checkAccessibility(gareth, `${name} draft form`);
@@ -380,7 +381,7 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     assert.ok(summary, 'no error summary (.error-summary) after the refusal');
     assert.ok(summary.visible, 'the error summary is not visible');
     assert.equal(summary.role, 'alert', 'the error summary should have role="alert"');
-    assert.equal(summary.heading, 'Please fix 2 problem(s)', `the error summary's heading: ${JSON.stringify(summary.heading)}`);
+    assert.equal(summary.heading, 'There is a problem', `the error summary's heading: ${JSON.stringify(summary.heading)}`);
     assert.deepEqual(
       summary.links.map((l) => l.href),
       ['#title', '#end_time'],
@@ -635,7 +636,7 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     const mapQuery = decodeURIComponent(mapHref.search.replace(/\+/g, ' '));
     assert.ok(mapQuery.includes(ADDRESS) || mapQuery.includes(PLACE), `the map link searches for neither the address nor the place: ${mapHref}`);
 
-    assert.equal(facts.Places, CAPACITY, `"Places" reads ${JSON.stringify(facts.Places)}`);
+    assert.equal(facts.Capacity, CAPACITY, `"Capacity" reads ${JSON.stringify(facts.Capacity)}`);
     assert.ok('Lunch' in facts, 'no "Lunch" fact although lunch is provided');
     const tagLinks = await main(anon).locator('dl.facts .tag-list a').evaluateAll((as) => as.map((a) => ({ text: a.textContent.trim(), href: a.getAttribute('href') })));
     assert.deepEqual(

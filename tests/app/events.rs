@@ -672,7 +672,7 @@ async fn each_bad_input_is_shown_beside_its_field_with_the_form_refilled() {
         let html = unescape(&resp.text().await.unwrap());
         assert!(html.contains(message), "{changes:?}: expected {message:?}");
         assert!(html.contains(r#"aria-invalid="true""#), "{changes:?}");
-        assert!(html.contains("Please fix"), "an error summary");
+        assert!(html.contains("There is a problem"), "an error summary");
         assert!(
             html.contains("A walk through the footpath data."),
             "the form is refilled"
