@@ -81,17 +81,28 @@ fn filtered_by(
     select
 }
 
-/// Expands series (upcoming listings show each series once, at its next date; past ones every
-/// date) and merges them with single events, in a fixed number of queries whatever
+/// How a listing walks through time, and what it shows of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// What is coming: each series once, at its next date.
+    Upcoming,
+    /// Every date in the window, oldest first.
+    EveryDate,
+    /// Every date, newest first.
+    Past,
+}
+
+/// Expands series and merges them with single events, in a fixed number of queries whatever
 /// the number of events: singles, series, their exceptions, and the tags of what is shown.
 async fn occurrences(
     db: &impl ConnectionTrait,
     filter: &Filter,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    newest_first: bool,
+    walk: Walk,
     want: usize,
 ) -> Result<Vec<Occurrence>, sea_orm::DbErr> {
+    let newest_first = walk == Walk::Past;
     // One query per status, so each walks the (status, starts_at) index in order and stops
     // after `want` rows; an IN over both statuses would sort every upcoming event instead.
     // Events last at most MAX_EVENT_DAYS, which bounds where the walk starts.
@@ -146,6 +157,8 @@ async fn occurrences(
             all.reverse();
             all.truncate(want);
             all
+        } else if walk == Walk::EveryDate {
+            recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, want)
         } else {
             // What is coming shows a series once, at its next date that takes place (or its
             // next date, if none of the next few does); its page lists the rest.
@@ -209,7 +222,7 @@ pub async fn upcoming(
 ) -> Result<Listing, sea_orm::DbErr> {
     let want = (page.clamp(1, 1000) * per_page + 1) as usize;
     let far = now + Duration::days(366 * 5);
-    let items = occurrences(db, filter, now, far, false, want).await?;
+    let items = occurrences(db, filter, now, far, Walk::Upcoming, want).await?;
     Ok(page_of(items, page, per_page))
 }
 
@@ -232,10 +245,20 @@ pub async fn past(
         .map_or(now, |t| t.with_timezone(&Utc))
         .min(now);
     let want = (page.clamp(1, 1000) * per_page + 1) as usize;
-    let items = occurrences(db, filter, start, end, true, want).await?;
+    let items = occurrences(db, filter, start, end, Walk::Past, want).await?;
     // Only what has finished counts as past.
     let items = items.into_iter().filter(|o| o.ends_at <= now).collect();
     Ok(page_of(items, page, per_page))
+}
+
+/// Every public date that overlaps `from..to` (series expanded), oldest first: what an event
+/// waiting for approval would clash with.
+pub async fn between(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Occurrence>, sea_orm::DbErr> {
+    occurrences(db, &Filter::default(), from, to, Walk::EveryDate, 50).await
 }
 
 /// Past dates since 1970, newest first: a tag's page when nothing with the tag is coming.
@@ -247,7 +270,7 @@ pub async fn all_past(
     per_page: u64,
 ) -> Result<Listing, sea_orm::DbErr> {
     let want = (page.clamp(1, 1000) * per_page + 1) as usize;
-    let items = occurrences(db, filter, DateTime::UNIX_EPOCH, now, true, want).await?;
+    let items = occurrences(db, filter, DateTime::UNIX_EPOCH, now, Walk::Past, want).await?;
     let items = items.into_iter().filter(|o| o.ends_at <= now).collect();
     Ok(page_of(items, page, per_page))
 }

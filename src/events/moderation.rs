@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::events::forms::review_note;
+use crate::events::listings;
 use crate::events::queries::{self, version_token};
 use crate::events::routes::NoteForm;
 use crate::events::views::*;
@@ -68,16 +69,50 @@ async fn render_queue(ctx: PageCtx, refusal: Option<Refusal>) -> AppResult<Respo
             reject_error: field_error(format!("revision-reject-{}", rev.id)),
         });
     }
+    // What each new event would clash with: other public dates on the same days.
+    let mut clashes = Vec::new();
+    for e in &waiting.submitted {
+        let first_day = e.starts_at.with_timezone(&tz).date_naive();
+        let last_day = e.ends_at.with_timezone(&tz).date_naive();
+        let day_start = |d: chrono::NaiveDate| {
+            crate::events::forms::local_to_utc(tz, d, chrono::NaiveTime::MIN)
+                .unwrap_or_else(|_| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        };
+        let from = day_start(first_day);
+        let to = day_start(last_day + chrono::Duration::days(1));
+        let on_those_days = listings::between(&ctx.state.db, from, to).await?;
+        clashes.push(
+            on_those_days
+                .iter()
+                .filter(|o| o.event.id != e.id && !o.cancelled && o.starts_at < to)
+                .map(|o| ClashLink {
+                    title: o.event.title.clone(),
+                    href: match o.occurrence_start {
+                        Some(original) => occurrence_href(&o.event, original),
+                        None => format!("/events/{}", o.event.slug),
+                    },
+                    when: when_text(o.starts_at, o.ends_at, o.event.all_day, tz),
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
     let view = QueueView {
         events: waiting
             .submitted
             .iter()
-            .map(|e| QueueEvent {
+            .zip(clashes)
+            .map(|(e, clashes)| QueueEvent {
                 id: e.id,
                 version: version_token(e, None),
                 title: e.title.clone(),
                 href: format!("/events/{}", e.slug),
                 when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+                place: e
+                    .place_name
+                    .clone()
+                    .or_else(|| e.online_url.as_ref().map(|_| "Online".to_string())),
+                summary: e.summary.clone(),
+                clashes,
                 author: name(e.author_id),
                 note_to_admins: e.note_to_admins.clone(),
                 repeats: e.rrule.as_deref().map(|rule| RuleView::for_event(e, rule)),

@@ -406,6 +406,14 @@ impl EventCard {
     }
 }
 
+/// Another event on the same day as one waiting for approval.
+#[derive(Serialize)]
+pub struct ClashLink {
+    pub title: String,
+    pub href: String,
+    pub when: String,
+}
+
 /// A tag's calendar feed, to subscribe to.
 #[derive(Serialize)]
 pub struct TopicFeed {
@@ -700,6 +708,10 @@ pub struct MineView {
 
 #[derive(Serialize)]
 pub struct QueueEvent {
+    pub place: Option<String>,
+    pub summary: String,
+    /// Other public dates on the same days.
+    pub clashes: Vec<ClashLink>,
     pub id: i64,
     pub version: String,
     pub title: String,

@@ -810,3 +810,47 @@ async fn pages_cost_a_fixed_number_of_queries_whatever_the_data_size() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_queue_says_when_where_what_and_what_else_is_on_that_day() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let hack = by_title(&app, "Bus Data Hack Day").await;
+    let day = hack
+        .starts_at
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m-%d")
+        .to_string();
+    let resp = author
+        .post(
+            &app,
+            "/events/new",
+            &event_form("Footpath Data Walk", &day, "submit"),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let queue = unescape(
+        &admin
+            .get(&format!("{}/admin/moderation", app.url))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let card = queue
+        .split("Footpath Data Walk</a></h3>")
+        .nth(1)
+        .expect("the new event in the queue");
+    let card = &card[..card.find("</li>").unwrap()];
+    assert!(card.contains("Riverside Library"), "where: {card}");
+    assert!(
+        card.contains("A walk through the footpath data."),
+        "what: {card}"
+    );
+    assert!(card.contains("Clashes with"), "{card}");
+    assert!(card.contains(&format!(
+        "href=\"/events/{}\">Bus Data Hack Day</a>",
+        hack.slug
+    )));
+}
