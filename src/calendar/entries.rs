@@ -20,7 +20,9 @@ use crate::events::queries;
 
 /// Bump when the VEVENT text changes in a way the release number would not show (it always
 /// does between releases, which are part of the key anyway).
-const FORMAT: u32 = 1;
+/// 2: values escaped by `ics::escape`, repeat rules re-written from their parsed form, and the
+/// address's lines kept in LOCATION (every stored entry is rendered again after an upgrade).
+const FORMAT: u32 = 2;
 
 /// Entries bound per upsert statement (7 columns each, far below any parameter limit).
 const ENTRIES_PER_WRITE: usize = 500;

@@ -137,16 +137,17 @@ fn when(key: &str, at: DateTime<Utc>, tz: Tz, all_day: bool) -> Property {
     }
 }
 
+/// The venue and its address, a line each as the organiser wrote them.
 fn location(e: &event::Model) -> Option<String> {
     let address = e.address.as_deref().map(|a| {
         a.lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("\n")
     });
     match (&e.place_name, address) {
-        (Some(place), Some(address)) => Some(format!("{place}, {address}")),
+        (Some(place), Some(address)) => Some(format!("{place}\n{address}")),
         (Some(place), None) => Some(place.clone()),
         (None, Some(address)) => Some(address),
         (None, None) => e.online_url.clone(),

@@ -28,6 +28,20 @@ pub struct LinkEvent<'a> {
     pub ends_at: DateTime<Utc>,
     pub all_day: bool,
     pub tz: Tz,
+    /// For a series: its RRULE, as it runs from `starts_at` (see [`rule_from`]).
+    pub recur: Option<String>,
+}
+
+/// A series' rule as it runs from a later date than its first: a count of occurrences would
+/// start counting again there, so it becomes the date of the last one (`UNTIL`).
+pub fn rule_from(rule: &str, last_start: DateTime<Utc>) -> String {
+    let mut parts: Vec<String> = rule
+        .split(';')
+        .filter(|p| !p.starts_with("COUNT=") && !p.starts_with("UNTIL="))
+        .map(str::to_string)
+        .collect();
+    parts.push(format!("UNTIL={}", last_start.format("%Y%m%dT%H%M%SZ")));
+    parts.join(";")
 }
 
 pub fn google(e: &LinkEvent<'_>) -> String {
@@ -52,6 +66,9 @@ pub fn google(e: &LinkEvent<'_>) -> String {
     );
     if let Some(place) = e.location {
         url.push_str(&format!("&location={}", enc(place)));
+    }
+    if let Some(rule) = &e.recur {
+        url.push_str(&format!("&recur={}", enc(&format!("RRULE:{rule}"))));
     }
     url
 }
@@ -103,6 +120,7 @@ mod tests {
             ends_at: Utc.with_ymd_and_hms(2026, 7, 8, 16, 0, 0).unwrap(),
             all_day: false,
             tz: chrono_tz::Europe::London,
+            recur: None,
         };
         let g = google(&e);
         assert!(g.contains("text=Bus+Data+Hack+Day"));
@@ -111,5 +129,19 @@ mod tests {
         let o = outlook(&e);
         assert!(o.contains("startdt=2026-07-08T08%3A30%3A00Z"));
         assert!(o.contains("location=Digital+Hub%2C+Eastmere"));
+        assert!(!g.contains("recur="));
+        let series = LinkEvent {
+            recur: Some(rule_from(
+                "FREQ=MONTHLY;COUNT=6;INTERVAL=2;BYDAY=2WE",
+                Utc.with_ymd_and_hms(2027, 5, 12, 9, 30, 0).unwrap(),
+            )),
+            ..e
+        };
+        assert!(
+            google(&series)
+                .contains("recur=RRULE%3AFREQ%3DMONTHLY%3BINTERVAL%3D2%3BBYDAY%3D2WE%3BUNTIL%3D20270512T093000Z"),
+            "{}",
+            google(&series)
+        );
     }
 }

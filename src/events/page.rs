@@ -260,7 +260,13 @@ fn add_to_calendar(
         .map_or((e.starts_at, e.ends_at), |s| (*s, *s + duration)),
         (None, None) => (e.starts_at, e.ends_at),
     };
-    let place = e.place_name.as_deref().or(e.online_url.as_deref());
+    // The whole venue, its address lines and all.
+    let place = match (&e.place_name, &e.address) {
+        (Some(name), Some(address)) => Some(format!("{name}\n{address}")),
+        (Some(name), None) => Some(name.clone()),
+        (None, Some(address)) => Some(address.clone()),
+        (None, None) => e.online_url.clone(),
+    };
     let details = format!(
         "{}\n\n{}",
         e.summary,
@@ -269,11 +275,19 @@ fn add_to_calendar(
     let link = LinkEvent {
         title: &e.title,
         details: &details,
-        location: place,
+        location: place.as_deref(),
         starts_at,
         ends_at,
         all_day: e.all_day,
         tz: e.zone(),
+        // Google Calendar takes the whole series from the date the link starts at.
+        recur: match (occurrence, e.rrule.as_deref(), e.series_ends_at) {
+            (None, Some(rule), Some(series_end)) => Some(links::rule_from(
+                rule,
+                series_end - (e.ends_at - e.starts_at),
+            )),
+            _ => None,
+        },
     };
     AddToCalendar {
         ics_href: match occurrence {

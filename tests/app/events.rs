@@ -854,3 +854,55 @@ async fn the_queue_says_when_where_what_and_what_else_is_on_that_day() {
         hack.slug
     )));
 }
+
+#[tokio::test]
+async fn a_venue_keeps_its_address_lines_everywhere_and_google_gets_the_series() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(12);
+    let mut form = event_form("Harbour Data Morning", &date, "publish");
+    form.retain(|(k, _)| *k != "address" && *k != "repeat");
+    form.push((
+        "address",
+        "Harbour Office\r\n2 Quay Street\r\nRiverside RS1 4QQ",
+    ));
+    form.push(("repeat", "weekly"));
+    let until = in_days(60);
+    form.push(("repeat_until", until.as_str()));
+    assert_eq!(admin.post(&app, "/events/new", &form).await.status(), 303);
+    let e = by_title(&app, "Harbour Data Morning").await;
+    let page = admin
+        .get(&format!("{}/events/{}", app.url, e.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(
+        "<span class=\"address\">Harbour Office\n2 Quay Street\nRiverside RS1 4QQ</span>"
+    ));
+    let page = unescape(&page);
+    // The map search and the web calendars get the whole address, lines and all, encoded once.
+    assert!(
+        page.contains("query=Harbour+Office%0A2+Quay+Street%0ARiverside+RS1+4QQ"),
+        "map"
+    );
+    assert!(
+        page.contains("location=Riverside+Library%0AHarbour+Office%0A2+Quay+Street"),
+        "links"
+    );
+    // Google Calendar gets the series, from its next date to its last.
+    assert!(page.contains("recur=RRULE%3AFREQ%3DWEEKLY"), "{page}");
+    let ics = reqwest::get(format!("{}/events/{}.ics", app.url, e.slug))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .replace("\r\n ", "");
+    assert!(
+        ics.contains(
+            "LOCATION:Riverside Library\\nHarbour Office\\n2 Quay Street\\nRiverside RS1 4QQ"
+        ),
+        "{ics}"
+    );
+}

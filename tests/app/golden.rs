@@ -118,7 +118,7 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "unicode",
-            expect: json!({"uid": "unicode-1@convene", "summary": unicode.title, "location": "Bürgerhaus, Saal 2; Erdgeschoss, Hauptstraße 1, Northvale",
+            expect: json!({"uid": "unicode-1@convene", "summary": unicode.title, "location": "Bürgerhaus, Saal 2; Erdgeschoss\nHauptstraße 1\nNorthvale",
                 "description_contains": ["Ein Treffen: Daten, Karten; und mehr… 🚌🚲", "Zeile eins, mit Komma; und Semikolon."],
                 "categories": ["données", "straße"], "status": "CONFIRMED", "sequence": 0, "all_day": false,
                 "occurrences": [timed("2027-06-09T17:00:00Z", "2027-06-09T19:00:00Z", "2027-06-09T18:00:00")]}),
@@ -377,8 +377,9 @@ async fn third_party_parsers_read_the_demo_feed() {
         .zip(events.iter().filter(|e| e.status.is_public()))
     {
         let location = match (&e.place_name, &e.address) {
+            // The venue, then the address a line at a time.
             (Some(p), Some(a)) => {
-                Some(format!("{p}, {}", a.lines().collect::<Vec<_>>().join(", ")))
+                Some(format!("{p}\n{}", a.lines().collect::<Vec<_>>().join("\n")))
             }
             (Some(p), None) => Some(p.clone()),
             (None, Some(a)) => Some(a.clone()),
