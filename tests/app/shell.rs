@@ -45,6 +45,9 @@ async fn home_page_shows_the_site() {
     assert!(html.contains(r##"href="#main""##), "a skip link");
     assert!(html.contains("No events published yet"), "the empty state");
     assert!(html.contains("Times are shown in Europe/London"));
+    // It describes what the site does today: events and calendars, not features to come.
+    assert!(html.contains(r#"<a href="/calendar">calendar</a>"#));
+    assert!(!html.contains("minutes") && !html.contains("vote"));
     // No inline script or style: the CSP would block it.
     assert!(!html.contains("<script>") && !html.contains("style="));
 }
@@ -74,6 +77,7 @@ async fn unknown_page_is_a_404_page_for_browsers() {
     assert!(html.contains("Page not found"));
     assert!(html.contains("Error 404"));
     assert!(html.contains(r#"href="/""#), "a way back home");
+    assert!(html.contains(r#"action="/events""#), "a search for events");
     assert!(
         html.contains("aria-label=\"Main\""),
         "inside the site layout"
