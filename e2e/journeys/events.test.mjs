@@ -818,3 +818,28 @@ test('signing in from an event page brings the visitor back to it', async () => 
   assert.equal(res.status(), 200, `signing in ended with HTTP ${res.status()} (${chain.join(' -> ')})`);
   assert.equal(new URL(page.url()).pathname, target, `after signing in the visitor is at ${landed}, not back on ${target}`);
 });
+
+test('deleting a draft asks first, on a page that works without script, at both sizes', async () => {
+  for (const viewport of [VIEWPORTS.desktop, VIEWPORTS.phone]) {
+    const page = await app.openPage(viewport);
+    await signInAs(page, GARETH, { label: `confirm ${viewport.name} gareth`, axe: false });
+    await app.visit(page, '/events/mine');
+    const draft = main(page).getByRole('link', { name: 'Street Works Data Surgery', exact: true });
+    await app.navigation(page, () => draft.click());
+    const draftPath = new URL(page.url()).pathname;
+    const { res } = await app.navigation(page, () =>
+      main(page).getByRole('link', { name: 'Delete', exact: true }).click(),
+    );
+    assert.equal(res.status(), 200, `the question answered HTTP ${res.status()}`);
+    assert.equal(new URL(page.url()).pathname, `${draftPath}/delete`);
+    await assertH1(page, 'Delete \u201cStreet Works Data Surgery\u201d?');
+    assert.equal(await main(page).getByRole('button', { name: 'Delete the draft', exact: true }).count(), 1);
+    if (viewport === VIEWPORTS.phone) await assertNoSidewaysScroll(page, viewport);
+    await app.screenshot(page, `confirm-delete-${viewport.name}`);
+    await app.checkAccessibility(page, `confirm delete ${viewport.name}`);
+    // "No, go back" leaves the draft as it was.
+    await app.navigation(page, () => main(page).getByRole('link', { name: 'No, go back', exact: true }).click());
+    assert.equal(new URL(page.url()).pathname, draftPath);
+    await assertH1(page, 'Street Works Data Surgery');
+  }
+});

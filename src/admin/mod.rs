@@ -9,7 +9,10 @@ pub fn routes() -> Router {
         .at("/", get(routes::index))
         .at("/users", get(routes::users))
         .at("/users/:id/role", post(routes::change_role))
-        .at("/users/:id/disable", post(routes::disable))
+        .at(
+            "/users/:id/disable",
+            get(routes::confirm_disable).post(routes::disable),
+        )
         .at("/users/:id/enable", post(routes::enable))
         .at("/audit", get(routes::audit))
 }

@@ -107,6 +107,35 @@ async fn set_disabled(
     ))
 }
 
+/// Asks before an account is disabled.
+#[handler]
+pub async fn confirm_disable(
+    ctx: PageCtx,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    crate::auth::policy::ensure_can_manage_accounts(&admin.actor())?;
+    let person = service::find_user(&ctx.state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::web::confirm::render(
+        ctx,
+        &crate::web::confirm::Confirm {
+            heading: format!("Disable {}\u{2019}s account?", person.display_name),
+            message: format!(
+                "{} ({}) is signed out everywhere at once and cannot sign in again until an \
+                 admin enables the account. Nothing they wrote is deleted.",
+                person.display_name, person.email
+            ),
+            action: format!("/admin/users/{id}/disable"),
+            hidden: Vec::new(),
+            reason: None,
+            button: "Disable the account".into(),
+            back_href: "/admin/users".into(),
+        },
+    )
+}
+
 #[handler]
 pub async fn disable(
     state: Data<&AppState>,

@@ -31,9 +31,18 @@ pub fn routes() -> Router {
         )
         .at("/:slug/edit", get(routes::edit_form).post(routes::update))
         .at("/:slug/submit", post(routes::submit))
-        .at("/:slug/cancel", post(routes::cancel))
-        .at("/:slug/delete", post(routes::delete))
-        .at("/:slug/occurrences/cancel", post(routes::cancel_occurrence))
+        .at(
+            "/:slug/cancel",
+            get(routes::confirm_cancel).post(routes::cancel),
+        )
+        .at(
+            "/:slug/delete",
+            get(routes::confirm_delete).post(routes::delete),
+        )
+        .at(
+            "/:slug/occurrences/cancel",
+            get(routes::confirm_cancel_occurrence).post(routes::cancel_occurrence),
+        )
         .at("/:slug/occurrences/move", post(routes::move_occurrence))
 }
 

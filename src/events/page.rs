@@ -340,6 +340,7 @@ pub fn assemble(
         (None, None) => (e.starts_at, e.ends_at),
     };
     let view = EventPage {
+        version: queries::version_token(e, None),
         when_label: if next.is_some() { "Next date" } else { "When" },
         occurrence: occurrence.map(|at| OccurrenceView {
             date: at

@@ -21,6 +21,7 @@ use crate::events::views::*;
 use crate::events::workflow::{self, Decision, Intent, UpdateOutcome};
 use crate::state::AppState;
 use crate::web::PageCtx;
+use crate::web::confirm::{self, Confirm, Hidden, ReasonBox};
 use crate::web::flash::{self, FlashKind};
 use crate::web::markdown;
 use crate::web::user::CurrentUser;
@@ -654,19 +655,58 @@ pub async fn submit(
     .await
 }
 
+/// The page that asks before an event is cancelled, with the box for the reason.
+fn cancel_confirmation(e: &event::Model, value: String, error: Option<String>) -> Confirm {
+    Confirm {
+        heading: format!("Cancel \u{201c}{}\u{201d}?", e.title),
+        message: "Its page stays, marked as cancelled, and calendars that subscribed show it as \
+                  cancelled. This cannot be undone by you; an admin can reinstate it."
+            .into(),
+        action: format!("/events/{}/cancel", e.slug),
+        hidden: Vec::new(),
+        reason: Some(ReasonBox {
+            label: "Why is it cancelled?".into(),
+            hint: "Shown on the event page and sent to calendars.".into(),
+            required: true,
+            value,
+            error,
+        }),
+        button: "Cancel the event".into(),
+        back_href: format!("/events/{}", e.slug),
+    }
+}
+
+#[handler]
+pub async fn confirm_cancel(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    let e = target(&ctx.state, &actor, &slug).await?;
+    policy::ensure_can_cancel(&actor, &e)?;
+    confirm::render(ctx, &cancel_confirmation(&e, String::new(), None))
+}
+
 #[handler]
 pub async fn cancel(
-    state: Data<&AppState>,
+    ctx: PageCtx,
     CurrentUser(user): CurrentUser,
     Path(slug): Path<String>,
     jar: &CookieJar,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
+    let state = ctx.state.clone();
     let actor = user.actor();
     // Who may, before what was asked for.
-    policy::ensure_can_cancel(&actor, &target(&state, &actor, &slug).await?)?;
-    let note =
-        review_note(&form.note, "a short reason for cancelling").map_err(AppError::BadRequest)?;
+    let e = target(&state, &actor, &slug).await?;
+    policy::ensure_can_cancel(&actor, &e)?;
+    let note = match review_note(&form.note, "a short reason for cancelling") {
+        Ok(note) => note,
+        Err(message) => {
+            return confirm::render(ctx, &cancel_confirmation(&e, form.note, Some(message)));
+        }
+    };
     decide(
         &state,
         &actor,
@@ -677,6 +717,80 @@ pub async fn cancel(
         "The event is cancelled. Its page stays, marked as cancelled.",
     )
     .await
+}
+
+#[handler]
+pub async fn confirm_delete(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    let e = target(&ctx.state, &actor, &slug).await?;
+    policy::ensure_can_delete(&actor, &e)?;
+    confirm::render(
+        ctx,
+        &Confirm {
+            heading: format!("Delete \u{201c}{}\u{201d}?", e.title),
+            message: "The draft and everything in it are deleted for good. Nobody else has seen \
+                      it, so no calendar is affected."
+                .into(),
+            action: format!("/events/{}/delete", e.slug),
+            hidden: Vec::new(),
+            reason: None,
+            button: "Delete the draft".into(),
+            back_href: format!("/events/{}", e.slug),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DateQuery {
+    #[serde(default)]
+    start: String,
+}
+
+/// Asks before one date of a series is cancelled, with a box for an optional reason.
+#[handler]
+pub async fn confirm_cancel_occurrence(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    let e = target(&ctx.state, &actor, &slug).await?;
+    policy::ensure_can_cancel(&actor, &e)?;
+    let start = DateTime::parse_from_rfc3339(q.start.trim())
+        .map_err(|_| AppError::BadRequest("That is not a date of this series.".into()))?
+        .with_timezone(&Utc);
+    let tz = ctx.state.config.time_zone;
+    let when = when_text(start, start + (e.ends_at - e.starts_at), e.all_day, tz);
+    confirm::render(
+        ctx,
+        &Confirm {
+            heading: format!("Cancel {when}?"),
+            message: format!(
+                "Only this date of \u{201c}{}\u{201d} is cancelled; the rest of the series goes \
+                 on. Its page and calendars show it as cancelled.",
+                e.title
+            ),
+            action: format!("/events/{}/occurrences/cancel", e.slug),
+            hidden: vec![Hidden {
+                name: "start".into(),
+                value: crate::web::format::iso(start),
+            }],
+            reason: Some(ReasonBox {
+                label: "Why is this date cancelled?".into(),
+                hint: "Shown on the date's page.".into(),
+                required: false,
+                value: String::new(),
+                error: None,
+            }),
+            button: "Cancel this date".into(),
+            back_href: occurrence_href(&e, start),
+        },
+    )
 }
 
 #[handler]

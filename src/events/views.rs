@@ -535,6 +535,8 @@ pub struct AddToCalendar {
 
 #[derive(Serialize)]
 pub struct EventPage {
+    /// What an approval from this page carries (see `queries::version_token`).
+    pub version: String,
     /// "When", or "Next date" on a series' page.
     pub when_label: &'static str,
     /// Set on the page of one date of a series.

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cache;
 pub mod compress;
 pub mod conditional;
+pub mod confirm;
 pub mod csrf;
 pub mod errors;
 pub mod flash;

@@ -308,15 +308,8 @@ async fn series_carry_their_rule_cancelled_dates_and_moved_dates() {
         .text()
         .await
         .unwrap();
-    let marker = r#"name="start" value=""#;
-    let starts: Vec<String> = page
-        .match_indices(marker)
-        .map(|(at, _)| {
-            let from = at + marker.len();
-            page[from..from + page[from..].find('"').unwrap()].to_string()
-        })
-        .collect();
-    let (cancel, moving) = (&starts[0], &starts[2]);
+    let starts = crate::helpers::date_starts(&page);
+    let (cancel, moving) = (&starts[0], &starts[1]);
     assert_eq!(
         admin
             .post(

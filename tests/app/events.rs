@@ -224,12 +224,25 @@ async fn the_whole_workflow_and_who_may_take_each_step() {
             .status(),
         403
     );
+    // The page asks first; without a reason it asks again, the message beside the box.
+    let ask = author
+        .get(&format!("{}{page}/cancel", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(ask.contains("Cancel \u{201c}Footpath Data Walk\u{201d}?"));
+    assert!(ask.contains("No, go back"));
+    let resp = author
+        .post(&app, &format!("{page}/cancel"), &[("note", "")])
+        .await;
+    assert_eq!(resp.status(), 422);
+    let again = resp.text().await.unwrap();
+    assert!(again.contains("id=\"reason-error\""), "{again}");
     assert_eq!(
-        author
-            .post(&app, &format!("{page}/cancel"), &[("note", "")])
-            .await
-            .status(),
-        400
+        by_title(&app, "Footpath Data Walk").await.status,
+        EventStatus::Published,
+        "nothing happened yet"
     );
     let resp = author
         .post(
@@ -514,9 +527,8 @@ async fn one_date_of_a_series_can_be_cancelled() {
         .text()
         .await
         .unwrap();
-    let marker = r#"name="start" value=""#;
-    let at = page.find(marker).expect("a cancel-this-date form") + marker.len();
-    let start = &page[at..at + page[at..].find('"').unwrap()];
+    let starts = crate::helpers::date_starts(&page);
+    let start = starts.first().expect("a cancel-this-date link");
     let resp = admin
         .post(
             &app,
@@ -551,10 +563,8 @@ async fn one_date_of_a_series_can_be_cancelled() {
         .text()
         .await
         .unwrap();
-    let forms: Vec<&str> = page.split("/occurrences/move").skip(1).collect();
-    let second = forms.first().expect("a move form");
-    let at = second.find(marker).unwrap() + marker.len();
-    let start = &second[at..at + second[at..].find('"').unwrap()];
+    let starts = crate::helpers::date_starts(&page);
+    let start = starts.first().expect("a date to move");
     let moved_to = (chrono::DateTime::parse_from_rfc3339(start).unwrap() + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
@@ -904,5 +914,78 @@ async fn a_venue_keeps_its_address_lines_everywhere_and_google_gets_the_series()
             "LOCATION:Riverside Library\\nHarbour Office\\n2 Quay Street\\nRiverside RS1 4QQ"
         ),
         "{ics}"
+    );
+}
+
+#[tokio::test]
+async fn destructive_actions_ask_first_on_a_page_that_needs_no_script() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let e = draft(&app, &author, "Footpath Data Walk", "save").await;
+    let page = |b: &Browser, path: String| {
+        let b = b.client.clone();
+        async move { b.get(path).send().await.unwrap().text().await.unwrap() }
+    };
+    // The event's page links to the question rather than doing it.
+    let shown = page(&author, format!("{}/events/{}", app.url, e.slug)).await;
+    assert!(shown.contains(&format!("href=\"/events/{}/delete\"", e.slug)));
+    assert!(!shown.contains(&format!("action=\"/events/{}/delete\"", e.slug)));
+    let ask = page(&author, format!("{}/events/{}/delete", app.url, e.slug)).await;
+    assert!(ask.contains("Delete \u{201c}Footpath Data Walk\u{201d}?"));
+    assert!(ask.contains(&format!("action=\"/events/{}/delete\"", e.slug)));
+    assert!(
+        Event::find_by_id(e.id)
+            .one(app.db())
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // One date of a series: the question names the date, and a reason is optional.
+    let forum = by_title(&app, "Northvale Open Data Forum").await;
+    let series = page(&admin, format!("{}/events/{}", app.url, forum.slug)).await;
+    let start = crate::helpers::date_starts(&series)[0].clone();
+    let ask = unescape(
+        &page(
+            &admin,
+            format!(
+                "{}/events/{}/occurrences/cancel?start={}",
+                app.url,
+                forum.slug,
+                start.replace('+', "%2B")
+            ),
+        )
+        .await,
+    );
+    assert!(ask.contains("Only this date of"), "{ask}");
+    assert!(ask.contains(&format!("name=\"start\" value=\"{start}\"")));
+    assert!(ask.contains("(optional)"));
+
+    // Disabling an account asks too.
+    let gareth = User::find()
+        .filter(entity::user::Column::Email.eq(AUTHOR))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let users = page(&admin, format!("{}/admin/users", app.url)).await;
+    assert!(users.contains(&format!("href=\"/admin/users/{}/disable\"", gareth.id)));
+    let ask = page(
+        &admin,
+        format!("{}/admin/users/{}/disable", app.url, gareth.id),
+    )
+    .await;
+    assert!(
+        ask.contains("Disable Gareth Lloyd\u{2019}s account?"),
+        "{ask}"
+    );
+    assert!(
+        !User::find_by_id(gareth.id)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
     );
 }

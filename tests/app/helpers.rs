@@ -422,3 +422,16 @@ pub async fn edit_event(
     fields.extend(hidden.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     browser.post(app, &action, &fields).await
 }
+
+/// The planned starts of the dates a series page offers to cancel, in order, from its
+/// "Cancel this date" links (`…/occurrences/cancel?start=…`).
+pub fn date_starts(page: &str) -> Vec<String> {
+    let page = unescape(page);
+    let marker = "/occurrences/cancel?start=";
+    page.match_indices(marker)
+        .map(|(at, _)| {
+            let from = at + marker.len();
+            page[from..from + page[from..].find('"').unwrap()].to_string()
+        })
+        .collect()
+}

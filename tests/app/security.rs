@@ -370,9 +370,10 @@ async fn the_repeat_rule_is_shown_to_visitors_and_moderators() {
 
 /// The `start` of the first date a series page offers to cancel.
 fn first_date(page: &str) -> String {
-    let marker = r#"name="start" value=""#;
-    let at = page.find(marker).expect("a date form") + marker.len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
+    crate::helpers::date_starts(page)
+        .into_iter()
+        .next()
+        .expect("a date to cancel")
 }
 
 async fn move_date(

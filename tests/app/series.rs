@@ -115,7 +115,6 @@ async fn every_date_of_a_series_has_its_own_page_and_calendar_file() {
     // A cancelled date says so on its page; a moved one says where from, for people and
     // for search engines.
     let admin = signed_in(&app, ADMIN).await;
-    let marker = "name=\"start\" value=\"";
     let admin_page = unescape(
         &admin
             .get(&format!("{}/events/{}", app.url, e.slug))
@@ -124,15 +123,7 @@ async fn every_date_of_a_series_has_its_own_page_and_calendar_file() {
             .await
             .unwrap(),
     );
-    // Each date has a cancel form and a move form, both naming it.
-    let mut starts: Vec<String> = admin_page
-        .match_indices(marker)
-        .map(|(at, _)| {
-            let from = at + marker.len();
-            admin_page[from..from + admin_page[from..].find('"').unwrap()].to_string()
-        })
-        .collect();
-    starts.dedup();
+    let starts = crate::helpers::date_starts(&admin_page);
     let resp = admin
         .post(
             &app,
