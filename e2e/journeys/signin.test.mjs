@@ -280,11 +280,13 @@ test('desktop: an admin-to-be signs in, checks the admin area, edits her profile
     assert.ok(cells.some((c) => /^Admin\b/.test(c)), `her row does not say Admin: ${JSON.stringify(cells)}`);
     assert.ok(!cells.some((c) => c === 'Not yet'), `her row says she has not signed in yet: ${JSON.stringify(cells)}`);
     assert.ok(cells.some((c) => c.includes('This is you')), `her own row should say "This is you": ${JSON.stringify(cells)}`);
-    assert.equal(await row.getByRole('button').count(), 0, 'she is offered buttons to change her own role or disable herself');
+    assert.equal(await row.getByRole('button').count(), 0, 'she is offered buttons to change her own role');
+    assert.equal(await row.getByRole('link', { name: /^Disable/ }).count(), 0, 'she is offered to disable herself');
 
     const other = page.getByRole('row').filter({ hasText: 'gareth.lloyd@riverside-city.example' });
     assert.equal(await other.getByRole('button', { name: /^Make admin/ }).count(), 1, 'a member\'s row has no "Make admin" button');
-    assert.equal(await other.getByRole('button', { name: /^Disable/ }).count(), 1, 'a member\'s row has no "Disable" button');
+    // Disabling asks first: the row links to the question.
+    assert.equal(await other.getByRole('link', { name: /^Disable/ }).count(), 1, 'a member\'s row has no "Disable" link');
 
     await app.screenshot(page, `${name}-admin-users`);
     await app.checkAccessibility(page, `${name} admin users`);
