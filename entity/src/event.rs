@@ -30,6 +30,8 @@ pub struct Model {
     pub address: Option<String>,
     pub online_url: Option<String>,
     pub organiser_contact: Option<String>,
+    /// The organiser agreed to show `organiser_contact` on the public page.
+    pub show_organiser_contact: bool,
     pub capacity: Option<i32>,
     pub lunch_provided: bool,
     pub note_to_admins: Option<String>,

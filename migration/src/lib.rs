@@ -8,6 +8,7 @@ mod m20261124_000002_identities_and_sessions;
 mod m20261124_000003_events;
 mod m20261124_000004_event_change_index;
 mod m20261124_000005_event_feed_entries;
+mod m20261128_000006_event_contact_consent;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_events::Migration),
             Box::new(m20261124_000004_event_change_index::Migration),
             Box::new(m20261124_000005_event_feed_entries::Migration),
+            Box::new(m20261128_000006_event_contact_consent::Migration),
         ]
     }
 }

@@ -37,6 +37,8 @@ pub struct EventForm {
     pub online_url: String,
     pub tags: String,
     pub organiser_contact: String,
+    /// A checkbox: present when ticked.
+    pub show_organiser_contact: Option<String>,
     pub capacity: String,
     pub lunch_provided: Option<String>,
     pub note_to_admins: String,
@@ -66,6 +68,9 @@ pub struct EventInput {
     pub online_url: Option<String>,
     pub tags: Vec<String>,
     pub organiser_contact: Option<String>,
+    /// Changes proposed before the question was asked have no answer: not shown.
+    #[serde(default)]
+    pub show_organiser_contact: bool,
     pub capacity: Option<i32>,
     pub lunch_provided: bool,
     pub note_to_admins: Option<String>,
@@ -456,6 +461,8 @@ impl EventForm {
             address: address.map(|a| a.replace("\r\n", "\n")),
             online_url,
             tags,
+            show_organiser_contact: self.show_organiser_contact.is_some()
+                && organiser_contact.is_some(),
             organiser_contact,
             capacity,
             lunch_provided: self.lunch_provided.is_some(),
@@ -555,6 +562,7 @@ impl EventForm {
         form.online_url = input.online_url.clone().unwrap_or_default();
         form.tags = input.tags.join(", ");
         form.organiser_contact = input.organiser_contact.clone().unwrap_or_default();
+        form.show_organiser_contact = input.show_organiser_contact.then(|| "on".into());
         form.capacity = input.capacity.map(|c| c.to_string()).unwrap_or_default();
         form.lunch_provided = input.lunch_provided.then(|| "on".into());
         form.note_to_admins = input.note_to_admins.clone().unwrap_or_default();
@@ -611,6 +619,7 @@ impl EventForm {
             online_url: event.online_url.clone(),
             tags: tags.to_vec(),
             organiser_contact: event.organiser_contact.clone(),
+            show_organiser_contact: event.show_organiser_contact,
             capacity: event.capacity,
             lunch_provided: event.lunch_provided,
             note_to_admins: event.note_to_admins.clone(),

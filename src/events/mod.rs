@@ -82,6 +82,7 @@ pub(crate) fn sample_event(status: entity::event::EventStatus) -> entity::event:
         address: None,
         online_url: None,
         organiser_contact: None,
+        show_organiser_contact: false,
         capacity: None,
         lunch_provided: false,
         note_to_admins: None,

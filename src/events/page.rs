@@ -398,7 +398,11 @@ pub fn assemble(
         address: e.address.clone(),
         map_href,
         online_url: e.online_url.clone(),
-        organiser_contact: e.organiser_contact.clone(),
+        // Public only with the organiser's say; the author and admins always see it.
+        organiser_contact: e
+            .organiser_contact
+            .clone()
+            .filter(|_| e.show_organiser_contact || can.see_internal),
         capacity: e.capacity,
         lunch_provided: e.lunch_provided,
         tags: tag_links(&shown.tags),

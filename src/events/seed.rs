@@ -68,6 +68,7 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 online_url: "https://meet.northvale-council.example/open-data-forum".into(),
                 tags: "forum, meeting".into(),
                 organiser_contact: "opendata@northvale-council.example".into(),
+                show_organiser_contact: Some("on".into()),
                 lunch_provided: Some("on".into()),
                 repeat: "monthly_weekday".into(),
                 repeat_interval: "2".into(),

@@ -297,6 +297,21 @@ pub fn diff(
             opt(&proposed.organiser_contact),
         ),
         (
+            "Contact shown publicly",
+            if live.show_organiser_contact {
+                "Yes"
+            } else {
+                "No"
+            }
+            .into(),
+            if proposed.show_organiser_contact {
+                "Yes"
+            } else {
+                "No"
+            }
+            .into(),
+        ),
+        (
             "Capacity",
             live.capacity.map(|c| c.to_string()).unwrap_or_default(),
             proposed.capacity.map(|c| c.to_string()).unwrap_or_default(),

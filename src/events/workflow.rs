@@ -44,6 +44,7 @@ fn apply_input(active: &mut event::ActiveModel, input: &EventInput) {
     active.address = Set(input.address.clone());
     active.online_url = Set(input.online_url.clone());
     active.organiser_contact = Set(input.organiser_contact.clone());
+    active.show_organiser_contact = Set(input.show_organiser_contact);
     active.capacity = Set(input.capacity);
     active.lunch_provided = Set(input.lunch_provided);
     active.note_to_admins = Set(input.note_to_admins.clone());

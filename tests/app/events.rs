@@ -989,3 +989,30 @@ async fn destructive_actions_ask_first_on_a_page_that_needs_no_script() {
             .disabled
     );
 }
+
+#[tokio::test]
+async fn the_organisers_contact_is_public_only_with_their_say() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(15);
+    let mut form = event_form("Footpath Data Walk", &date, "publish");
+    form.push(("organiser_contact", "walks@riverside-city.example"));
+    assert_eq!(admin.post(&app, "/events/new", &form).await.status(), 303);
+    let e = by_title(&app, "Footpath Data Walk").await;
+    assert!(!e.show_organiser_contact, "not asked, not shown");
+    let url = format!("{}/events/{}", app.url, e.slug);
+    let public = Browser::new().get(&url).await.text().await.unwrap();
+    assert!(!public.contains("walks@riverside-city.example"));
+    let own = admin.get(&url).await.text().await.unwrap();
+    assert!(
+        own.contains("walks@riverside-city.example"),
+        "its author still sees it"
+    );
+
+    form.push(("show_organiser_contact", "on"));
+    form.retain(|(k, _)| *k != "action");
+    form.push(("action", "save"));
+    assert_eq!(edit(&app, &admin, &e.slug, &form).await.status(), 303);
+    let public = Browser::new().get(&url).await.text().await.unwrap();
+    assert!(public.contains("walks@riverside-city.example"));
+}

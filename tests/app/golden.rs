@@ -34,6 +34,7 @@ fn base(id: i64, uid: &str, title: &str) -> event::Model {
         address: None,
         online_url: None,
         organiser_contact: None,
+        show_organiser_contact: false,
         capacity: None,
         lunch_provided: false,
         note_to_admins: None,
