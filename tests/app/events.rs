@@ -344,6 +344,15 @@ async fn admins_publish_directly_and_members_cannot() {
         status_of(&Browser::new(), &app, &format!("/events/{}", e.slug)).await,
         200
     );
+    // The audit log records it as published in one step, by whom.
+    let log = admin
+        .get(&format!("{}/admin/audit", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("event.publish"));
+    assert!(log.contains("published \u{201c}Admin Data Briefing\u{201d} directly"));
 }
 
 #[tokio::test]
