@@ -265,7 +265,11 @@ pub fn entry(fe: &FeedEvent<'_>) -> Entry {
         let _ = ev.fmt_write(&mut text);
     }
     let zone = (!e.all_day).then(|| {
-        let mut to = e.series_ends_at.unwrap_or(e.ends_at).year() + 1;
+        // An open-ended series gets the zone's rules for thirty years (clamped to 2100).
+        let mut to = match (&e.rrule, e.series_ends_at) {
+            (Some(_), None) => e.starts_at.year() + 30,
+            (_, end) => end.unwrap_or(e.ends_at).year() + 1,
+        };
         for x in fe.exceptions {
             if let Some(moved) = x.new_ends_at {
                 to = to.max(moved.year() + 1);

@@ -20,6 +20,7 @@ pub fn webcal(config: &Config, path: &str) -> String {
     }
 }
 
+#[derive(Clone)]
 pub struct LinkEvent<'a> {
     pub title: &'a str,
     pub details: &'a str,
@@ -33,14 +34,17 @@ pub struct LinkEvent<'a> {
 }
 
 /// A series' rule as it runs from a later date than its first: a count of occurrences would
-/// start counting again there, so it becomes the date of the last one (`UNTIL`).
-pub fn rule_from(rule: &str, last_start: DateTime<Utc>) -> String {
+/// start counting again there, so it becomes the date of the last one (`UNTIL`). An
+/// open-ended series (no last start) stays open-ended.
+pub fn rule_from(rule: &str, last_start: Option<DateTime<Utc>>) -> String {
     let mut parts: Vec<String> = rule
         .split(';')
         .filter(|p| !p.starts_with("COUNT=") && !p.starts_with("UNTIL="))
         .map(str::to_string)
         .collect();
-    parts.push(format!("UNTIL={}", last_start.format("%Y%m%dT%H%M%SZ")));
+    if let Some(last_start) = last_start {
+        parts.push(format!("UNTIL={}", last_start.format("%Y%m%dT%H%M%SZ")));
+    }
     parts.join(";")
 }
 
@@ -133,15 +137,24 @@ mod tests {
         let series = LinkEvent {
             recur: Some(rule_from(
                 "FREQ=MONTHLY;COUNT=6;INTERVAL=2;BYDAY=2WE",
-                Utc.with_ymd_and_hms(2027, 5, 12, 9, 30, 0).unwrap(),
+                Some(Utc.with_ymd_and_hms(2027, 5, 12, 9, 30, 0).unwrap()),
             )),
-            ..e
+            ..e.clone()
         };
         assert!(
             google(&series)
                 .contains("recur=RRULE%3AFREQ%3DMONTHLY%3BINTERVAL%3D2%3BBYDAY%3D2WE%3BUNTIL%3D20270512T093000Z"),
             "{}",
             google(&series)
+        );
+        let open_ended = LinkEvent {
+            recur: Some(rule_from("FREQ=WEEKLY;BYDAY=TH", None)),
+            ..e
+        };
+        assert!(
+            google(&open_ended).ends_with("recur=RRULE%3AFREQ%3DWEEKLY%3BBYDAY%3DTH"),
+            "{}",
+            google(&open_ended)
         );
     }
 }

@@ -65,7 +65,7 @@ pub fn scope(config: &Config, tag: Option<&str>, now: DateTime<Utc>) -> Conditio
         .add(
             Condition::any()
                 .add(event::Column::EndsAt.gte(oldest))
-                .add(event::Column::SeriesEndsAt.gte(oldest)),
+                .add(crate::events::queries::series_running_at_or_after(oldest)),
         )
         .add(
             Condition::any()

@@ -89,6 +89,10 @@ fn too_long(text: &str, max: usize) -> bool {
     text.chars().count() > max
 }
 
+fn first_local_date(starts_at: DateTime<Utc>, tz: Tz) -> chrono::NaiveDate {
+    starts_at.with_timezone(&tz).date_naive()
+}
+
 /// A local date and time in a zone, refusing times the clocks skip or repeat.
 pub fn local_to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
     let local = NaiveDateTime::new(date, time);
@@ -431,7 +435,10 @@ impl EventForm {
             (Some(tz), Some(s), Some(e)) => match self.repeat_rule(tz, s, now) {
                 Ok(None) => (None, None),
                 Ok(Some(rule)) => match recurrence::validate(&rule, s, tz, latest_instant(now)) {
-                    Ok(checked) => (Some(checked.rule), Some(checked.last_start + (e - s))),
+                    Ok(checked) => (
+                        Some(checked.rule),
+                        checked.last_start.map(|last| last + (e - s)),
+                    ),
                     Err(m) => {
                         errors.insert(self.repeat_field(), m);
                         (None, None)
@@ -518,33 +525,39 @@ impl EventForm {
                 }
             },
         };
-        let until = match date_field(&self.repeat_until, now) {
-            Ok(until) => until,
-            Err(DateProblem::Unreadable) => {
+        // No last date: an open-ended series, until its organiser ends it.
+        let until_utc = if self.repeat_until.trim().is_empty() {
+            None
+        } else {
+            let until = match date_field(&self.repeat_until, now) {
+                Ok(until) => until,
+                Err(DateProblem::Unreadable) => {
+                    return Err((
+                        "repeat_until",
+                        "Enter the date of the last occurrence as YYYY-MM-DD, or leave it empty \
+                         if the series has no end date."
+                            .into(),
+                    ));
+                }
+                Err(DateProblem::OutOfRange(m)) => return Err(("repeat_until", m)),
+            };
+            if until < first_local_date(starts_at, tz) {
                 return Err((
                     "repeat_until",
-                    "A series must end: enter the date of its last occurrence (YYYY-MM-DD).".into(),
+                    "The series cannot end before it starts.".into(),
                 ));
             }
-            Err(DateProblem::OutOfRange(m)) => return Err(("repeat_until", m)),
-        };
-        let first_local = starts_at.with_timezone(&tz).naive_local();
-        if until < first_local.date() {
-            return Err((
-                "repeat_until",
-                "The series cannot end before it starts.".into(),
-            ));
-        }
-        // The end of the last local day, in UTC, as RFC 5545 wants with a zoned start.
-        let end_of_day = until.and_time(NaiveTime::MIN) + Duration::seconds(24 * 60 * 60 - 1);
-        let until_utc = match tz.from_local_datetime(&end_of_day) {
-            LocalResult::Single(t) | LocalResult::Ambiguous(_, t) => t.with_timezone(&Utc),
-            LocalResult::None => (end_of_day - Duration::hours(1)).and_utc(),
+            // The end of the last local day, in UTC, as RFC 5545 wants with a zoned start.
+            let end_of_day = until.and_time(NaiveTime::MIN) + Duration::seconds(24 * 60 * 60 - 1);
+            Some(match tz.from_local_datetime(&end_of_day) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(_, t) => t.with_timezone(&Utc),
+                LocalResult::None => (end_of_day - Duration::hours(1)).and_utc(),
+            })
         };
         Ok(Some(recurrence::rule_for(
             repeat,
             interval,
-            first_local,
+            starts_at.with_timezone(&tz).naive_local(),
             until_utc,
         )))
     }
@@ -745,10 +758,10 @@ mod tests {
             (
                 Box::new(|f| {
                     f.repeat = "custom".into();
-                    f.repeat_rule = "FREQ=WEEKLY".into();
+                    f.repeat_rule = "FREQ=HOURLY".into();
                 }),
                 "repeat_rule",
-                "must end",
+                "at most once a day",
             ),
             (
                 Box::new(|f| {
@@ -761,9 +774,10 @@ mod tests {
             (
                 Box::new(|f| {
                     f.repeat = "weekly".into();
+                    f.repeat_until = "next July".into();
                 }),
                 "repeat_until",
-                "must end",
+                "leave it empty if the series has no end date",
             ),
             (
                 Box::new(|f| {

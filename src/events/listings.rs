@@ -124,7 +124,7 @@ async fn occurrences(
         // Live series through the (status, series_ends_at) index.
         series.extend(
             filtered_by(event::Entity::find(), filter, status)
-                .filter(event::Column::SeriesEndsAt.gte(from))
+                .filter(crate::events::queries::series_running_at_or_after(from))
                 .all(db)
                 .await?
                 .into_iter()

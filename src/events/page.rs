@@ -210,12 +210,13 @@ fn series_view(shown: &ShownEvent, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Opt
         now + chrono::Duration::days(366 * 2),
         DATES_AHEAD,
     );
+    // Two years back is plenty for the latest few, and bounds the work for long series.
     let mut past = recurrence::starts_between(
         rule,
         e.starts_at,
         duration,
         zone,
-        e.starts_at,
+        e.starts_at.max(now - chrono::Duration::days(366 * 2)),
         now,
         usize::from(recurrence::MAX_OCCURRENCES),
     );
@@ -281,10 +282,10 @@ fn add_to_calendar(
         all_day: e.all_day,
         tz: e.zone(),
         // Google Calendar takes the whole series from the date the link starts at.
-        recur: match (occurrence, e.rrule.as_deref(), e.series_ends_at) {
-            (None, Some(rule), Some(series_end)) => Some(links::rule_from(
+        recur: match (occurrence, e.rrule.as_deref()) {
+            (None, Some(rule)) => Some(links::rule_from(
                 rule,
-                series_end - (e.ends_at - e.starts_at),
+                e.series_ends_at.map(|end| end - duration),
             )),
             _ => None,
         },

@@ -20,6 +20,18 @@ pub enum Lookup<T = event::Model> {
     Moved(String),
 }
 
+/// Series that have a date ending at or after `from`: those whose last date ends then or
+/// later, and every open-ended series (no last date).
+pub fn series_running_at_or_after(from: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(event::Column::SeriesEndsAt.gte(from))
+        .add(
+            sea_orm::Condition::all()
+                .add(event::Column::Rrule.is_not_null())
+                .add(event::Column::SeriesEndsAt.is_null()),
+        )
+}
+
 pub async fn find_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,

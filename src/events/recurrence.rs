@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rrule::{RRule, RRuleSet, Unvalidated};
 
-/// A series may not run for ever, nor produce more than this many occurrences.
+/// A series that ends may not produce more than this many occurrences; pages, listings and
+/// feeds never expand more than this many of any series at once.
 pub const MAX_OCCURRENCES: u16 = 500;
 
 /// A rule that passed [`validate`]: re-written from its parsed form, so that what is stored
@@ -12,7 +13,8 @@ pub const MAX_OCCURRENCES: u16 = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedRule {
     pub rule: String,
-    pub last_start: DateTime<Utc>,
+    /// When the last occurrence starts; `None` for an open-ended series (no UNTIL or COUNT).
+    pub last_start: Option<DateTime<Utc>>,
 }
 
 /// Whether every character could belong to an RRULE value (RFC 5545 section 3.3.10): names
@@ -22,6 +24,44 @@ pub struct CheckedRule {
 fn grammar_characters_only(rule: &str) -> bool {
     rule.chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '=' | ';' | ',' | '+' | '-' | ':'))
+}
+
+/// A parsed rule written out again. The rrule crate writes "the first Thursday" (`1TH`) as
+/// `TH`, which means every Thursday: its BYDAY part is written here instead.
+fn write(parsed: &RRule<Unvalidated>) -> String {
+    let by_day = parsed
+        .get_by_weekday()
+        .iter()
+        .map(|day| match day {
+            rrule::NWeekday::Every(d) => weekday_code(*d).to_string(),
+            rrule::NWeekday::Nth(n, d) => format!("{n}{}", weekday_code(*d)),
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    parsed
+        .to_string()
+        .split(';')
+        .map(|part| {
+            if part.starts_with("BYDAY=") {
+                format!("BYDAY={by_day}")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn weekday_code(day: chrono::Weekday) -> &'static str {
+    match day {
+        chrono::Weekday::Mon => "MO",
+        chrono::Weekday::Tue => "TU",
+        chrono::Weekday::Wed => "WE",
+        chrono::Weekday::Thu => "TH",
+        chrono::Weekday::Fri => "FR",
+        chrono::Weekday::Sat => "SA",
+        chrono::Weekday::Sun => "SU",
+    }
 }
 
 fn parse(rule: &str) -> Result<RRule<Unvalidated>, String> {
@@ -43,10 +83,11 @@ fn parse(rule: &str) -> Result<RRule<Unvalidated>, String> {
         .map_err(|e: rrule::RRuleError| format!("This repeat rule cannot be read: {e}"))
 }
 
-/// Checks a rule (`FREQ=...;...`, with or without `RRULE:`) against the series' first start:
-/// it must end, have at most [`MAX_OCCURRENCES`] occurrences, and none starting after
-/// `latest`. Returns the rule re-written from its parsed form and when its last occurrence
-/// starts.
+/// Checks a rule (`FREQ=...;...`, with or without `RRULE:`) against the series' first start.
+/// A rule that ends (UNTIL or COUNT) may have at most [`MAX_OCCURRENCES`] occurrences, none
+/// starting after `latest`. A rule without an end makes an open-ended series: it must repeat
+/// daily or less often, and produce an occurrence before `latest`. Returns the rule re-written
+/// from its parsed form and when its last occurrence starts.
 pub fn validate(
     rule: &str,
     first_start: DateTime<Utc>,
@@ -54,9 +95,16 @@ pub fn validate(
     latest: DateTime<Utc>,
 ) -> Result<CheckedRule, String> {
     let parsed = parse(rule)?;
-    if parsed.get_until().is_none() && parsed.get_count().is_none() {
+    let open_ended = parsed.get_until().is_none() && parsed.get_count().is_none();
+    if open_ended
+        && matches!(
+            parsed.get_freq(),
+            rrule::Frequency::Hourly | rrule::Frequency::Minutely | rrule::Frequency::Secondly
+        )
+    {
         return Err(
-            "A series must end: give an end date (UNTIL) or a number of occurrences (COUNT)."
+            "A series without an end repeats at most once a day: give an end date (UNTIL) \
+             or a number of occurrences (COUNT)."
                 .into(),
         );
     }
@@ -68,26 +116,31 @@ pub fn validate(
             "A series can have at most {MAX_OCCURRENCES} occurrences."
         ));
     }
-    let normalised = parsed.to_string();
+    let normalised = write(&parsed);
     let set = parsed
         .build(first_start.with_timezone(&rrule::Tz::Tz(tz)))
         .map_err(|e| format!("This repeat rule cannot be used: {e}"))?;
     let result = set
         .before(latest.with_timezone(&rrule::Tz::Tz(tz)))
         .all(MAX_OCCURRENCES + 1);
+    if result.dates.is_empty() {
+        return Err(
+            "That repeat rule produces no occurrence: check the end date and the days chosen."
+                .into(),
+        );
+    }
+    if open_ended {
+        return Ok(CheckedRule {
+            rule: normalised,
+            last_start: None,
+        });
+    }
     if result.dates.len() > usize::from(MAX_OCCURRENCES) {
         return Err(format!(
             "That series has more than {MAX_OCCURRENCES} occurrences; choose an earlier end."
         ));
     }
-    let last_start = result
-        .dates
-        .last()
-        .map(|last| last.with_timezone(&Utc))
-        .ok_or_else(|| {
-            "That repeat rule produces no occurrence: check the end date and the days chosen."
-                .to_string()
-        })?;
+    let last_start = result.dates.last().map(|last| last.with_timezone(&Utc));
     // Anything beyond `latest` was cut off above: a rule that goes on past it is refused.
     let beyond = build(&normalised, first_start, tz).ok().and_then(|set| {
         set.after(latest.with_timezone(&rrule::Tz::Tz(tz)))
@@ -108,6 +161,11 @@ pub fn validate(
     })
 }
 
+/// Whether a stored rule has no end (neither UNTIL nor COUNT).
+pub fn is_open_ended(rule: &str) -> bool {
+    parse(rule).is_ok_and(|r| r.get_until().is_none() && r.get_count().is_none())
+}
+
 /// A rule's parts, for describing it in words; `None` when it cannot be read.
 pub fn parts(rule: &str) -> Option<RRule<Unvalidated>> {
     parse(rule).ok()
@@ -116,7 +174,7 @@ pub fn parts(rule: &str) -> Option<RRule<Unvalidated>> {
 /// A stored rule re-written from its parsed form, or `None` when it cannot be read (rules
 /// stored before rules were checked this way). Feeds write only what this returns.
 pub fn normalised(rule: &str) -> Option<String> {
-    parse(rule).ok().map(|r| r.to_string())
+    parse(rule).ok().map(|r| write(&r))
 }
 
 /// The starts of a series' occurrences that end at or after `from` and start before `to`,
@@ -163,27 +221,23 @@ pub enum Repeat {
     MonthlyByDay,
 }
 
-/// Writes the RRULE for a simple repeat chosen on the form. `until` is the last local day.
+/// Writes the RRULE for a simple repeat chosen on the form. `until_utc` is the end of the last
+/// local day; without one the series is open-ended.
 pub fn rule_for(
     repeat: Repeat,
     interval: u16,
     first_start_local: chrono::NaiveDateTime,
-    until_utc: DateTime<Utc>,
+    until_utc: Option<DateTime<Utc>>,
 ) -> String {
     use chrono::Datelike;
-    let until = until_utc.format("%Y%m%dT%H%M%SZ");
-    let day = first_start_local.date();
-    let weekday = match day.weekday() {
-        chrono::Weekday::Mon => "MO",
-        chrono::Weekday::Tue => "TU",
-        chrono::Weekday::Wed => "WE",
-        chrono::Weekday::Thu => "TH",
-        chrono::Weekday::Fri => "FR",
-        chrono::Weekday::Sat => "SA",
-        chrono::Weekday::Sun => "SU",
+    let until = match until_utc {
+        Some(until) => format!(";UNTIL={}", until.format("%Y%m%dT%H%M%SZ")),
+        None => String::new(),
     };
+    let day = first_start_local.date();
+    let weekday = weekday_code(day.weekday());
     match repeat {
-        Repeat::Weekly => format!("FREQ=WEEKLY;INTERVAL={interval};BYDAY={weekday};UNTIL={until}"),
+        Repeat::Weekly => format!("FREQ=WEEKLY;INTERVAL={interval};BYDAY={weekday}{until}"),
         Repeat::MonthlyByWeekday => {
             let nth = (day.day() - 1) / 7 + 1;
             // The fifth week does not exist every month: call it "the last" instead.
@@ -192,10 +246,10 @@ pub fn rule_for(
             } else {
                 nth.to_string()
             };
-            format!("FREQ=MONTHLY;INTERVAL={interval};BYDAY={nth}{weekday};UNTIL={until}")
+            format!("FREQ=MONTHLY;INTERVAL={interval};BYDAY={nth}{weekday}{until}")
         }
         Repeat::MonthlyByDay => format!(
-            "FREQ=MONTHLY;INTERVAL={interval};BYMONTHDAY={};UNTIL={until}",
+            "FREQ=MONTHLY;INTERVAL={interval};BYMONTHDAY={}{until}",
             day.day()
         ),
     }
@@ -256,13 +310,16 @@ mod tests {
             Repeat::MonthlyByWeekday,
             2,
             first.with_timezone(&London).naive_local(),
-            local(2026, 12, 31, 23, 59),
+            Some(local(2026, 12, 31, 23, 59)),
         );
         assert_eq!(
             rule,
             "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE;UNTIL=20261231T235900Z"
         );
-        let last = validate(&rule, first, London, far()).unwrap().last_start;
+        let last = validate(&rule, first, London, far())
+            .unwrap()
+            .last_start
+            .unwrap();
         let starts = starts_between(
             &rule,
             first,
@@ -290,12 +347,16 @@ mod tests {
     }
 
     #[test]
-    fn endless_and_empty_rules_are_refused() {
+    fn open_ended_series_repeat_at_most_daily_and_empty_rules_are_refused() {
         let first = local(2026, 1, 14, 10, 30);
+        let open = validate("FREQ=WEEKLY;BYDAY=WE", first, London, far()).unwrap();
+        assert_eq!(open.last_start, None);
+        assert!(is_open_ended(&open.rule));
+        assert!(!is_open_ended("FREQ=WEEKLY;COUNT=3"));
         assert!(
-            validate("FREQ=WEEKLY", first, London, far())
+            validate("FREQ=HOURLY", first, London, far())
                 .unwrap_err()
-                .contains("must end")
+                .contains("at most once a day")
         );
         let ended_before_it_began =
             validate("FREQ=WEEKLY;UNTIL=20250101T000000Z", first, London, far());
@@ -343,6 +404,33 @@ mod checked_rules {
             normalised("RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=WE").as_deref(),
             Some("FREQ=WEEKLY;COUNT=4;BYDAY=WE")
         );
+    }
+
+    #[test]
+    fn the_first_weekday_of_the_month_stays_the_first() {
+        let checked = validate(
+            "FREQ=MONTHLY;BYDAY=+1TH,-1FR;COUNT=4",
+            first(),
+            London,
+            latest(),
+        )
+        .unwrap();
+        assert_eq!(checked.rule, "FREQ=MONTHLY;COUNT=4;BYDAY=1TH,-1FR");
+        assert_eq!(
+            normalised("FREQ=MONTHLY;BYDAY=1TH").as_deref(),
+            Some("FREQ=MONTHLY;BYDAY=1TH")
+        );
+        // Four dates, not every Thursday and Friday of two months.
+        let starts = starts_between(
+            &checked.rule,
+            first(),
+            Duration::hours(1),
+            London,
+            first(),
+            latest(),
+            100,
+        );
+        assert_eq!(starts.len(), 4, "{starts:?}");
     }
 
     #[test]

@@ -43,6 +43,17 @@ fn second_wednesday(now: DateTime<Utc>, months_ahead: u32, tz: chrono_tz::Tz) ->
     first + Duration::days(offset + 7)
 }
 
+/// The first Thursday of next month, in the site's zone.
+fn first_thursday(now: DateTime<Utc>, tz: chrono_tz::Tz) -> chrono::NaiveDate {
+    let today = now.with_timezone(&tz).date_naive();
+    let next_month = today
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .unwrap_or(today);
+    let offset = (7 + 3 - next_month.weekday().num_days_from_monday() as i64) % 7; // Thursday = 3
+    next_month + Duration::days(offset)
+}
+
 fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
     let date = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let base = |title: &str, summary: &str| EventForm {
@@ -74,6 +85,23 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 repeat_interval: "2".into(),
                 repeat_until: date(forum_until),
                 ..base("Northvale Open Data Forum", "The forum's meeting, every second Wednesday of alternate months.")
+            },
+        },
+        DemoEvent {
+            author: "tom.okafor@eastmere-uni.example",
+            then: Then::Publish,
+            form: EventForm {
+                description: "Bring a dataset question, a messy spreadsheet or an idea for an open data release. Volunteers from the forum help with licences, formats and publishing. No booking needed; drop in for as long as you like.".into(),
+                start_date: date(first_thursday(now, tz)),
+                end_date: date(first_thursday(now, tz)),
+                start_time: "16:00".into(),
+                end_time: "18:00".into(),
+                place_name: "University of Eastmere, Digital Hub".into(),
+                address: "Library Road\nEastmere\nEM4 7QT".into(),
+                tags: "surgery, community".into(),
+                repeat: "monthly_weekday".into(),
+                repeat_interval: "1".into(),
+                ..base("Open Data Surgery", "A monthly drop-in for help with publishing and using open data.")
             },
         },
         DemoEvent {

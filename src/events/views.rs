@@ -135,6 +135,8 @@ pub fn rule_in_words_at(rule: &str, tz: Tz, times: Option<&str>) -> String {
             ", until {}",
             until.with_timezone(&tz).format("%-d %B %Y")
         ));
+    } else if parts.get_count().is_none() {
+        text.push_str(", with no end date");
     }
     text
 }

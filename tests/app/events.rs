@@ -667,9 +667,9 @@ async fn each_bad_input_is_shown_beside_its_field_with_the_form_refilled() {
         (
             vec![
                 ("repeat", "custom"),
-                ("repeat_rule", "FREQ=WEEKLY;BYDAY=MO"),
+                ("repeat_rule", "FREQ=MINUTELY;BYDAY=MO"),
             ],
-            "A series must end",
+            "repeats at most once a day",
         ),
         (
             vec![

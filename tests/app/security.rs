@@ -539,7 +539,7 @@ async fn twenty_people_saving_the_same_title_at_once_all_keep_their_work() {
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
     let mut publishes = Vec::new();
     for _ in 0..20 {
-        let form = form_with(&date, &[("title", "Open Data Surgery")]);
+        let form = form_with(&date, &[("title", "Open Data Office Hours")]);
         let admin = &admin;
         let app = &app;
         publishes.push(async move { admin.post(app, "/events/new", &form).await.status() });
@@ -547,7 +547,7 @@ async fn twenty_people_saving_the_same_title_at_once_all_keep_their_work() {
     let statuses = futures_util::future::join_all(publishes).await;
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
 
-    for (title, count) in [("Open Data Clinic", 20), ("Open Data Surgery", 20)] {
+    for (title, count) in [("Open Data Clinic", 20), ("Open Data Office Hours", 20)] {
         let events = entity::event::Entity::find()
             .filter(entity::event::Column::Title.eq(title))
             .all(app.db())

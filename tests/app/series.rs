@@ -186,3 +186,47 @@ async fn every_date_of_a_series_has_its_own_page_and_calendar_file() {
         1
     );
 }
+
+#[tokio::test]
+async fn an_open_ended_series_runs_on_in_pages_listings_and_feeds() {
+    let app = demo_app(&[]).await;
+    let e = Event::find()
+        .filter(event::Column::Title.eq("Open Data Surgery"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.series_ends_at, None, "the demo surgery has no end date");
+    let visitor = Browser::new();
+    let (status, page) = text(&visitor, format!("{}/events/{}", app.url, e.slug)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Every month on the first Thursday, 16:00 to 18:00, with no end date"),
+        "{page}"
+    );
+    // The feed carries the rule without an end, and calendars keep repeating it.
+    let (_, ics) = text(&visitor, format!("{}/events/{}.ics", app.url, e.slug)).await;
+    let rule = ics
+        .lines()
+        .find(|l| l.starts_with("RRULE:"))
+        .expect("an RRULE");
+    assert!(rule.starts_with("RRULE:FREQ=MONTHLY"), "{rule}");
+    assert!(!rule.contains("UNTIL") && !rule.contains("COUNT"), "{rule}");
+
+    // Years later it is still on the upcoming list, at its next date, and has coming dates.
+    app.clock.advance(chrono::Duration::days(3 * 365));
+    let (_, listing) = text(&visitor, format!("{}/events", app.url)).await;
+    assert!(listing.contains("Open Data Surgery"), "{listing}");
+    let (_, page) = text(&visitor, format!("{}/events/{}", app.url, e.slug)).await;
+    let dates = links(&page, &format!("/events/{}/", e.slug));
+    let today = (chrono::Utc::now() + chrono::Duration::days(3 * 365)).date_naive();
+    let first_coming =
+        chrono::NaiveDate::parse_from_str(dates[0].rsplit('/').next().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert!(
+        first_coming >= today - chrono::Duration::days(1),
+        "{first_coming} is not a coming date ({dates:?})"
+    );
+    let (status, _) = text(&visitor, format!("{}{}", app.url, dates[0])).await;
+    assert_eq!(status, 200);
+}
