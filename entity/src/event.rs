@@ -46,6 +46,11 @@ pub struct Model {
     /// The admin's reason (rejected) or request (changes requested).
     pub review_note: Option<String>,
     pub cancel_note: Option<String>,
+    /// Postponed, its new date to follow: it keeps its planned date until one is set.
+    pub postponed_at: Option<DateTimeUtc>,
+    pub postpone_note: Option<String>,
+    /// When a published one-off event's start changed: where it moved from.
+    pub previous_starts_at: Option<DateTimeUtc>,
     pub submitted_at: Option<DateTimeUtc>,
     pub published_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,

@@ -11,6 +11,8 @@ pub struct Model {
     /// The occurrence's original start (its RECURRENCE-ID), UTC.
     pub occurrence_start: DateTimeUtc,
     pub cancelled: bool,
+    /// Postponed, its new date to follow (it stays on its planned date meanwhile).
+    pub postponed: bool,
     /// For a moved occurrence: where it went.
     pub new_starts_at: Option<DateTimeUtc>,
     pub new_ends_at: Option<DateTimeUtc>,

@@ -154,7 +154,9 @@ fn location(e: &event::Model) -> Option<String> {
     }
 }
 
-fn description(e: &event::Model, url: &str) -> String {
+fn description(fe: &FeedEvent<'_>, postponed_date: Option<&event_exception::Model>) -> String {
+    let e = fe.event;
+    let url = &fe.url;
     let mut text = e.summary.clone();
     let body = markdown::to_plain_text(&e.description);
     if !body.is_empty() {
@@ -165,32 +167,95 @@ fn description(e: &event::Model, url: &str) -> String {
         text.push_str("\n\nJoin online: ");
         text.push_str(online);
     }
-    if e.status == EventStatus::Cancelled
-        && let Some(note) = &e.cancel_note
-    {
-        text = format!("CANCELLED: {note}\n\n{text}");
+    // Cancelled dates leave calendars through EXDATE, which carries no words: the series'
+    // description says why.
+    let tz = e.zone();
+    let mut cancelled_dates = fe
+        .exceptions
+        .iter()
+        .filter(|x| x.cancelled && x.note.is_some())
+        .peekable();
+    if cancelled_dates.peek().is_some() {
+        text.push_str("\n\nCancelled dates:");
+        for x in cancelled_dates {
+            text.push_str(&format!(
+                "\n- {}: {}",
+                x.occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
+                x.note.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    if let Some(previous) = e.previous_starts_at.filter(|_| e.rrule.is_none()) {
+        text = format!(
+            "MOVED from {}.\n\n{text}",
+            previous.with_timezone(&tz).format(if e.all_day {
+                "%A %-d %B %Y"
+            } else {
+                "%A %-d %B %Y, %H:%M"
+            })
+        );
+    }
+    match (e.status, e.postponed_at, postponed_date) {
+        (EventStatus::Cancelled, _, _) => {
+            if let Some(note) = &e.cancel_note {
+                text = format!("CANCELLED: {note}\n\n{text}");
+            }
+        }
+        (_, Some(_), _) => {
+            text = format!(
+                "POSTPONED: {}A new date will follow.\n\n{text}",
+                e.postpone_note
+                    .as_deref()
+                    .map(|n| format!("{n} "))
+                    .unwrap_or_default()
+            );
+        }
+        (_, None, Some(x)) => {
+            text = format!(
+                "POSTPONED: {}A new date will follow.\n\n{text}",
+                x.note
+                    .as_deref()
+                    .map(|n| format!("{n} "))
+                    .unwrap_or_default()
+            );
+        }
+        _ => {}
     }
     text.push_str("\n\n");
     text.push_str(url);
     text
 }
 
-/// The properties every VEVENT of this event shares (the master and its overrides).
-fn common(ev: &mut icalendar::Event, fe: &FeedEvent<'_>) {
+/// The properties every VEVENT of this event shares (the master and its overrides);
+/// `postponed_date` for the override of one postponed date.
+fn common(
+    ev: &mut icalendar::Event,
+    fe: &FeedEvent<'_>,
+    postponed_date: Option<&event_exception::Model>,
+) {
     let e = fe.event;
+    let postponed = e.postponed_at.is_some() || postponed_date.is_some();
+    let summary = if postponed && e.status != EventStatus::Cancelled {
+        format!("Postponed: {}", e.title)
+    } else {
+        e.title.clone()
+    };
     ev.sequence(e.sequence.max(0) as u32)
         .timestamp(e.updated_at)
         .created(e.created_at)
         .last_modified(e.updated_at);
     for p in [
         property("UID", Value::Raw(&e.uid)),
-        property("SUMMARY", Value::Text(&e.title)),
-        property("DESCRIPTION", Value::Text(&description(e, &fe.url))),
+        property("SUMMARY", Value::Text(&summary)),
+        property("DESCRIPTION", Value::Text(&description(fe, postponed_date))),
         property("URL", Value::Raw(&fe.url)),
         property(
             "STATUS",
             Value::Raw(if e.status == EventStatus::Cancelled {
                 "CANCELLED"
+            } else if postponed {
+                // Kept on its planned date, marked as not certain, until a new one is set.
+                "TENTATIVE"
             } else {
                 "CONFIRMED"
             }),
@@ -211,7 +276,7 @@ fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
     let e = fe.event;
     let tz = e.zone();
     let mut master = icalendar::Event::new();
-    common(&mut master, fe);
+    common(&mut master, fe, None);
     master.append_property(when("DTSTART", e.starts_at, tz, e.all_day));
     master.append_property(when("DTEND", e.ends_at, tz, e.all_day));
     let mut out = Vec::new();
@@ -229,7 +294,7 @@ fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
                 master.append_multi_property(when("EXDATE", x.occurrence_start, tz, e.all_day));
             } else {
                 let mut moved = icalendar::Event::new();
-                common(&mut moved, fe);
+                common(&mut moved, fe, Some(x).filter(|x| x.postponed));
                 moved.append_property(when("RECURRENCE-ID", x.occurrence_start, tz, e.all_day));
                 let starts = x.new_starts_at.unwrap_or(x.occurrence_start);
                 let ends = x.new_ends_at.unwrap_or(starts + duration);
@@ -357,7 +422,11 @@ pub fn render_occurrence(
     let e = fe.event;
     let tz = e.zone();
     let mut ev = icalendar::Event::new();
-    common(&mut ev, fe);
+    let postponed_date = fe
+        .exceptions
+        .iter()
+        .find(|x| x.occurrence_start == original && x.postponed);
+    common(&mut ev, fe, postponed_date);
     let uid = match e.uid.split_once('@') {
         Some((local, domain)) => format!("{local}-{}@{domain}", date_stamp(original, tz)),
         None => format!("{}-{}", e.uid, date_stamp(original, tz)),
@@ -551,7 +620,7 @@ mod tests {
                 prop_assert_eq!(value(props, "SUMMARY"), Some(clean(&e.title, true)));
                 prop_assert_eq!(
                     value(props, "DESCRIPTION"),
-                    Some(clean(&description(e, &fe.url), true))
+                    Some(clean(&description(fe, None), true))
                 );
                 prop_assert_eq!(
                     value(props, "LOCATION"),

@@ -28,6 +28,8 @@ pub struct Occurrence {
     pub occurrence_start: Option<DateTime<Utc>>,
     pub cancelled: bool,
     pub moved: bool,
+    /// Postponed, the new date to follow.
+    pub postponed: bool,
     pub tags: Vec<String>,
 }
 
@@ -142,6 +144,7 @@ async fn occurrences(
             occurrence_start: None,
             cancelled: e.status == EventStatus::Cancelled,
             moved: false,
+            postponed: e.postponed_at.is_some(),
             tags: Vec::new(),
             event: e,
         })
@@ -178,6 +181,7 @@ async fn occurrences(
                 occurrence_start: Some(start),
                 cancelled: e.status == EventStatus::Cancelled || cancelled,
                 moved,
+                postponed: crate::events::queries::is_postponed(start, &changes),
                 tags: Vec::new(),
             });
         }

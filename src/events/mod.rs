@@ -44,6 +44,19 @@ pub fn routes() -> Router {
             get(routes::confirm_cancel_occurrence).post(routes::cancel_occurrence),
         )
         .at("/:slug/occurrences/move", post(routes::move_occurrence))
+        .at(
+            "/:slug/occurrences/postpone",
+            get(routes::confirm_postpone_occurrence).post(routes::postpone_occurrence),
+        )
+        .at(
+            "/:slug/occurrences/reinstate",
+            post(routes::reinstate_occurrence),
+        )
+        .at(
+            "/:slug/postpone",
+            get(routes::confirm_postpone).post(routes::postpone),
+        )
+        .at("/:slug/reinstate", post(routes::reinstate))
 }
 
 /// `/admin/moderation/...`
@@ -93,6 +106,9 @@ pub(crate) fn sample_event(status: entity::event::EventStatus) -> entity::event:
         reviewer_id: None,
         review_note: None,
         cancel_note: None,
+        postponed_at: None,
+        postpone_note: None,
+        previous_starts_at: None,
         submitted_at: None,
         published_at: None,
         cancelled_at: None,

@@ -1,5 +1,6 @@
-//! One date of a series: cancelled, or moved (by an admin), recorded as an exception the
-//! feeds turn into EXDATE and RECURRENCE-ID.
+//! One date of a series: cancelled, postponed, or moved (by an admin), recorded as an
+//! exception the feeds turn into EXDATE and RECURRENCE-ID; reinstated (by an admin) by
+//! removing the exception.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use entity::{event, event_exception};
@@ -17,6 +18,10 @@ use crate::events::recurrence;
 #[derive(Debug, Clone, Copy)]
 pub enum OccurrenceChange {
     Cancel,
+    /// The new date to follow: it stays on its planned date meanwhile.
+    Postpone,
+    /// Back on its planned date, as the series says.
+    Reinstate,
     MoveTo {
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
@@ -35,7 +40,10 @@ pub async fn change_occurrence(
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
     match change {
-        OccurrenceChange::Cancel => policy::ensure_can_cancel(actor, &current)?,
+        OccurrenceChange::Cancel | OccurrenceChange::Postpone => {
+            policy::ensure_can_cancel(actor, &current)?
+        }
+        OccurrenceChange::Reinstate => policy::ensure_can_reinstate(actor, &current)?,
         OccurrenceChange::MoveTo { .. } => policy::ensure_can_move_occurrence(actor, &current)?,
     }
     let Some(rule) = current.rrule.as_deref() else {
@@ -61,6 +69,7 @@ pub async fn change_occurrence(
     }
     let (cancelled, new_starts_at, new_ends_at) = match change {
         OccurrenceChange::Cancel => (true, None, None),
+        OccurrenceChange::Postpone | OccurrenceChange::Reinstate => (false, None, None),
         OccurrenceChange::MoveTo { starts_at, ends_at } => {
             if ends_at <= starts_at {
                 return Err(AppError::BadRequest(
@@ -77,23 +86,32 @@ pub async fn change_occurrence(
         }
     };
     // A later change to the same date replaces the earlier one.
-    event_exception::Entity::delete_many()
+    let deleted = event_exception::Entity::delete_many()
         .filter(event_exception::Column::EventId.eq(id))
         .filter(event_exception::Column::OccurrenceStart.eq(occurrence_start))
         .exec(&txn)
         .await?;
-    event_exception::ActiveModel {
-        event_id: Set(id),
-        occurrence_start: Set(occurrence_start),
-        cancelled: Set(cancelled),
-        new_starts_at: Set(new_starts_at),
-        new_ends_at: Set(new_ends_at),
-        note: Set(note.clone()),
-        created_at: Set(now),
-        ..Default::default()
+    let reinstated = matches!(change, OccurrenceChange::Reinstate);
+    if reinstated && deleted.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "That date is already on as planned.".into(),
+        ));
     }
-    .insert(&txn)
-    .await?;
+    if !reinstated {
+        event_exception::ActiveModel {
+            event_id: Set(id),
+            occurrence_start: Set(occurrence_start),
+            cancelled: Set(cancelled),
+            postponed: Set(matches!(change, OccurrenceChange::Postpone)),
+            new_starts_at: Set(new_starts_at),
+            new_ends_at: Set(new_ends_at),
+            note: Set(note.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
     let mut active: event::ActiveModel = current.clone().into();
     active.sequence = Set(current.sequence + 1);
     active.updated_at = Set(now);
@@ -104,25 +122,30 @@ pub async fn change_occurrence(
         &Who::from(actor),
         now,
         Entry {
-            action: if cancelled {
-                "event.cancel_occurrence"
-            } else {
-                "event.move_occurrence"
+            action: match change {
+                OccurrenceChange::Cancel => "event.cancel_occurrence",
+                OccurrenceChange::Postpone => "event.postpone_occurrence",
+                OccurrenceChange::Reinstate => "event.reinstate_occurrence",
+                OccurrenceChange::MoveTo { .. } => "event.move_occurrence",
             },
             target_type: "event",
             target_id: Some(id.to_string()),
-            detail: Some(match new_starts_at {
-                Some(to) => format!(
-                    "moved the {} occurrence of \u{201c}{}\u{201d} to {}",
-                    occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
-                    current.title,
-                    to.with_timezone(&tz).format("%-d %B %Y, %H:%M")
-                ),
-                None => format!(
-                    "cancelled the {} occurrence of \u{201c}{}\u{201d}",
-                    occurrence_start.with_timezone(&tz).format("%-d %B %Y"),
-                    current.title
-                ),
+            detail: Some({
+                let day = occurrence_start.with_timezone(&tz).format("%-d %B %Y");
+                let title = &current.title;
+                match (change, new_starts_at) {
+                    (OccurrenceChange::MoveTo { .. }, Some(to)) => format!(
+                        "moved the {day} occurrence of \u{201c}{title}\u{201d} to {}",
+                        to.with_timezone(&tz).format("%-d %B %Y, %H:%M")
+                    ),
+                    (OccurrenceChange::Postpone, _) => {
+                        format!("postponed the {day} occurrence of \u{201c}{title}\u{201d}")
+                    }
+                    (OccurrenceChange::Reinstate, _) => {
+                        format!("reinstated the {day} occurrence of \u{201c}{title}\u{201d}")
+                    }
+                    _ => format!("cancelled the {day} occurrence of \u{201c}{title}\u{201d}"),
+                }
             }),
         },
     )

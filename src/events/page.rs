@@ -68,9 +68,17 @@ fn json_ld(
     let (starts_at, ends_at) =
         occurrence.map_or((e.starts_at, e.ends_at), |at| (at.starts_at, at.ends_at));
     let cancelled = e.status == EventStatus::Cancelled || occurrence.is_some_and(|at| at.cancelled);
+    let postponed = e.postponed_at.is_some() || occurrence.is_some_and(|at| at.postponed);
+    // Where it was planned before it moved: one date of a series, or a whole event.
+    let previous_start = match occurrence {
+        Some(at) => at.moved.then_some(at.original),
+        None => e.previous_starts_at,
+    };
     let status = if cancelled {
         "https://schema.org/EventCancelled"
-    } else if occurrence.is_some_and(|at| at.moved) {
+    } else if postponed {
+        "https://schema.org/EventPostponed"
+    } else if previous_start.is_some() {
         "https://schema.org/EventRescheduled"
     } else {
         "https://schema.org/EventScheduled"
@@ -102,8 +110,8 @@ fn json_ld(
         "keywords": tags.join(", "),
     });
     let mut value = value;
-    if let Some(at) = occurrence.filter(|at| at.moved) {
-        value["previousStartDate"] = serde_json::json!(at.original.to_rfc3339());
+    if let Some(previous) = previous_start.filter(|_| !cancelled && !postponed) {
+        value["previousStartDate"] = serde_json::json!(previous.to_rfc3339());
     }
     crate::web::page::script_safe_json(&value)
 }
@@ -116,6 +124,7 @@ pub struct OccurrenceAt {
     pub ends_at: DateTime<Utc>,
     pub cancelled: bool,
     pub moved: bool,
+    pub postponed: bool,
     pub note: Option<String>,
 }
 
@@ -130,6 +139,7 @@ fn occurrence_at(shown: &ShownEvent, original: DateTime<Utc>) -> OccurrenceAt {
         ends_at,
         cancelled: cancelled || e.status == EventStatus::Cancelled,
         moved,
+        postponed: queries::is_postponed(original, &shown.exceptions) || e.postponed_at.is_some(),
         note: shown
             .exceptions
             .iter()
@@ -166,6 +176,7 @@ fn occurrence_row(shown: &ShownEvent, at: &OccurrenceAt, tz: chrono_tz::Tz) -> O
         href: occurrence_href(&shown.event, at.original),
         cancelled: at.cancelled,
         moved: at.moved,
+        postponed: at.postponed,
     }
 }
 
@@ -357,16 +368,8 @@ pub fn assemble(
             series_href: format!("/events/{}", e.slug),
             cancelled: at.cancelled,
             moved: at.moved,
-            moved_from: at.moved.then(|| {
-                format!(
-                    "Moved from {}",
-                    at.original.with_timezone(&tz).format(if e.all_day {
-                        "%A %-d %B %Y"
-                    } else {
-                        "%A %-d %B %Y, %H:%M"
-                    })
-                )
-            }),
+            postponed: at.postponed && e.postponed_at.is_none(),
+            moved_from: at.moved.then(|| moved_from(at.original, e.all_day, tz)),
             note: at.note.clone(),
             start_iso: crate::web::format::iso(at.original),
         }),
@@ -395,6 +398,12 @@ pub fn assemble(
         public: e.status.is_public(),
         cancelled: e.status == EventStatus::Cancelled,
         cancel_note: e.cancel_note.clone(),
+        postponed: e.status == EventStatus::Published && e.postponed_at.is_some(),
+        postpone_note: e.postpone_note.clone(),
+        moved_from: e
+            .previous_starts_at
+            .filter(|_| occurrence.is_none() && e.status.is_public())
+            .map(|previous| moved_from(previous, e.all_day, tz)),
         place_name: e.place_name.clone(),
         address: e.address.clone(),
         map_href,

@@ -66,6 +66,21 @@ pub fn can_cancel(actor: &Actor, e: &event::Model) -> bool {
     (actor.is_admin() || is_author(actor, e)) && e.status == EventStatus::Published
 }
 
+/// Postponing (the new date to follow) is for whoever may cancel, while the event is live and
+/// not already postponed.
+pub fn can_postpone(actor: &Actor, e: &event::Model) -> bool {
+    can_cancel(actor, e) && e.postponed_at.is_none()
+}
+
+/// Bringing back a cancelled event or date, or a postponed one on its planned date: admins
+/// only, as it changes subscribers' calendars again.
+pub fn can_reinstate(actor: &Actor, e: &event::Model) -> bool {
+    actor.is_admin()
+        && (e.status == EventStatus::Cancelled
+            || (e.status == EventStatus::Published && e.rrule.is_some())
+            || (e.status == EventStatus::Published && e.postponed_at.is_some()))
+}
+
 /// Moving one date of a series changes subscribers' calendars without review, so only admins
 /// do it; an author asks them (or proposes an edit). Authors may cancel a date.
 pub fn can_move_occurrence(actor: &Actor, e: &event::Model) -> bool {
@@ -167,6 +182,27 @@ pub fn ensure_can_cancel(actor: &Actor, e: &event::Model) -> Result<(), AppError
     ensure(can_cancel(actor, e), actor, e)
 }
 
+pub fn ensure_can_postpone(actor: &Actor, e: &event::Model) -> Result<(), AppError> {
+    if e.postponed_at.is_some() && can_cancel(actor, e) {
+        return Err(AppError::Conflict(
+            "This event is already postponed.".into(),
+        ));
+    }
+    ensure(can_postpone(actor, e), actor, e)
+}
+
+pub fn ensure_can_reinstate(actor: &Actor, e: &event::Model) -> Result<(), AppError> {
+    if can_reinstate(actor, e) {
+        Ok(())
+    } else if !actor.is_admin() && can_view(Some(actor), e) && is_author(actor, e) {
+        Err(AppError::Forbidden(
+            "Only the admins can reinstate an event or a date: ask them.".into(),
+        ))
+    } else {
+        Err(refused(actor, e))
+    }
+}
+
 pub fn ensure_can_move_occurrence(actor: &Actor, e: &event::Model) -> Result<(), AppError> {
     if can_move_occurrence(actor, e) {
         Ok(())
@@ -204,6 +240,10 @@ pub struct EventPermissions {
     pub submit: bool,
     pub review: bool,
     pub cancel: bool,
+    /// Postponing, the new date to follow.
+    pub postpone: bool,
+    /// Bringing back a cancelled or postponed event, or a date of a series.
+    pub reinstate: bool,
     /// Moving one date of a series.
     pub move_dates: bool,
     pub delete: bool,
@@ -227,6 +267,8 @@ impl EventPermissions {
             submit: can_submit(a, e),
             review: can_review(a, e),
             cancel: can_cancel(a, e),
+            postpone: can_postpone(a, e),
+            reinstate: can_reinstate(a, e),
             move_dates: can_move_occurrence(a, e),
             delete: can_delete(a, e),
             see_internal: is_insider(actor, e),

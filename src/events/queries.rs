@@ -147,6 +147,13 @@ pub fn apply_exception(
     }
 }
 
+/// Whether one date of a series is postponed (its new date to follow).
+pub fn is_postponed(start: DateTime<Utc>, exceptions: &[event_exception::Model]) -> bool {
+    exceptions
+        .iter()
+        .any(|x| x.occurrence_start == start && x.postponed)
+}
+
 /// Which version of an event a form showed: its last change, and the change waiting for
 /// review if there is one. A form that acts on the event carries it back; if the event has
 /// changed since, the action is refused rather than applied to something nobody saw.

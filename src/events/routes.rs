@@ -719,6 +719,98 @@ pub async fn cancel(
     .await
 }
 
+/// The page that asks before an event is postponed, with a box for an optional note.
+fn postpone_confirmation(e: &event::Model, value: String, error: Option<String>) -> Confirm {
+    Confirm {
+        heading: format!("Postpone \u{201c}{}\u{201d}?", e.title),
+        message: "Its page and subscribed calendars say it is postponed and a new date will \
+                  follow; it keeps its planned date until then. Give it a new date by editing \
+                  it."
+        .into(),
+        action: format!("/events/{}/postpone", e.slug),
+        hidden: Vec::new(),
+        reason: Some(ReasonBox {
+            label: "Why is it postponed?".into(),
+            hint: "Optional. Shown on the event page and sent to calendars.".into(),
+            required: false,
+            value,
+            error,
+        }),
+        button: "Postpone the event".into(),
+        back_href: format!("/events/{}", e.slug),
+    }
+}
+
+/// An optional note from a confirmation page's box: trimmed, checked, `None` when empty.
+fn optional_note(text: &str) -> Result<Option<String>, String> {
+    let note = crate::web::text::multi_line(text.trim())?;
+    if note.chars().count() > 2000 {
+        return Err("Use 2000 characters or fewer.".into());
+    }
+    Ok(Some(note).filter(|n| !n.is_empty()))
+}
+
+#[handler]
+pub async fn confirm_postpone(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    let e = target(&ctx.state, &actor, &slug).await?;
+    policy::ensure_can_postpone(&actor, &e)?;
+    confirm::render(ctx, &postpone_confirmation(&e, String::new(), None))
+}
+
+#[handler]
+pub async fn postpone(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let actor = user.actor();
+    // Who may, before what was asked for.
+    let e = target(&state, &actor, &slug).await?;
+    policy::ensure_can_postpone(&actor, &e)?;
+    let note = match optional_note(&form.note) {
+        Ok(note) => note,
+        Err(message) => {
+            return confirm::render(ctx, &postpone_confirmation(&e, form.note, Some(message)));
+        }
+    };
+    workflow::postpone(&state.db, &actor, e.id, note, state.clock.now()).await?;
+    Ok(flash::redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "The event is postponed. Edit it to give it a new date.",
+        &format!("/events/{}", e.slug),
+    ))
+}
+
+#[handler]
+pub async fn reinstate(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    let e = target(&state, &actor, &slug).await?;
+    policy::ensure_can_reinstate(&actor, &e)?;
+    let updated = workflow::reinstate(&state.db, &actor, e.id, state.clock.now()).await?;
+    Ok(flash::redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        "The event is reinstated: it is on again, on its planned date.",
+        &format!("/events/{}", updated.slug),
+    ))
+}
+
 #[handler]
 pub async fn confirm_delete(
     ctx: PageCtx,
@@ -750,7 +842,70 @@ pub struct DateQuery {
     start: String,
 }
 
-/// Asks before one date of a series is cancelled, with a box for an optional reason.
+/// Asks before one date of a series is cancelled or postponed, with a box for an optional
+/// reason.
+async fn confirm_one_date(
+    ctx: PageCtx,
+    user: &crate::web::user::SessionUser,
+    slug: &str,
+    q: &DateQuery,
+    postponing: bool,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    let e = target(&ctx.state, &actor, slug).await?;
+    policy::ensure_can_cancel(&actor, &e)?;
+    let start = DateTime::parse_from_rfc3339(q.start.trim())
+        .map_err(|_| AppError::BadRequest("That is not a date of this series.".into()))?
+        .with_timezone(&Utc);
+    let tz = ctx.state.config.time_zone;
+    let when = when_text(start, start + (e.ends_at - e.starts_at), e.all_day, tz);
+    let (verb, done, hint) = if postponing {
+        (
+            "Postpone",
+            "postponed (a new date to follow)",
+            "Shown on the date's page and sent to calendars.",
+        )
+    } else {
+        (
+            "Cancel",
+            "cancelled",
+            "Shown on the date's page and in calendars' description of the series.",
+        )
+    };
+    confirm::render(
+        ctx,
+        &Confirm {
+            heading: format!("{verb} {when}?"),
+            message: format!(
+                "Only this date of \u{201c}{}\u{201d} is {done}; the rest of the series goes \
+                 on. Its page and calendars show it.",
+                e.title
+            ),
+            action: format!(
+                "/events/{}/occurrences/{}",
+                e.slug,
+                if postponing { "postpone" } else { "cancel" }
+            ),
+            hidden: vec![Hidden {
+                name: "start".into(),
+                value: crate::web::format::iso(start),
+            }],
+            reason: Some(ReasonBox {
+                label: format!(
+                    "Why is this date {}?",
+                    if postponing { "postponed" } else { "cancelled" }
+                ),
+                hint: hint.into(),
+                required: false,
+                value: String::new(),
+                error: None,
+            }),
+            button: format!("{verb} this date"),
+            back_href: occurrence_href(&e, start),
+        },
+    )
+}
+
 #[handler]
 pub async fn confirm_cancel_occurrence(
     ctx: PageCtx,
@@ -758,39 +913,17 @@ pub async fn confirm_cancel_occurrence(
     Path(slug): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> AppResult<Response> {
-    let actor = user.actor();
-    let e = target(&ctx.state, &actor, &slug).await?;
-    policy::ensure_can_cancel(&actor, &e)?;
-    let start = DateTime::parse_from_rfc3339(q.start.trim())
-        .map_err(|_| AppError::BadRequest("That is not a date of this series.".into()))?
-        .with_timezone(&Utc);
-    let tz = ctx.state.config.time_zone;
-    let when = when_text(start, start + (e.ends_at - e.starts_at), e.all_day, tz);
-    confirm::render(
-        ctx,
-        &Confirm {
-            heading: format!("Cancel {when}?"),
-            message: format!(
-                "Only this date of \u{201c}{}\u{201d} is cancelled; the rest of the series goes \
-                 on. Its page and calendars show it as cancelled.",
-                e.title
-            ),
-            action: format!("/events/{}/occurrences/cancel", e.slug),
-            hidden: vec![Hidden {
-                name: "start".into(),
-                value: crate::web::format::iso(start),
-            }],
-            reason: Some(ReasonBox {
-                label: "Why is this date cancelled?".into(),
-                hint: "Shown on the date's page.".into(),
-                required: false,
-                value: String::new(),
-                error: None,
-            }),
-            button: "Cancel this date".into(),
-            back_href: occurrence_href(&e, start),
-        },
-    )
+    confirm_one_date(ctx, &user, &slug, &q, false).await
+}
+
+#[handler]
+pub async fn confirm_postpone_occurrence(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> AppResult<Response> {
+    confirm_one_date(ctx, &user, &slug, &q, true).await
 }
 
 #[handler]
@@ -901,6 +1034,54 @@ pub async fn cancel_occurrence(
             Ok(OccurrenceChange::Cancel)
         },
         "That occurrence is cancelled; the rest of the series is unchanged.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn postpone_occurrence(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<OccurrenceForm>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    change_one_date(
+        &state,
+        &actor,
+        &slug,
+        jar,
+        &form,
+        |e| {
+            policy::ensure_can_cancel(&actor, e)?;
+            Ok(OccurrenceChange::Postpone)
+        },
+        "That date is postponed; the rest of the series is unchanged.",
+    )
+    .await
+}
+
+#[handler]
+pub async fn reinstate_occurrence(
+    state: Data<&AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    jar: &CookieJar,
+    Form(form): Form<OccurrenceForm>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    change_one_date(
+        &state,
+        &actor,
+        &slug,
+        jar,
+        &form,
+        |e| {
+            policy::ensure_can_reinstate(&actor, e)?;
+            Ok(OccurrenceChange::Reinstate)
+        },
+        "That date is reinstated: it takes place as planned.",
     )
     .await
 }

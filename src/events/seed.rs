@@ -26,6 +26,8 @@ enum Then {
     Submit,
     KeepDraft,
     CancelBecause(&'static str),
+    /// Published, then postponed (a new date to follow) for this reason.
+    PostponeBecause(&'static str),
 }
 
 fn day(now: DateTime<Utc>, offset_days: i64, tz: chrono_tz::Tz) -> chrono::NaiveDate {
@@ -102,6 +104,22 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 repeat: "monthly_weekday".into(),
                 repeat_interval: "1".into(),
                 ..base("Open Data Surgery", "A monthly drop-in for help with publishing and using open data.")
+            },
+        },
+        DemoEvent {
+            author: "helen.mcallister@openstreets-trust.example",
+            then: Then::PostponeBecause("The riverside path is flooded after the storms."),
+            form: EventForm {
+                description: "A guided walk along the River Eastle with the Environment Agency's open river level and flood warning data on our phones: where the gauges are, what they measure and how the data gets online.".into(),
+                start_date: date(day(now, 10, tz)),
+                end_date: date(day(now, 10, tz)),
+                start_time: "10:00".into(),
+                end_time: "12:30".into(),
+                place_name: "Eastle Bridge car park".into(),
+                address: "Riverside Way\nEastmere\nEM2 3RW".into(),
+                tags: "environment, walk".into(),
+                capacity: "25".into(),
+                ..base("River Levels Data Walk", "Walk the river with its open sensor data.")
             },
         },
         DemoEvent {
@@ -234,7 +252,7 @@ pub async fn events(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize
             Then::Submit => {
                 workflow::create(db, &author, &input, Intent::Submit, now).await?;
             }
-            Then::Publish | Then::CancelBecause(_) => {
+            Then::Publish | Then::CancelBecause(_) | Then::PostponeBecause(_) => {
                 let created = workflow::create(db, &author, &input, Intent::Submit, now).await?;
                 workflow::decide(db, &admin, created.id, Decision::Approve, None, None, now)
                     .await?;
@@ -249,6 +267,9 @@ pub async fn events(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize
                         now,
                     )
                     .await?;
+                }
+                if let Then::PostponeBecause(reason) = demo.then {
+                    workflow::postpone(db, &author, created.id, Some(reason.into()), now).await?;
                 }
             }
         }

@@ -367,12 +367,25 @@ pub struct EventCard {
     pub online: bool,
     pub cancelled: bool,
     pub moved: bool,
+    pub postponed: bool,
     pub series: bool,
     /// For a series: "then every 2 months on the second Wednesday, until ...".
     pub then_every: Option<String>,
     /// For a series: its page, which lists all its dates.
     pub all_dates_href: Option<String>,
     pub tags: Vec<TagLink>,
+}
+
+/// "Moved from Wednesday 11 March 2026, 10:30" (without the time for all-day events).
+pub fn moved_from(previous_start: DateTime<Utc>, all_day: bool, tz: Tz) -> String {
+    format!(
+        "Moved from {}",
+        previous_start.with_timezone(&tz).format(if all_day {
+            "%A %-d %B %Y"
+        } else {
+            "%A %-d %B %Y, %H:%M"
+        })
+    )
 }
 
 /// The page of one date of a series: `/events/{slug}/{YYYY-MM-DD}`, the date the occurrence
@@ -402,7 +415,8 @@ impl EventCard {
             place: o.event.place_name.clone(),
             online: o.event.online_url.is_some(),
             cancelled: o.cancelled,
-            moved: o.moved,
+            moved: o.moved || o.event.previous_starts_at.is_some(),
+            postponed: o.postponed && !o.cancelled,
             series: o.occurrence_start.is_some(),
             then_every: o
                 .occurrence_start
@@ -504,6 +518,7 @@ pub struct OccurrenceRow {
     pub href: String,
     pub cancelled: bool,
     pub moved: bool,
+    pub postponed: bool,
 }
 
 #[derive(Serialize)]
@@ -525,6 +540,8 @@ pub struct OccurrenceView {
     pub series_href: String,
     pub cancelled: bool,
     pub moved: bool,
+    /// This date is postponed (and the whole series is not).
+    pub postponed: bool,
     /// "Moved from Wednesday 11 March 2026, 10:30".
     pub moved_from: Option<String>,
     pub note: Option<String>,
@@ -572,6 +589,11 @@ pub struct EventPage {
     pub public: bool,
     pub cancelled: bool,
     pub cancel_note: Option<String>,
+    /// Postponed, the new date to follow.
+    pub postponed: bool,
+    pub postpone_note: Option<String>,
+    /// "Moved from ...", for a one-off event given a new date after publication.
+    pub moved_from: Option<String>,
     pub place_name: Option<String>,
     pub address: Option<String>,
     pub map_href: Option<String>,

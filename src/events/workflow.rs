@@ -262,6 +262,17 @@ async fn apply_change(
     if public && visible {
         active.sequence = Set(current.sequence + 1);
     }
+    // A published one-off event given a new start has moved (or, if postponed, has its new
+    // date): its page says where from. A series' dates move one by one instead.
+    if public
+        && current.rrule.is_none()
+        && input.rrule.is_none()
+        && current.starts_at != input.starts_at
+    {
+        active.previous_starts_at = Set(Some(current.starts_at));
+        active.postponed_at = Set(None);
+        active.postpone_note = Set(None);
+    }
     active.update(txn).await?;
     replace_tags(txn, current.id, &input.tags).await?;
     Ok(slug)
@@ -432,6 +443,92 @@ pub async fn delete(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Postpones a published event: it stays on its planned date, marked "postponed, new date to
+/// follow", until someone gives it a new date (an edit, which records where it moved from) or
+/// an admin reinstates it on its planned date.
+pub async fn postpone(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<event::Model, AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    policy::ensure_can_postpone(actor, &current)?;
+    let mut active: event::ActiveModel = current.clone().into();
+    active.postponed_at = Set(Some(now));
+    active.postpone_note = Set(note.clone());
+    active.sequence = Set(current.sequence + 1);
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        &Who::from(actor),
+        now,
+        Entry {
+            action: "event.postpone",
+            target_type: "event",
+            target_id: Some(id.to_string()),
+            detail: Some(match &note {
+                Some(note) => format!("\u{201c}{}\u{201d}: {note}", current.title),
+                None => format!("\u{201c}{}\u{201d}", current.title),
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Brings back a cancelled event, or a postponed one on its planned date (admins only).
+pub async fn reinstate(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<event::Model, AppError> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    policy::ensure_can_reinstate(actor, &current)?;
+    if current.status != EventStatus::Cancelled && current.postponed_at.is_none() {
+        return Err(AppError::Conflict(
+            "This event is neither cancelled nor postponed.".into(),
+        ));
+    }
+    let mut active: event::ActiveModel = current.clone().into();
+    active.status = Set(EventStatus::Published);
+    active.cancelled_at = Set(None);
+    active.cancel_note = Set(None);
+    active.postponed_at = Set(None);
+    active.postpone_note = Set(None);
+    active.sequence = Set(current.sequence + 1);
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        &Who::from(actor),
+        now,
+        Entry {
+            action: "event.reinstate",
+            target_type: "event",
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "reinstated the {} \u{201c}{}\u{201d}",
+                if current.status == EventStatus::Cancelled {
+                    "cancelled"
+                } else {
+                    "postponed"
+                },
+                current.title
+            )),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Changes waiting for review are set aside: replaced by a newer one, or overtaken by a

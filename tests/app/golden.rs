@@ -44,6 +44,9 @@ fn base(id: i64, uid: &str, title: &str) -> event::Model {
         author_id: 1,
         reviewer_id: None,
         review_note: None,
+        postponed_at: None,
+        postpone_note: None,
+        previous_starts_at: None,
         cancel_note: None,
         submitted_at: None,
         published_at: None,
@@ -91,6 +94,7 @@ fn cases() -> Vec<Case> {
             event_id: 3,
             occurrence_start: at(2027, 3, 17, 18, 0),
             cancelled: true,
+            postponed: false,
             new_starts_at: None,
             new_ends_at: None,
             note: None,
@@ -101,6 +105,7 @@ fn cases() -> Vec<Case> {
             event_id: 3,
             occurrence_start: at(2027, 4, 7, 17, 0), // 18:00 BST
             cancelled: false,
+            postponed: false,
             new_starts_at: Some(at(2027, 4, 8, 13, 0)), // Thursday 14:00 BST
             new_ends_at: Some(at(2027, 4, 8, 14, 30)),
             note: None,

@@ -6,6 +6,7 @@ mod generate;
 mod helpers;
 mod oidc;
 mod permissions;
+mod postponing;
 
 mod calendar;
 mod cli;
