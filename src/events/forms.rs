@@ -47,6 +47,8 @@ pub struct EventForm {
     pub repeat_interval: String,
     pub repeat_until: String,
     pub repeat_rule: String,
+    /// A checkbox, asked for when the start has passed: "it is a past event".
+    pub confirm_past: Option<String>,
     /// Which button: save | submit | publish | preview
     pub action: String,
     /// Which version of the event the edit form showed (see `service::version_token`).

@@ -362,13 +362,31 @@ fn form_view(
 /// The valid input to store, or what to show the person again: the mistakes to fix, or the
 /// preview they asked for.
 #[allow(clippy::result_large_err)]
+/// `current_start` is the stored start of the event being edited: a start that has passed
+/// is accepted without asking only if it is the one already stored.
 fn to_store(
     form: &EventForm,
     zone: chrono_tz::Tz,
     now: DateTime<Utc>,
+    current_start: Option<DateTime<Utc>>,
 ) -> Result<crate::events::forms::EventInput, (FieldErrors, Option<String>)> {
     let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
     match form.parse(zone, now) {
+        Ok(input)
+            if preview.is_none()
+                && input.starts_at < now
+                && current_start != Some(input.starts_at)
+                && form.confirm_past.is_none() =>
+        {
+            let mut errors = FieldErrors::new();
+            errors.insert(
+                "confirm_past",
+                "This date has passed: publish it as a past event? Tick \u{201c}It is a past \
+                 event\u{201d} to keep the date, or choose a later one."
+                    .into(),
+            );
+            Err((errors, preview))
+        }
         Ok(input) if preview.is_none() => Ok(input),
         Ok(_) => Err((FieldErrors::new(), preview)),
         Err(errors) => Err((errors, preview)),
@@ -426,7 +444,12 @@ pub async fn create(
     jar: &CookieJar,
     Form(form): Form<EventForm>,
 ) -> AppResult<Response> {
-    let input = match to_store(&form, ctx.state.config.time_zone, ctx.state.clock.now()) {
+    let input = match to_store(
+        &form,
+        ctx.state.config.time_zone,
+        ctx.state.clock.now(),
+        None,
+    ) {
         Ok(input) => input,
         Err((errors, preview)) => {
             let view = form_view(
@@ -533,7 +556,12 @@ pub async fn update(
     let actor = user.actor();
     let e = target(&ctx.state, &actor, &slug).await?;
     policy::ensure_can_edit(&actor, &e)?;
-    let input = match to_store(&form, ctx.state.config.time_zone, ctx.state.clock.now()) {
+    let input = match to_store(
+        &form,
+        ctx.state.config.time_zone,
+        ctx.state.clock.now(),
+        Some(e.starts_at),
+    ) {
         Ok(input) => input,
         Err((errors, preview)) => {
             let view = form_view(

@@ -620,6 +620,7 @@ pub const FORM_FIELDS: &[&str] = &[
     "start_time",
     "end_date",
     "end_time",
+    "confirm_past",
     "place_name",
     "address",
     "online_url",

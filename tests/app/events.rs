@@ -1025,3 +1025,42 @@ async fn the_organisers_contact_is_public_only_with_their_say() {
     let public = Browser::new().get(&url).await.text().await.unwrap();
     assert!(public.contains("walks@riverside-city.example"));
 }
+
+#[tokio::test]
+async fn a_start_that_has_passed_is_asked_about_not_accepted_silently() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let last_week = in_days(-7);
+    let form = event_form("Footpath Data Walk Write-up", &last_week, "save");
+    let resp = author.post(&app, "/events/new", &form).await;
+    assert_eq!(resp.status(), 422);
+    let page = unescape(&resp.text().await.unwrap());
+    assert!(
+        page.contains("This date has passed: publish it as a past event?"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"#confirm_past\""),
+        "the error summary links to the box"
+    );
+    assert!(
+        page.contains("value=\"Footpath Data Walk Write-up\""),
+        "the form is refilled"
+    );
+
+    let mut confirmed = form.clone();
+    confirmed.push(("confirm_past", "on"));
+    let resp = author.post(&app, "/events/new", &confirmed).await;
+    assert_eq!(resp.status(), 303);
+    let e = by_title(&app, "Footpath Data Walk Write-up").await;
+
+    // Editing it later without touching the date does not ask again; moving it to another
+    // past date does.
+    let mut edited = event_form("Footpath Data Walk Write-up", &last_week, "save");
+    edited.retain(|(k, _)| *k != "summary");
+    edited.push(("summary", "What we found on the walk."));
+    assert_eq!(edit(&app, &author, &e.slug, &edited).await.status(), 303);
+    let two_weeks_ago = in_days(-14);
+    let moved = event_form("Footpath Data Walk Write-up", &two_weeks_ago, "save");
+    assert_eq!(edit(&app, &author, &e.slug, &moved).await.status(), 422);
+}
