@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod event;
 pub mod event_exception;
 pub mod event_feed_entry;
+pub mod event_note;
 pub mod event_revision;
 pub mod event_slug;
 pub mod event_tag;
@@ -19,6 +20,7 @@ pub mod prelude {
     pub use crate::event::Entity as Event;
     pub use crate::event_exception::Entity as EventException;
     pub use crate::event_feed_entry::Entity as EventFeedEntry;
+    pub use crate::event_note::Entity as EventNote;
     pub use crate::event_revision::Entity as EventRevision;
     pub use crate::event_slug::Entity as EventSlug;
     pub use crate::event_tag::Entity as EventTag;

@@ -3,6 +3,7 @@
 pub mod forms;
 pub mod listings;
 pub mod moderation;
+pub mod notes;
 pub mod occurrences;
 pub mod page;
 pub mod policy;

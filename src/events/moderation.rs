@@ -65,6 +65,7 @@ async fn render_queue(ctx: PageCtx, refusal: Option<Refusal>) -> AppResult<Respo
             title: e.title.clone(),
             href: format!("/events/{}", e.slug),
             author: name(rev.author_id),
+            note: proposed.note_to_admins.clone(),
             changes: diff(e, &tags, &proposed, tz),
             reject_error: field_error(format!("revision-reject-{}", rev.id)),
         });

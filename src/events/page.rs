@@ -420,11 +420,13 @@ pub fn assemble(
         author_name: shown.author_name.clone(),
         review_note: can.see_internal.then(|| e.review_note.clone()).flatten(),
         note_to_admins: can.see_internal.then(|| e.note_to_admins.clone()).flatten(),
+        notes: Vec::new(),
         revision: pending
             .filter(|_| can.see_internal)
             .map(|(rev, proposed)| RevisionView {
                 id: rev.id,
                 version: queries::version_token(e, Some(rev.id)),
+                note: proposed.note_to_admins.clone(),
                 changes: diff(e, &shown.tags, proposed, tz),
             }),
         can,

@@ -13,6 +13,7 @@ use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::events::forms::{EventForm, FieldErrors, review_note};
 use crate::events::listings::{self, Filter};
+use crate::events::notes;
 use crate::events::occurrences::{self, OccurrenceChange};
 use crate::events::page::{self, ShownEvent};
 use crate::events::policy;
@@ -302,7 +303,7 @@ async fn render_event(
     } else {
         None
     };
-    let (view, meta) = page::assemble(
+    let (mut view, meta) = page::assemble(
         &state.config,
         shown,
         occurrence.as_ref(),
@@ -310,6 +311,14 @@ async fn render_event(
         pending.as_ref().map(|(rev, proposed)| (rev, proposed)),
         state.clock.now(),
     );
+    if view.can.see_internal {
+        let tz = state.config.time_zone;
+        view.notes = notes::for_event(&state.db, e.id)
+            .await?
+            .iter()
+            .map(|n| NoteView::new(n, tz))
+            .collect();
+    }
     let title = match &view.occurrence {
         Some(o) => format!("{} \u{2013} {}", e.title, o.date_label),
         None => e.title.clone(),
@@ -530,7 +539,15 @@ pub async fn edit_form(
         Some(rev) if rev.author_id == actor.id && policy::edit_needs_review(&actor, &e) => {
             EventForm::from_input(&workflow::revision_input(rev)?)
         }
-        _ => EventForm::from_event(&e, &tags),
+        _ => {
+            let mut form = EventForm::from_event(&e, &tags);
+            // A change to a published event comes with a note of its own; earlier ones stay in
+            // the event's history.
+            if e.status.is_public() {
+                form.note_to_admins.clear();
+            }
+            form
+        }
     };
     form.version = queries::version_token(&e, pending.as_ref().map(|r| r.id));
     let view = form_view(

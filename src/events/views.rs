@@ -554,7 +554,38 @@ pub struct RevisionView {
     pub id: i64,
     /// What an approval from the event page carries (see `queries::version_token`).
     pub version: String,
+    /// The author's note sent with the change.
+    pub note: Option<String>,
     pub changes: Vec<FieldChange>,
+}
+
+/// One note in an event's history, for its author and the admins.
+#[derive(Serialize)]
+pub struct NoteView {
+    /// "Gareth Lloyd, to the admins" or "Priya Shah, admin".
+    pub by: String,
+    pub when: String,
+    pub when_iso: String,
+    pub body: String,
+}
+
+impl NoteView {
+    pub fn new(note: &crate::events::notes::Note, tz: Tz) -> Self {
+        use entity::event_note::NoteKind;
+        NoteView {
+            by: match note.kind {
+                NoteKind::Author => format!("{}, to the admins", note.by),
+                NoteKind::Review => format!("{}, admin", note.by),
+            },
+            when: note
+                .at
+                .with_timezone(&tz)
+                .format("%-d %B %Y, %H:%M")
+                .to_string(),
+            when_iso: crate::web::format::iso(note.at),
+            body: note.body.clone(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -606,6 +637,8 @@ pub struct EventPage {
     pub author_name: String,
     pub review_note: Option<String>,
     pub note_to_admins: Option<String>,
+    /// The notes between the author and the admins, oldest first (insiders only).
+    pub notes: Vec<NoteView>,
     pub revision: Option<RevisionView>,
     pub can: crate::events::policy::EventPermissions,
 }
@@ -774,6 +807,8 @@ pub struct QueueRevision {
     pub title: String,
     pub href: String,
     pub author: String,
+    /// The author's note sent with the change.
+    pub note: Option<String>,
     pub changes: Vec<FieldChange>,
 }
 

@@ -18,6 +18,7 @@ use crate::audit::{self, Entry, Who};
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::events::forms::EventInput;
+use crate::events::notes;
 use crate::events::policy;
 use crate::events::queries::{current_version, get, tags_for};
 use crate::events::slugs::{assign_slug, draft_slug};
@@ -107,6 +108,14 @@ pub async fn create(
     apply_input(&mut active, input);
     let mut created = active.insert(&txn).await?;
     replace_tags(&txn, created.id, &input.tags).await?;
+    notes::add_author_note(
+        &txn,
+        created.id,
+        actor.id,
+        input.note_to_admins.as_deref(),
+        now,
+    )
+    .await?;
     if intent == Intent::Publish {
         created.slug = assign_slug(&txn, &created, &input.title, false).await?;
         audit::record(
@@ -201,11 +210,13 @@ pub async fn update(
         }
         .insert(&txn)
         .await?;
+        notes::add_author_note(&txn, id, actor.id, input.note_to_admins.as_deref(), now).await?;
         txn.commit().await?;
         return Ok(UpdateOutcome::RevisionPending);
     }
 
     let slug = apply_change(&txn, &current, &tags, input, now).await?;
+    notes::add_author_note(&txn, id, actor.id, input.note_to_admins.as_deref(), now).await?;
     if current.status.is_public() {
         audit::record(
             &txn,
@@ -311,11 +322,13 @@ async fn transition(
         EventStatus::Rejected => {
             active.reviewer_id = Set(Some(actor.id));
             active.review_note = Set(note.clone());
+            notes::add_review_note(txn, current.id, actor.id, note.as_deref(), now).await?;
             Some("event.reject")
         }
         EventStatus::ChangesRequested => {
             active.reviewer_id = Set(Some(actor.id));
             active.review_note = Set(note.clone());
+            notes::add_review_note(txn, current.id, actor.id, note.as_deref(), now).await?;
             Some("event.request_changes")
         }
         EventStatus::Cancelled => {
@@ -616,6 +629,7 @@ pub async fn review_revision(
     active.reviewed_at = Set(Some(now));
     active.review_note = Set(note.clone());
     active.update(&txn).await?;
+    notes::add_review_note(&txn, current.id, actor.id, note.as_deref(), now).await?;
     audit::record(
         &txn,
         &Who::from(actor),

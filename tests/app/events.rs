@@ -1064,3 +1064,99 @@ async fn a_start_that_has_passed_is_asked_about_not_accepted_silently() {
     let moved = event_form("Footpath Data Walk Write-up", &two_weeks_ago, "save");
     assert_eq!(edit(&app, &author, &e.slug, &moved).await.status(), 422);
 }
+
+#[tokio::test]
+async fn notes_between_author_and_admins_are_kept_in_the_events_history() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let admin = signed_in(&app, ADMIN).await;
+    let date = in_days(30);
+    let mut form = event_form("Footpath Data Walk", &date, "submit");
+    form.push(("note_to_admins", "First walk of the season."));
+    assert_eq!(author.post(&app, "/events/new", &form).await.status(), 303);
+    let e = by_title(&app, "Footpath Data Walk").await;
+    let changes = format!("/admin/moderation/events/{}/request-changes", e.id);
+    let resp = admin
+        .post(&app, &changes, &[("note", "Please add the meeting point.")])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let mut again = event_form("Footpath Data Walk", &date, "submit");
+    again.push(("note_to_admins", "Meeting point added: the library steps."));
+    assert_eq!(edit(&app, &author, &e.slug, &again).await.status(), 303);
+    assert_eq!(approve(&app, &admin, e.id).await.status(), 303);
+    let e = by_title(&app, "Footpath Data Walk").await;
+
+    // A change to the published event starts with an empty note box, and its note reaches
+    // the reviewer with the change.
+    let edit_page = unescape(
+        &author
+            .get(&format!("{}/events/{}/edit", app.url, e.slug))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(edit_page.contains("Note to the admins about this change"));
+    assert!(!edit_page.contains(">Meeting point added"), "{edit_page}");
+    let mut change = event_form("Footpath Data Walk", &date, "submit");
+    change.retain(|(k, _)| *k != "summary");
+    change.push(("summary", "A walk along the river footpaths."));
+    change.push(("note_to_admins", "Route changed: the towpath is closed."));
+    assert_eq!(edit(&app, &author, &e.slug, &change).await.status(), 303);
+    let queue = unescape(
+        &admin
+            .get(&format!("{}/admin/moderation", app.url))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        queue.contains("Route changed: the towpath is closed."),
+        "{queue}"
+    );
+    let revision = entity::event_revision::Entity::find()
+        .filter(entity::event_revision::Column::Status.eq("pending"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let resp = admin
+        .post(
+            &app,
+            &format!("/admin/moderation/revisions/{}/reject", revision.id),
+            &[("note", "Keep the river route for the summer.")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    // The whole conversation, in order, for the author; nothing of it for visitors.
+    let page = unescape(
+        &author
+            .get(&format!("{}/events/{}", app.url, e.slug))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let order: Vec<usize> = [
+        "First walk of the season.",
+        "Please add the meeting point.",
+        "Meeting point added: the library steps.",
+        "Route changed: the towpath is closed.",
+        "Keep the river route for the summer.",
+    ]
+    .iter()
+    .map(|note| page.find(note).unwrap_or_else(|| panic!("{note} missing")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(page.contains("Priya Shah, admin"));
+    let public = Browser::new()
+        .get(&format!("{}/events/{}", app.url, e.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!public.contains("First walk of the season."));
+    assert!(!public.contains("Keep the river route"));
+}
