@@ -41,6 +41,7 @@ async fn invalidate_caches<E: Endpoint>(
     if writes && let Some(state) = state {
         state.feeds.invalidate();
         state.reads.invalidate();
+        state.pages.invalidate();
     }
     Ok(resp)
 }
@@ -50,8 +51,14 @@ async fn invalidate_caches<E: Endpoint>(
 pub fn routes(state: &AppState) -> web::router::Router {
     use web::router::{Router, get};
     let router = Router::new()
-        .at("/", get(home::index))
-        .nest_with("/events", events::routes(), |r| r.around(invalidate_caches))
+        .at(
+            "/",
+            get(home::index.around(web::shared_pages::serve_shared)),
+        )
+        .nest_with("/events", events::routes(), |r| {
+            r.around(web::shared_pages::serve_shared)
+                .around(invalidate_caches)
+        })
         .nest_with("/admin/moderation", events::moderation_routes(), |r| {
             r.around(invalidate_caches)
         })

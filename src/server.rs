@@ -55,6 +55,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         statements,
         feeds: Default::default(),
         reads: Default::default(),
+        pages: Default::default(),
         clock: Arc::new(crate::clock::SystemClock),
         waiting_for_admins: Arc::new(vec![Arc::new(crate::events::queries::ModerationCount)]),
     })

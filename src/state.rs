@@ -25,6 +25,8 @@ pub struct AppState {
     pub feeds: Arc<crate::calendar::cache::FeedCache>,
     /// What public pages read, kept for a second (see `web::cache`).
     pub reads: Arc<crate::web::cache::ReadCache>,
+    /// Whole pages as anonymous visitors see them (see `web::shared_pages`).
+    pub pages: Arc<crate::web::shared_pages::SharedPages>,
     /// SQL statements run so far (see `db::count_statements`).
     pub statements: Arc<std::sync::atomic::AtomicU64>,
     /// What time it is (a fixed, movable clock in tests).

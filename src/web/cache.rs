@@ -19,16 +19,32 @@ const MAX_ENTRIES: usize = 4096;
 
 type Entry = (Instant, u64, Arc<dyn Any + Send + Sync>);
 
-#[derive(Default)]
 pub struct ReadCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// How many entries before it starts again.
+    capacity: usize,
     /// Keys being reloaded right now: others keep getting the expired value meanwhile
     /// instead of all reloading at once when a busy page's second is up.
     loading: Mutex<std::collections::HashSet<String>>,
     generation: AtomicU64,
 }
 
+impl Default for ReadCache {
+    fn default() -> Self {
+        Self::with_capacity(MAX_ENTRIES)
+    }
+}
+
 impl ReadCache {
+    pub fn with_capacity(capacity: usize) -> Self {
+        ReadCache {
+            entries: Mutex::default(),
+            capacity,
+            loading: Mutex::default(),
+            generation: AtomicU64::new(0),
+        }
+    }
+
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
@@ -69,7 +85,7 @@ impl ReadCache {
         });
         let value = Arc::new(load.await?);
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
+            if entries.len() >= self.capacity {
                 entries.clear();
             }
             entries.insert(key, (Instant::now(), generation, value.clone()));

@@ -53,6 +53,11 @@ pub fn push(jar: &CookieJar, secure: bool, kind: FlashKind, message: impl Into<S
     signed.add(cookie);
 }
 
+/// Whether the browser brings a message to show (its page is then its own).
+pub fn is_waiting(req: &poem::Request) -> bool {
+    req.cookie().get(COOKIE).is_some()
+}
+
 /// Removes and returns the queued messages. A cookie whose signature does not verify is
 /// ignored, so nobody can plant a message in somebody else's browser.
 pub fn take(jar: &CookieJar) -> Vec<Flash> {

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod page;
 pub mod ratelimit;
 pub mod router;
+pub mod shared_pages;
 pub mod templates;
 pub mod text;
 pub mod user;

@@ -52,6 +52,13 @@ fn loaded(req: &Request) -> Option<SessionUser> {
         .and_then(|l| l.0.clone())
 }
 
+/// Whether the request comes from someone signed in.
+pub fn is_signed_in(req: &Request) -> bool {
+    req.extensions()
+        .get::<LoadedUser>()
+        .is_some_and(|l| l.0.is_some())
+}
+
 /// Whoever is signed in, if anyone.
 pub struct MaybeUser(pub Option<SessionUser>);
 

@@ -37,6 +37,7 @@ async fn tag_pages_exist_for_tags_in_use_and_fall_back_to_the_past() {
                 ("end_time", "12:00"),
                 ("tags", "towpaths"),
                 ("repeat", "none"),
+                ("confirm_past", "on"),
                 ("action", "publish"),
             ],
         )

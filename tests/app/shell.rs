@@ -321,3 +321,62 @@ async fn https_sites_send_hsts() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_page_rendered_once_for_visitors_still_carries_each_visitors_own_token() {
+    let app = crate::helpers::demo_app(&[]).await;
+    let first = crate::oidc::Browser::new();
+    let second = crate::oidc::Browser::new();
+    let (a, b) = (first.csrf_token(&app).await, second.csrf_token(&app).await);
+    assert!(!a.is_empty() && !b.is_empty());
+    assert_ne!(a, b, "each browser has a token of its own");
+    let listing_a = first
+        .get(&format!("{}/events", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let listing_b = second
+        .get(&format!("{}/events", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(crate::helpers::meta_csrf(&listing_a), a);
+    assert_eq!(crate::helpers::meta_csrf(&listing_b), b);
+    assert!(!listing_b.contains('\u{1}'), "no placeholder is left");
+    // The second browser's token works for it (the development sign-in is a CSRF-checked
+    // form anyone may post), and what it did shows at once on the shared page.
+    second
+        .dev_sign_in(&app, "priya.shah@northvale-council.example")
+        .await;
+    let resp = second
+        .post(
+            &app,
+            "/events/new",
+            &[
+                ("title", "Shared Page Check"),
+                ("summary", "Published while the listing is in memory."),
+                ("time_zone", "Europe/London"),
+                (
+                    "start_date",
+                    &(chrono::Utc::now() + chrono::Duration::days(3))
+                        .format("%Y-%m-%d")
+                        .to_string(),
+                ),
+                ("start_time", "10:00"),
+                ("end_time", "11:00"),
+                ("repeat", "none"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let listing = first
+        .get(&format!("{}/events", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listing.contains("Shared Page Check"));
+}
