@@ -198,7 +198,12 @@ mod tests {
     use super::*;
 
     fn query(pairs: &[(&str, &str)]) -> AuditQuery {
-        let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
         AuditQuery {
             action: get("action"),
             person: get("person"),

@@ -1,13 +1,13 @@
 use entity::user::Role;
-use poem::web::cookie::CookieJar;
 use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
 use poem::web::{Data, Form, Html, Path, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
-use crate::auth::service as accounts;
 use crate::admin::forms::{AuditFilter, AuditQuery, FilterErrors};
 use crate::admin::{service, views};
+use crate::auth::service as accounts;
 use crate::auth::views::{UserRow, UsersView};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -195,7 +195,9 @@ pub async fn audit(
     } else {
         "Error: Audit log"
     };
-    let mut resp = ctx.render("admin/audit", title, None, &view)?.into_response();
+    let mut resp = ctx
+        .render("admin/audit", title, None, &view)?
+        .into_response();
     resp.set_status(status);
     Ok(resp)
 }

@@ -291,11 +291,7 @@ pub fn audit_page(form: FilterForm, filter: &AuditFilter, page: AuditPage, tz: T
         page: page.page,
         pages: page.pages,
         paged: page.pages > 1,
-        entries: page
-            .entries
-            .iter()
-            .map(|e| row(e, &page, tz))
-            .collect(),
+        entries: page.entries.iter().map(|e| row(e, &page, tz)).collect(),
     }
 }
 
@@ -368,10 +364,7 @@ fn row(e: &audit_log::Model, page: &AuditPage, tz: Tz) -> AuditRow {
             }
             None => RecordCell {
                 kind: "Event",
-                name: said
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| format!("Event {id}")),
+                name: said.title.clone().unwrap_or_else(|| format!("Event {id}")),
                 secondary: None,
                 href: None,
                 deleted: true,
@@ -548,13 +541,13 @@ fn read_detail(action: &str, detail: Option<&str>, event: Option<&EventRef>, sit
                 "event.approve" | "event.revision.approve" => "Note",
                 _ => "Reason",
             };
-            title_and_note(text.strip_prefix("change to ").unwrap_or(text)).map(|(title, note)| Said {
+            title_and_note(text.strip_prefix("change to ").unwrap_or(text)).map(|(title, note)| {
+                Said {
                     title: Some(title.to_string()),
-                    lines: note
-                        .map(|n| vec![line(Some(label), n)])
-                        .unwrap_or_default(),
+                    lines: note.map(|n| vec![line(Some(label), n)]).unwrap_or_default(),
                     ..Said::default()
-                })
+                }
+            })
         }
         "event.cancel_occurrence" => text
             .strip_prefix("cancelled the ")
@@ -664,7 +657,10 @@ mod tests {
             London,
         );
         assert_eq!(said.title.as_deref(), Some("Hack Day"));
-        assert_eq!(said.lines, vec![line(Some("Changes asked for"), "Add a venue")]);
+        assert_eq!(
+            said.lines,
+            vec![line(Some("Changes asked for"), "Add a venue")]
+        );
         let said = read_detail(
             "event.revision.reject",
             Some("change to \u{201c}Hack Day\u{201d}"),
@@ -681,7 +677,12 @@ mod tests {
         );
         assert_eq!(said.email.as_deref(), Some("gareth@example.org"));
         assert_eq!(said.lines[0].value, "Signed out of 2 sessions at once.");
-        let said = read_detail("role.grant", Some("a@b.example is now an admin"), None, London);
+        let said = read_detail(
+            "role.grant",
+            Some("a@b.example is now an admin"),
+            None,
+            London,
+        );
         assert_eq!(said.email.as_deref(), Some("a@b.example"));
         // Wording from elsewhere is shown as written.
         let said = read_detail("test.write", Some("written by a test"), None, London);
@@ -708,7 +709,9 @@ mod tests {
         // A series kept in another zone: the new time in the site's, the old date named.
         let said = read_detail(
             "event.move_occurrence",
-            Some("moved the 5 March 2026 occurrence of \u{201c}Forum\u{201d} to 12 March 2026, 18:00"),
+            Some(
+                "moved the 5 March 2026 occurrence of \u{201c}Forum\u{201d} to 12 March 2026, 18:00",
+            ),
             Some(&event("Europe/Paris")),
             London,
         );

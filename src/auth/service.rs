@@ -616,4 +616,3 @@ pub async fn set_disabled(
     txn.commit().await?;
     Ok(updated)
 }
-

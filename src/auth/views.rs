@@ -68,4 +68,3 @@ pub struct UsersView {
     pub admins: usize,
     pub members: usize,
 }
-

@@ -7,6 +7,7 @@ mod helpers;
 mod oidc;
 mod permissions;
 
+mod audit;
 mod calendar;
 mod cli;
 mod database;
