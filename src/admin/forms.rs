@@ -139,10 +139,6 @@ impl AuditQuery {
 }
 
 impl AuditFilter {
-    pub fn is_empty(&self) -> bool {
-        *self == AuditFilter::default()
-    }
-
     /// The instants the dates cover in the site's zone: from the start of `from` up to (not
     /// including) the start of the day after `to`.
     pub fn bounds(&self, tz: Tz) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {

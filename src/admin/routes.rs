@@ -5,7 +5,7 @@ use poem::web::{Data, Form, Html, Path, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
-use crate::admin::forms::{AuditFilter, AuditQuery, FilterErrors};
+use crate::admin::forms::{AuditQuery, FilterErrors};
 use crate::admin::{service, views};
 use crate::auth::service as accounts;
 use crate::auth::views::{UserRow, UsersView};
@@ -182,11 +182,11 @@ pub async fn audit(
                 AUDIT_PER_PAGE,
             )
             .await?;
-            let form = views::filter_form(&sent, &filter, &FilterErrors::default(), &people);
+            let form = views::filter_form(&sent, &FilterErrors::default(), &people);
             (views::audit_page(form, &filter, page, tz), StatusCode::OK)
         }
         Err(errors) => {
-            let form = views::filter_form(&sent, &AuditFilter::default(), &errors, &people);
+            let form = views::filter_form(&sent, &errors, &people);
             (views::invalid_filters(form), StatusCode::BAD_REQUEST)
         }
     };

@@ -210,7 +210,6 @@ pub struct AuditView {
 /// The filter form, from what was sent and what it meant (if it made sense).
 pub fn filter_form(
     sent: &crate::admin::forms::AuditQuery,
-    filter: &AuditFilter,
     errors: &FilterErrors,
     people: &LogPeople,
 ) -> FilterForm {
@@ -264,11 +263,9 @@ pub fn filter_form(
         to: sent.to.clone().unwrap_or_default(),
         errors: errors_view,
         error_count,
-        active: !filter.is_empty()
-            || error_count > 0
-            || [&sent.action, &sent.person, &sent.from, &sent.to]
-                .iter()
-                .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty())),
+        active: [&sent.action, &sent.person, &sent.from, &sent.to]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty())),
     }
 }
 
