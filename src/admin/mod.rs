@@ -1,6 +1,9 @@
 //! The admin pages: accounts and roles, and the audit log.
 
+mod forms;
 mod routes;
+mod service;
+mod views;
 
 use crate::web::router::{Router, get, post};
 

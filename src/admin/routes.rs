@@ -1,11 +1,14 @@
 use entity::user::Role;
+use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
 use poem::web::{Data, Form, Html, Path, Query};
-use poem::{Response, handler};
+use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
-use crate::auth::service;
-use crate::auth::views::{AuditRow, AuditView, UserRow, UsersView};
+use crate::admin::forms::{AuditQuery, FilterErrors};
+use crate::admin::{service, views};
+use crate::auth::service as accounts;
+use crate::auth::views::{UserRow, UsersView};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageCtx;
@@ -24,7 +27,7 @@ pub async fn index(RequireAdmin(_): RequireAdmin) -> Response {
 #[handler]
 pub async fn users(ctx: PageCtx, RequireAdmin(admin): RequireAdmin) -> AppResult<Html<String>> {
     let tz = ctx.state.config.time_zone;
-    let people = service::list_users(&ctx.state.db).await?;
+    let people = accounts::list_users(&ctx.state.db).await?;
     let admins = people.iter().filter(|p| p.role == Role::Admin).count();
     let view = UsersView {
         members: people.len() - admins,
@@ -64,7 +67,7 @@ pub async fn change_role(
         "member" => Role::Member,
         other => return Err(AppError::BadRequest(format!("{other:?} is not a role"))),
     };
-    let person = service::set_role(&state.db, &admin.actor(), id, role, state.clock.now()).await?;
+    let person = accounts::set_role(&state.db, &admin.actor(), id, role, state.clock.now()).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
@@ -90,7 +93,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> AppResult<Response> {
     let person =
-        service::set_disabled(&state.db, &admin.actor(), id, disabled, state.clock.now()).await?;
+        accounts::set_disabled(&state.db, &admin.actor(), id, disabled, state.clock.now()).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
@@ -115,7 +118,7 @@ pub async fn confirm_disable(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     crate::auth::policy::ensure_can_manage_accounts(&admin.actor())?;
-    let person = service::find_user(&ctx.state.db, id)
+    let person = accounts::find_user(&ctx.state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     crate::web::confirm::render(
@@ -156,45 +159,45 @@ pub async fn enable(
     set_disabled(&state, &admin, id, jar, false).await
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    page: Option<u64>,
-}
-
+/// The audit log, newest first, under the filters in the query string. Filters that make no
+/// sense give the form back with what is wrong (400), never a guess.
 #[handler]
 pub async fn audit(
     ctx: PageCtx,
     RequireAdmin(admin): RequireAdmin,
-    Query(q): Query<PageQuery>,
-) -> AppResult<Html<String>> {
+    Query(sent): Query<AuditQuery>,
+) -> AppResult<Response> {
     let tz = ctx.state.config.time_zone;
-    let page = service::audit_log(
-        &ctx.state.db,
-        &admin.actor(),
-        q.page.unwrap_or(1),
-        AUDIT_PER_PAGE,
-    )
-    .await?;
-    let view = AuditView {
-        previous_href: (page.page > 1).then(|| format!("/admin/audit?page={}", page.page - 1)),
-        next_href: (page.page < page.pages).then(|| format!("/admin/audit?page={}", page.page + 1)),
-        page: page.page,
-        pages: page.pages,
-        entries: page
-            .entries
-            .into_iter()
-            .map(|e| AuditRow {
-                at: format::date_time(e.at, tz),
-                at_iso: format::iso(e.at),
-                actor: e.actor_label,
-                action: e.action,
-                target: match e.target_id {
-                    Some(id) => format!("{} {id}", e.target_type),
-                    None => e.target_type,
-                },
-                detail: e.detail,
-            })
-            .collect(),
+    let actor = admin.actor();
+    let people = service::log_people(&ctx.state.db, &actor).await?;
+    let ids: Vec<i64> = people.people.iter().map(|p| p.id).collect();
+    let (view, status) = match sent.parse(&ids) {
+        Ok(filter) => {
+            let page = service::audit_log(
+                &ctx.state.db,
+                &actor,
+                &filter,
+                filter.bounds(tz),
+                sent.page(),
+                AUDIT_PER_PAGE,
+            )
+            .await?;
+            let form = views::filter_form(&sent, &FilterErrors::default(), &people);
+            (views::audit_page(form, &filter, page, tz), StatusCode::OK)
+        }
+        Err(errors) => {
+            let form = views::filter_form(&sent, &errors, &people);
+            (views::invalid_filters(form), StatusCode::BAD_REQUEST)
+        }
     };
-    ctx.render("admin/audit", "Audit log", None, &view)
+    let title = if status == StatusCode::OK {
+        "Audit log"
+    } else {
+        "Error: Audit log"
+    };
+    let mut resp = ctx
+        .render("admin/audit", title, None, &view)?
+        .into_response();
+    resp.set_status(status);
+    Ok(resp)
 }

@@ -188,7 +188,7 @@ mod tests {
 // ---------------------------------------------------------------------------------------
 
 use entity::identity;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryOrder, QuerySelect};
 
 use crate::auth::providers::ProviderIdentity;
 
@@ -615,30 +615,4 @@ pub async fn set_disabled(
     .await?;
     txn.commit().await?;
     Ok(updated)
-}
-
-pub struct AuditPage {
-    pub entries: Vec<entity::audit_log::Model>,
-    pub page: u64,
-    pub pages: u64,
-}
-
-pub async fn audit_log(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    page: u64,
-    per_page: u64,
-) -> Result<AuditPage, AppError> {
-    crate::auth::policy::ensure_can_read_audit_log(actor)?;
-    let paginator = entity::audit_log::Entity::find()
-        .order_by_desc(entity::audit_log::Column::Id)
-        .paginate(db, per_page);
-    let pages = paginator.num_pages().await?.max(1);
-    let page = page.clamp(1, pages);
-    let entries = paginator.fetch_page(page - 1).await?;
-    Ok(AuditPage {
-        entries,
-        page,
-        pages,
-    })
 }

@@ -68,22 +68,3 @@ pub struct UsersView {
     pub admins: usize,
     pub members: usize,
 }
-
-#[derive(Serialize)]
-pub struct AuditRow {
-    pub at: String,
-    pub at_iso: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct AuditView {
-    pub entries: Vec<AuditRow>,
-    pub page: u64,
-    pub pages: u64,
-    pub previous_href: Option<String>,
-    pub next_href: Option<String>,
-}

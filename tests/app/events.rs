@@ -207,7 +207,10 @@ async fn the_whole_workflow_and_who_may_take_each_step() {
         .text()
         .await
         .unwrap();
-    assert!(log.contains("event.request_changes") && log.contains("event.approve"));
+    assert!(
+        log.contains("<td>Asked for changes to an event</td>")
+            && log.contains("<td>Approved an event</td>")
+    );
 
     // A published event cannot be deleted, only cancelled, with a reason, and not by others.
     assert_eq!(
@@ -351,8 +354,9 @@ async fn admins_publish_directly_and_members_cannot() {
         .text()
         .await
         .unwrap();
-    assert!(log.contains("event.publish"));
-    assert!(log.contains("published \u{201c}Admin Data Briefing\u{201d} directly"));
+    assert!(log.contains("<td>Published an event</td>"));
+    assert!(log.contains("Published by an admin without review."));
+    assert!(log.contains(&format!("/events/{}\">Admin Data Briefing</a>", e.slug)));
 }
 
 #[tokio::test]

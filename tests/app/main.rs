@@ -8,6 +8,7 @@ mod oidc;
 mod permissions;
 mod postponing;
 
+mod audit;
 mod calendar;
 mod cli;
 mod database;

@@ -491,8 +491,8 @@ async fn only_admins_move_a_date_of_a_series_and_never_to_an_absurd_year() {
         .text()
         .await
         .unwrap();
-    assert!(log.contains("event.move_occurrence"));
-    assert!(log.contains("event.cancel_occurrence"));
+    assert!(log.contains("<td>Moved a date</td>"));
+    assert!(log.contains("<td>Cancelled a date</td>"));
 }
 
 /// A member account, made directly (the development sign-in then lets a browser be them).
