@@ -266,7 +266,8 @@ impl EventForm {
             Some(site_zone)
         } else {
             match self.time_zone.trim().parse() {
-                Ok(tz) => Some(tz),
+                // An old alias (US/Eastern) is kept as its canonical name.
+                Ok(tz) => Some(crate::events::zones::canonical(tz)),
                 Err(_) => {
                     errors.insert(
                         "time_zone",

@@ -14,6 +14,7 @@ pub mod seed;
 pub mod slugs;
 pub mod views;
 pub mod workflow;
+pub mod zones;
 
 use crate::web::router::{Router, get, post};
 

@@ -715,23 +715,23 @@ pub fn zone_options(selected: &str, site: Tz) -> Vec<ZoneOption> {
     } else {
         selected.trim()
     };
-    let mut zones: Vec<&str> = vec![site.name()];
-    for tz in chrono_tz::TZ_VARIANTS.iter() {
-        let name = tz.name();
-        if name.contains('/') && !name.starts_with("Etc/") && name != site.name() {
-            zones.push(name);
-        }
-    }
+    // The site's zone first, then every canonical zone by name.
+    let zones = std::iter::once(site).chain(
+        crate::events::zones::canonical_zones()
+            .iter()
+            .copied()
+            .filter(|tz| *tz != site),
+    );
     let mut options: Vec<ZoneOption> = zones
-        .into_iter()
-        .map(|z| ZoneOption {
-            value: z.to_string(),
-            label: z.replace('_', " "),
-            selected: z == selected,
+        .map(|tz| ZoneOption {
+            value: tz.name().to_string(),
+            label: crate::events::zones::label(tz),
+            selected: tz.name() == selected,
         })
         .collect();
     if !options.iter().any(|o| o.selected) {
-        // Keep what was typed, so the error message beside it makes sense.
+        // Keep what was typed (or an old alias stored before), so the error message beside
+        // it makes sense and an edit does not change the zone unasked.
         options.insert(
             0,
             ZoneOption {

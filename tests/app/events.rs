@@ -1164,3 +1164,37 @@ async fn notes_between_author_and_admins_are_kept_in_the_events_history() {
     assert!(!public.contains("First walk of the season."));
     assert!(!public.contains("Keep the river route"));
 }
+
+#[tokio::test]
+async fn the_time_zone_picker_offers_canonical_zones_with_the_sites_first() {
+    let app = demo_app(&[]).await;
+    let author = signed_in(&app, AUTHOR).await;
+    let form = author
+        .get(&format!("{}/events/new", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let select = &form[form.find("<select id=\"time_zone\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let values: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| &o[..o.find('"').unwrap()])
+        .collect();
+    assert_eq!(values[0], "Europe/London", "the site's zone first");
+    assert!(values.contains(&"Asia/Kolkata") && values.contains(&"America/New_York"));
+    for alias in ["Asia/Calcutta", "US/Eastern", "GB", "Etc/GMT+5"] {
+        assert!(!values.contains(&alias), "{alias} is offered");
+    }
+    // An old alias typed in is kept as its canonical name.
+    let date = in_days(30);
+    let mut sent = event_form("Data Standards Call", &date, "save");
+    sent.retain(|(k, _)| *k != "time_zone");
+    sent.push(("time_zone", "US/Eastern"));
+    assert_eq!(author.post(&app, "/events/new", &sent).await.status(), 303);
+    assert_eq!(
+        by_title(&app, "Data Standards Call").await.time_zone,
+        "America/New_York"
+    );
+}
