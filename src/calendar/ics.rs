@@ -326,8 +326,7 @@ pub fn entry(fe: &FeedEvent<'_>) -> Entry {
     let e = fe.event;
     let mut text = String::with_capacity(1024);
     for ev in vevents(fe) {
-        // Writing into a String cannot fail.
-        let _ = ev.fmt_write(&mut text);
+        write_folded(&ev, &mut text);
     }
     let zone = (!e.all_day).then(|| {
         // An open-ended series gets the zone's rules for thirty years (clamped to 2100).
@@ -446,10 +445,42 @@ pub fn render_occurrence(
         );
     }
     let mut text = head(info, &zones);
-    // Writing into a String cannot fail.
-    let _ = ev.fmt_write(&mut text);
+    write_folded(&ev, &mut text);
     text.push_str(END);
     text
+}
+
+/// Writes a component with every content line folded to at most 75 octets (RFC 5545 3.1).
+/// The icalendar crate folds too, but lets the last piece of a long line reach 76 octets
+/// with its leading space: its lines are unfolded and folded again here.
+fn write_folded(ev: &icalendar::Event, out: &mut String) {
+    let mut written = String::with_capacity(1024);
+    // Writing into a String cannot fail.
+    let _ = ev.fmt_write(&mut written);
+    let unfolded = written.replace("\r\n ", "");
+    for line in unfolded.split_terminator("\r\n") {
+        fold_into(line, out);
+    }
+}
+
+/// One content line, folded on character boundaries: 75 octets on the first physical line,
+/// a space and 74 on each of the others. A piece never starts with a space of the value,
+/// which careless unfolders drop.
+fn fold_into(line: &str, out: &mut String) {
+    let mut rest = line;
+    let mut limit = 75;
+    while rest.len() > limit {
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) || rest[cut..].starts_with([' ', '\t']) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        limit = 74;
+    }
+    out.push_str(rest);
+    out.push_str("\r\n");
 }
 
 /// The whole feed as iCalendar text, every event rendered now.
@@ -465,6 +496,36 @@ pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
     }
     text.push_str(END);
     text
+}
+
+#[cfg(test)]
+mod folding {
+    use super::*;
+
+    #[test]
+    fn no_physical_line_is_longer_than_75_octets_and_unfolding_restores_the_line() {
+        // 12 + 63 + 75 octets: the crate's own folding left the last piece at 76 here.
+        for line in [
+            format!("DESCRIPTION:{}{}", "a".repeat(63), "b".repeat(75)),
+            format!("SUMMARY:{}", "é€🚌x".repeat(40)),
+            "SHORT:line".to_string(),
+            format!("DESCRIPTION:{} {}", "c".repeat(62), "d".repeat(90)),
+            format!("X:{}", "y".repeat(73)),
+        ] {
+            let mut out = String::new();
+            fold_into(&line, &mut out);
+            assert!(out.ends_with("\r\n"));
+            for physical in out.split_terminator("\r\n") {
+                assert!(
+                    physical.len() <= 75,
+                    "{} octets: {physical:?}",
+                    physical.len()
+                );
+                assert!(!physical.starts_with("  "), "{physical:?}");
+            }
+            assert_eq!(out.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -120,6 +120,39 @@ fn cases() -> Vec<Case> {
     cancelled.starts_at = at(2027, 2, 10, 18, 0);
     cancelled.ends_at = at(2027, 2, 10, 20, 0);
 
+    // A monthly series with one date postponed (new date to follow) and one cancelled with
+    // its reason.
+    let mut surgery = base(5, "surgery-5@convene", "Open Data Surgery");
+    surgery.starts_at = at(2027, 1, 7, 16, 0); // first Thursday, 16:00 GMT
+    surgery.ends_at = at(2027, 1, 7, 18, 0);
+    surgery.rrule = Some("FREQ=MONTHLY;BYDAY=1TH;COUNT=4".into());
+    surgery.series_ends_at = Some(at(2027, 4, 1, 17, 0));
+    surgery.sequence = 2;
+    let surgery_dates = vec![
+        event_exception::Model {
+            id: 3,
+            event_id: 5,
+            occurrence_start: at(2027, 2, 4, 16, 0),
+            cancelled: false,
+            postponed: true,
+            new_starts_at: None,
+            new_ends_at: None,
+            note: Some("The hub is being rewired.".into()),
+            created_at: at(2026, 11, 3, 9, 0),
+        },
+        event_exception::Model {
+            id: 4,
+            event_id: 5,
+            occurrence_start: at(2027, 3, 4, 16, 0),
+            cancelled: true,
+            postponed: false,
+            new_starts_at: None,
+            new_ends_at: None,
+            note: Some("Nobody can host that week; see you in April.".into()),
+            created_at: at(2026, 11, 3, 9, 0),
+        },
+    ];
+
     let timed = |s: &str, e: &str, local: &str| json!({"start": s, "end": e, "local_start": local, "tz": "Europe/London"});
     vec![
         Case {
@@ -157,6 +190,18 @@ fn cases() -> Vec<Case> {
                 "categories": [], "status": "CANCELLED", "sequence": 1, "all_day": false,
                 "occurrences": [timed("2027-02-10T18:00:00Z", "2027-02-10T20:00:00Z", "2027-02-10T18:00:00")]}),
             events: vec![(cancelled, vec![], vec![])],
+        },
+        Case {
+            name: "postponed-and-cancelled-dates",
+            expect: json!({"uid": "surgery-5@convene", "summary": "Open Data Surgery", "location": null,
+            "description_contains": ["Cancelled dates:", "4 March 2027: Nobody can host that week; see you in April."],
+            "categories": [], "status": "CONFIRMED", "sequence": 2, "all_day": false,
+            "occurrences": [
+                timed("2027-01-07T16:00:00Z", "2027-01-07T18:00:00Z", "2027-01-07T16:00:00"),
+                timed("2027-02-04T16:00:00Z", "2027-02-04T18:00:00Z", "2027-02-04T16:00:00"),
+                timed("2027-04-01T15:00:00Z", "2027-04-01T17:00:00Z", "2027-04-01T16:00:00"),
+            ]}),
+            events: vec![(surgery, vec![], surgery_dates)],
         },
     ]
 }
@@ -366,11 +411,16 @@ async fn third_party_parsers_read_the_demo_feed() {
             .unwrap_or_default();
         expected.push(json!({
             "uid": e.uid,
-            "summary": e.title,
+            // A postponed event stays on its date, marked as not certain.
+            "summary": if e.postponed_at.is_some() { format!("Postponed: {}", e.title) } else { e.title.clone() },
             "location": null,
             "description_contains": [e.summary],
             "categories": tags,
-            "status": if e.status == EventStatus::Cancelled { "CANCELLED" } else { "CONFIRMED" },
+            "status": match (e.status, e.postponed_at) {
+                (EventStatus::Cancelled, _) => "CANCELLED",
+                (_, Some(_)) => "TENTATIVE",
+                _ => "CONFIRMED",
+            },
             "sequence": e.sequence,
             "all_day": e.all_day,
             "occurrences": occurrences,
