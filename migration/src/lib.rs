@@ -9,6 +9,8 @@ mod m20261124_000003_events;
 mod m20261124_000004_event_change_index;
 mod m20261124_000005_event_feed_entries;
 mod m20261128_000006_event_contact_consent;
+mod m20261128_000007_event_search;
+pub mod search_index;
 
 pub struct Migrator;
 
@@ -22,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_event_change_index::Migration),
             Box::new(m20261124_000005_event_feed_entries::Migration),
             Box::new(m20261128_000006_event_contact_consent::Migration),
+            Box::new(m20261128_000007_event_search::Migration),
         ]
     }
 }
