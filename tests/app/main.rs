@@ -13,6 +13,7 @@ mod database;
 mod events;
 mod finding;
 mod golden;
+mod search;
 mod security;
 mod series;
 mod sessions;
