@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod home;
+pub mod search;
 pub mod server;
 pub mod state;
 pub mod web;

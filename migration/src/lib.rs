@@ -9,9 +9,11 @@ mod m20261124_000003_events;
 mod m20261124_000004_event_change_index;
 mod m20261124_000005_event_feed_entries;
 mod m20261128_000006_event_contact_consent;
+mod m20261128_000007_event_search;
 mod m20261128_000008_postponed_and_moved_events;
 mod m20261128_000009_audit_filters;
 mod m20261128_000010_event_notes;
+pub mod search_index;
 
 pub struct Migrator;
 
@@ -25,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_event_change_index::Migration),
             Box::new(m20261124_000005_event_feed_entries::Migration),
             Box::new(m20261128_000006_event_contact_consent::Migration),
+            Box::new(m20261128_000007_event_search::Migration),
             Box::new(m20261128_000008_postponed_and_moved_events::Migration),
             Box::new(m20261128_000009_audit_filters::Migration),
             Box::new(m20261128_000010_event_notes::Migration),

@@ -1,21 +1,22 @@
-//! Listings: upcoming and past events, by tag or search, with series expanded into their
-//! occurrences, in a fixed number of queries whatever the number of events.
+//! Listings: upcoming and past events, by tag, and search results, with series expanded into
+//! their occurrences, in a fixed number of queries whatever the number of events.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use entity::event::{self, EventStatus};
 use entity::event_tag;
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use crate::events::queries::{PUBLIC, apply_exception, exceptions_for, tags_for};
+use crate::events::queries::{PUBLIC, apply_exception, events_by_ids, exceptions_for, tags_for};
 use crate::events::recurrence;
+use crate::search;
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub tag: Option<String>,
-    pub query: Option<String>,
 }
 
 /// One entry in a listing: a single event, or one occurrence of a series.
@@ -38,47 +39,25 @@ pub struct Listing {
     pub has_next: bool,
 }
 
+/// Events with this tag (a condition on `event`).
+fn tagged(tag: &str) -> sea_orm::sea_query::SimpleExpr {
+    event::Column::Id.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(event_tag::Column::EventId)
+            .from(event_tag::Entity)
+            .and_where(event_tag::Column::Tag.eq(tag))
+            .to_owned(),
+    )
+}
+
 fn filtered_by(
     mut select: sea_orm::Select<event::Entity>,
     filter: &Filter,
     status: EventStatus,
 ) -> sea_orm::Select<event::Entity> {
-    use sea_orm::sea_query::ExprTrait;
     select = select.filter(event::Column::Status.eq(status));
     if let Some(tag) = &filter.tag {
-        select = select.filter(
-            event::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(event_tag::Column::EventId)
-                    .from(event_tag::Entity)
-                    .and_where(event_tag::Column::Tag.eq(tag.clone()))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(q) = filter
-        .query
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-    {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let like = |col: event::Column| {
-            Expr::expr(Func::lower(Expr::col(col)))
-                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
-        };
-        select = select.filter(
-            Condition::any()
-                .add(like(event::Column::Title))
-                .add(like(event::Column::Summary))
-                .add(like(event::Column::Description)),
-        );
+        select = select.filter(tagged(tag));
     }
     select
 }
@@ -163,14 +142,7 @@ async fn occurrences(
         } else if walk == Walk::EveryDate {
             recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, want)
         } else {
-            // What is coming shows a series once, at its next date that takes place (or its
-            // next date, if none of the next few does); its page lists the rest.
-            let next = recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, 12);
-            let takes_place = next
-                .iter()
-                .copied()
-                .find(|start| !apply_exception(*start, duration, &changes).2);
-            takes_place.or(next.first().copied()).into_iter().collect()
+            next_shown(&e, &changes, from, to).into_iter().collect()
         };
         for start in starts {
             let (starts_at, ends_at, cancelled, moved) = apply_exception(start, duration, &changes);
@@ -208,6 +180,24 @@ async fn occurrences(
         item.tags = tags.get(&item.event.id).cloned().unwrap_or_default();
     }
     Ok(items)
+}
+
+/// Where a listing of what is coming shows a series once: its next date that takes place
+/// (or its next date, if none of the next few does); its page lists the rest.
+fn next_shown(
+    e: &event::Model,
+    changes: &[entity::event_exception::Model],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let duration = e.ends_at - e.starts_at;
+    let rule = e.rrule.as_deref().unwrap_or_default();
+    let next = recurrence::starts_between(rule, e.starts_at, duration, e.zone(), from, to, 12);
+    let takes_place = next
+        .iter()
+        .copied()
+        .find(|start| !apply_exception(*start, duration, changes).2);
+    takes_place.or(next.first().copied())
 }
 
 fn page_of(mut items: Vec<Occurrence>, page: u64, per_page: u64) -> Listing {
@@ -283,4 +273,195 @@ pub async fn all_past(
 pub fn archive_years(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<i32> {
     let this_year = now.with_timezone(&tz).year();
     (this_year - 4..=this_year).rev().collect()
+}
+
+/// The events' search index (made by migration `m20261128_000007_event_search`).
+pub const SEARCH_INDEX: search::Index = search::Index {
+    name: "event_search",
+    table: "event",
+    fields: &[
+        ("title", 10.0),
+        ("summary", 4.0),
+        ("description", 1.0),
+        ("tags", 2.0),
+    ],
+};
+
+/// When a matching event is on, read for every match to put them in order.
+#[derive(sea_orm::FromQueryResult)]
+struct When {
+    id: i64,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    rrule: Option<String>,
+    series_ends_at: Option<DateTime<Utc>>,
+    time_zone: String,
+}
+
+/// Where a match goes in the results.
+struct Place {
+    in_title: bool,
+    /// On now or later (for a series: any date still to come).
+    coming: bool,
+    /// The date it is ordered by: its start, a series' next or last date.
+    at: DateTime<Utc>,
+    id: i64,
+}
+
+/// The most events a search lists.
+pub const MAX_RESULTS: u64 = 1000;
+
+/// A page of search results, and how many there are in all.
+pub struct Found {
+    pub listing: Listing,
+    pub total: usize,
+}
+
+/// The public events (with `filter`'s tag) that match `query`, each series once: those whose
+/// title holds every word first, then the rest; within each, what is coming (soonest first)
+/// before what has happened (most recent first). Five queries whatever the number of matches.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    filter: &Filter,
+    query: &search::Query,
+    page: u64,
+    per_page: u64,
+) -> Result<Found, sea_orm::DbErr> {
+    let mut within = Condition::all().add(event::Column::Status.is_in(PUBLIC));
+    if let Some(tag) = &filter.tag {
+        within = within.add(tagged(tag));
+    }
+    let hits = search::matching(db, &SEARCH_INDEX, query, within, MAX_RESULTS).await?;
+    let total = hits.len();
+    if hits.is_empty() {
+        return Ok(Found {
+            listing: Listing {
+                items: Vec::new(),
+                has_next: false,
+            },
+            total,
+        });
+    }
+
+    // Just what ordering needs, for every match: when each is (or was) on.
+    let in_title: HashMap<i64, bool> = hits.iter().map(|h| (h.id, h.in_title)).collect();
+    let when = event::Entity::find()
+        .select_only()
+        .columns([
+            event::Column::Id,
+            event::Column::StartsAt,
+            event::Column::EndsAt,
+            event::Column::Rrule,
+            event::Column::SeriesEndsAt,
+            event::Column::TimeZone,
+        ])
+        .filter(event::Column::Id.is_in(in_title.keys().copied()))
+        .into_model::<When>()
+        .all(db)
+        .await?;
+    let far = now + Duration::days(366 * 5);
+    let mut order: Vec<Place> = when
+        .into_iter()
+        .map(|w| {
+            let duration = w.ends_at - w.starts_at;
+            let (coming, at) = match &w.rrule {
+                None => (w.ends_at >= now, w.starts_at),
+                Some(rule) if w.series_ends_at.is_none_or(|end| end >= now) => {
+                    let tz = w.time_zone.parse().unwrap_or(chrono_tz::UTC);
+                    let next =
+                        recurrence::starts_between(rule, w.starts_at, duration, tz, now, far, 1);
+                    (true, next.first().copied().unwrap_or(w.starts_at))
+                }
+                // A finished series is as old as its last date.
+                Some(_) => (
+                    false,
+                    w.series_ends_at.map_or(w.starts_at, |end| end - duration),
+                ),
+            };
+            Place {
+                in_title: in_title.get(&w.id).copied().unwrap_or(false),
+                coming,
+                at,
+                id: w.id,
+            }
+        })
+        .collect();
+    order.sort_by(|a, b| {
+        b.in_title
+            .cmp(&a.in_title)
+            .then(b.coming.cmp(&a.coming))
+            .then(if a.coming {
+                a.at.cmp(&b.at)
+            } else {
+                b.at.cmp(&a.at)
+            })
+            .then(a.id.cmp(&b.id))
+    });
+    let skip = ((page.max(1) - 1) * per_page) as usize;
+    let has_next = order.len() > skip + per_page as usize;
+    let shown: Vec<i64> = order
+        .iter()
+        .skip(skip)
+        .take(per_page as usize)
+        .map(|o| o.id)
+        .collect();
+
+    let mut events: HashMap<i64, event::Model> = events_by_ids(db, &shown)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let series: Vec<i64> = events
+        .values()
+        .filter(|e| e.rrule.is_some())
+        .map(|e| e.id)
+        .collect();
+    let mut exceptions = exceptions_for(db, &series).await?;
+    let tags = tags_for(db, &shown).await?;
+    let mut items = Vec::with_capacity(shown.len());
+    for id in shown {
+        // Deleted since the search: skipped.
+        let Some(e) = events.remove(&id) else {
+            continue;
+        };
+        let duration = e.ends_at - e.starts_at;
+        let changes = exceptions.remove(&id).unwrap_or_default();
+        let date = match e.rrule.as_deref() {
+            None => None,
+            Some(_) if e.series_ends_at.is_none_or(|end| end >= now) => {
+                next_shown(&e, &changes, now, far)
+            }
+            Some(rule) => recurrence::starts_between(
+                rule,
+                e.starts_at,
+                duration,
+                e.zone(),
+                e.starts_at,
+                now,
+                usize::MAX,
+            )
+            .last()
+            .copied(),
+        };
+        let (starts_at, ends_at, cancelled, moved) = match date {
+            Some(start) => apply_exception(start, duration, &changes),
+            None => (e.starts_at, e.ends_at, false, false),
+        };
+        items.push(Occurrence {
+            starts_at,
+            ends_at,
+            occurrence_start: date,
+            cancelled: e.status == EventStatus::Cancelled || cancelled,
+            moved,
+            postponed: e.postponed_at.is_some()
+                || date.is_some_and(|start| crate::events::queries::is_postponed(start, &changes)),
+            tags: tags.get(&id).cloned().unwrap_or_default(),
+            event: e,
+        });
+    }
+    Ok(Found {
+        listing: Listing { items, has_next },
+        total,
+    })
 }

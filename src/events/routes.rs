@@ -20,6 +20,7 @@ use crate::events::policy;
 use crate::events::queries::{self, Lookup};
 use crate::events::views::*;
 use crate::events::workflow::{self, Decision, Intent, UpdateOutcome};
+use crate::search;
 use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::confirm::{self, Confirm, Hidden, ReasonBox};
@@ -69,6 +70,16 @@ fn page_links(
     )
 }
 
+/// "3 results for “bus”": the heading of search results.
+fn results_heading(total: usize, text: &str) -> String {
+    let count = match total {
+        1 => "1 result".to_string(),
+        n if n as u64 >= listings::MAX_RESULTS => format!("{n} or more results"),
+        n => format!("{n} results"),
+    };
+    format!("{count} for \u{201c}{text}\u{201d}")
+}
+
 async fn render_listing(
     ctx: PageCtx,
     q: ListQuery,
@@ -79,10 +90,10 @@ async fn render_listing(
     let tz = state.config.time_zone;
     let now = ctx.state.clock.now();
     let page = q.page.unwrap_or(1).clamp(1, 1000);
-    let filter = Filter {
-        tag: tag.clone(),
-        query: q.q.clone().filter(|s| !s.trim().is_empty()),
-    };
+    let filter = Filter { tag: tag.clone() };
+    let query = search::Query::parse(q.q.as_deref().unwrap_or_default());
+    // A search covers every public event, coming or past, whichever list it was asked from.
+    let searching = !query.is_blank();
     let this_year = chrono::Datelike::year(&now.with_timezone(&tz));
     let year = q.year.unwrap_or(this_year);
     if !(crate::events::forms::EARLIEST_YEAR..=this_year).contains(&year) {
@@ -92,27 +103,39 @@ async fn render_listing(
             crate::events::forms::EARLIEST_YEAR
         )));
     }
-    let key = format!(
-        "list:{past}:{year}:{:?}:{:?}:{page}",
-        filter.tag, filter.query
-    );
-    let listing = state
+    let key = if searching {
+        format!("search:{:?}:{:?}:{page}", filter.tag, query.text)
+    } else {
+        format!("list:{past}:{year}:{:?}:{page}", filter.tag)
+    };
+    let found = state
         .reads
         .get_or_load(key, async {
+            if searching {
+                let found =
+                    listings::search(&state.db, now, &filter, &query, page, PER_PAGE).await?;
+                return Ok::<_, sea_orm::DbErr>((found.listing, Some(found.total)));
+            }
             if past {
-                return listings::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await;
+                let listing =
+                    listings::past(&state.db, now, year, tz, &filter, page, PER_PAGE).await?;
+                return Ok((listing, None));
             }
             let coming = listings::upcoming(&state.db, now, &filter, page, PER_PAGE).await?;
             if filter.tag.is_some() && coming.items.is_empty() && page == 1 {
                 // Nothing coming with this tag: show what it has been used for.
-                return listings::all_past(&state.db, now, &filter, page, PER_PAGE).await;
+                let listing = listings::all_past(&state.db, now, &filter, page, PER_PAGE).await?;
+                return Ok((listing, None));
             }
-            Ok(coming)
+            Ok((coming, None))
         })
         .await?;
+    let (listing, total) = (&found.0, found.1);
     // A tag's page that fell back to the past says so.
-    let tag_past =
-        tag.is_some() && !past && listing.items.first().is_some_and(|o| o.ends_at <= now);
+    let tag_past = tag.is_some()
+        && !past
+        && !searching
+        && listing.items.first().is_some_and(|o| o.ends_at <= now);
     let base = match (&tag, past) {
         (Some(t), _) => format!("/events/tags/{t}"),
         (None, true) => "/events/past".to_string(),
@@ -120,6 +143,29 @@ async fn render_listing(
     };
     let (previous_href, next_href) = page_links(&base, &q, page, listing.has_next);
     let (heading, intro) = match (&tag, past) {
+        _ if searching => {
+            let mut intro = Vec::new();
+            if query.shortened {
+                intro.push(format!(
+                    "Searches can be up to {} characters long: only the first {} of yours were \
+                     used.",
+                    search::MAX_QUERY_CHARS,
+                    search::MAX_QUERY_CHARS
+                ));
+            }
+            if let Some(t) = &tag {
+                intro.push(format!("Among events tagged \u{201c}{t}\u{201d}."));
+            }
+            intro.push(
+                "Events with every word in their title come first; upcoming events before past \
+                 ones."
+                    .to_string(),
+            );
+            (
+                results_heading(total.unwrap_or(0), &query.text),
+                intro.join(" "),
+            )
+        }
         (Some(t), _) if tag_past => (
             format!("Events tagged \u{201c}{t}\u{201d}"),
             "Nothing with this tag is coming up; these have happened, newest first.".to_string(),
@@ -137,12 +183,11 @@ async fn render_listing(
             "Forum meetings, hack days and workshops across the region.".to_string(),
         ),
     };
-    let searching = filter.query.is_some();
     let view = ListView {
         heading: heading.clone(),
         intro,
-        upcoming_current: tag.is_none() && !past,
-        past_current: past,
+        upcoming_current: tag.is_none() && !past && !searching,
+        past_current: past && !searching,
         topic_feed: tag.as_ref().map(|t| TopicFeed {
             https: state
                 .config
@@ -171,15 +216,19 @@ async fn render_listing(
             .iter()
             .map(|o| EventCard::from_occurrence(o, tz))
             .collect(),
-        query: q.q.clone().unwrap_or_default(),
+        query: query.text.clone(),
         tag,
         empty_heading: if searching {
             "Nothing matches that search".into()
         } else {
             "No events here yet".into()
         },
-        empty_message: if searching {
-            "Try other words, or look at past events.".into()
+        empty_message: if searching && !query.has_words() {
+            "Search looks for words: punctuation on its own matches nothing.".into()
+        } else if searching {
+            "Search finds whole words in titles, summaries, descriptions and tags, upcoming or \
+             past. Try fewer or other words."
+                .into()
         } else if past {
             "No past events are recorded for this year.".into()
         } else {
@@ -187,7 +236,7 @@ async fn render_listing(
         },
         previous_href,
         next_href,
-        archive: if past {
+        archive: if past && !searching {
             listings::archive_years(now, tz)
                 .into_iter()
                 .map(|y| ArchiveLink {

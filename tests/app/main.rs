@@ -15,6 +15,7 @@ mod database;
 mod events;
 mod finding;
 mod golden;
+mod search;
 mod security;
 mod series;
 mod sessions;
