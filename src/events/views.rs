@@ -385,6 +385,8 @@ pub fn occurrence_href(e: &event::Model, original_start: DateTime<Utc>) -> Strin
 
 impl EventCard {
     pub fn from_occurrence(o: &Occurrence, tz: Tz) -> Self {
+        // All-day dates are the organiser's calendar dates (see `page::assemble`).
+        let tz = if o.event.all_day { o.event.zone() } else { tz };
         let local = o.starts_at.with_timezone(&tz);
         EventCard {
             title: o.event.title.clone(),
@@ -566,6 +568,8 @@ pub struct EventPage {
     pub start_iso: String,
     pub end_iso: String,
     pub organised_in: Option<String>,
+    /// All-day events have dates but no times, so no "(Europe/London time)".
+    pub all_day: bool,
     pub status: StatusView,
     pub public: bool,
     pub cancelled: bool,
