@@ -289,11 +289,13 @@ fn add_to_calendar(
             _ => None,
         },
     };
+    let ics_href = match occurrence {
+        Some(at) => format!("{}.ics", occurrence_href(e, at.original)),
+        None => format!("/events/{}.ics", e.slug),
+    };
     AddToCalendar {
-        ics_href: match occurrence {
-            Some(at) => format!("{}.ics", occurrence_href(e, at.original)),
-            None => format!("/events/{}.ics", e.slug),
-        },
+        ics_url: config.absolute_url(&ics_href),
+        ics_href,
         webcal_href: links::webcal(config, "/calendar.ics"),
         google_href: links::google(&link),
         outlook_href: links::outlook(&link),

@@ -543,6 +543,8 @@ pub struct RevisionView {
 #[derive(Serialize)]
 pub struct AddToCalendar {
     pub ics_href: String,
+    /// The same .ics file's absolute address, shown to copy into a calendar app.
+    pub ics_url: String,
     pub webcal_href: String,
     pub google_href: String,
     pub outlook_href: String,
