@@ -8,6 +8,7 @@ mod oidc;
 mod permissions;
 
 mod calendar;
+mod chrome;
 mod cli;
 mod database;
 mod events;
