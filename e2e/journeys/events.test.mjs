@@ -24,7 +24,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, VIEWPORTS, assertNoSidewaysScroll, tabTo } from '../lib/harness.mjs';
+import { useApp, VIEWPORTS, assertNoSidewaysScroll, tabTo, openMenu, closeMenu } from '../lib/harness.mjs';
 
 const app = useApp({ name: 'events', env: { CONVENE_AUTH__DEV_LOGIN: 'true' } });
 
@@ -105,9 +105,13 @@ function assertNoPageProblems(page) {
   assert.deepEqual(all, [], `${page.url()} had problems:\n  ${all.join('\n  ')}`);
 }
 
-/** The name shown in the header's profile link (without the screen-reader suffix). */
+/**
+ * The name shown in the header's profile link (without the screen-reader suffix).
+ * On narrow screens it opens the "Menu" first, and leaves it open.
+ */
 async function headerName(page) {
-  const link = header(page).locator('a[href="/profile"]');
+  await openMenu(page);
+  const link = header(page).locator('a[href="/profile"]:visible');
   assert.equal(await link.count(), 1, `expected one link to /profile in the header of ${page.url()}`);
   return link.evaluate((a) => {
     const clone = a.cloneNode(true);
@@ -160,6 +164,7 @@ async function signInAs(page, name, { label, axe = true } = {}) {
   assert.match(chain[0] ?? '', /^303 POST /, `the sign-in should redirect after the POST: ${chain.join(' -> ')}`);
   assert.equal(await headerName(page), name, `the header should show ${name} after signing in`);
   assert.equal(await header(page).getByRole('button', { name: 'Sign out', exact: true }).count(), 1, 'no "Sign out" button in the header');
+  await closeMenu(page);
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, VIEWPORTS } from '../lib/harness.mjs';
+import { openMenu, useApp, VIEWPORTS } from '../lib/harness.mjs';
 
 const app = useApp({ name: 'home' });
 
@@ -111,6 +111,8 @@ for (const viewport of [VIEWPORTS.desktop, VIEWPORTS.phone, VIEWPORTS.narrow]) {
       assert.equal(facts.mainCount, 1, `expected exactly one <main>, found ${facts.mainCount}`);
       assert.equal(facts.mainId, 'main', '<main> should have id="main" (the skip link target)');
       assert.ok(facts.navs.includes('Main'), `no <nav aria-label="Main"> (navs found: ${JSON.stringify(facts.navs)})`);
+      // On narrow screens the navigation is behind "Menu".
+      await openMenu(page);
       await assert.doesNotReject(
         page.getByRole('navigation', { name: 'Main' }).waitFor({ state: 'attached', timeout: 2_000 }),
         'the main navigation is not exposed as a navigation landmark named "Main"',

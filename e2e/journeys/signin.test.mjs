@@ -12,7 +12,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tabTo, useApp, VIEWPORTS } from '../lib/harness.mjs';
+import { closeMenu, openMenu, tabTo, useApp, VIEWPORTS } from '../lib/harness.mjs';
 
 const PRIYA = 'priya.shah@northvale-council.example';
 
@@ -105,9 +105,13 @@ const signInLink = (page) => header(page).getByRole('link', { name: 'Sign in', e
 const signOutButton = (page) => header(page).getByRole('button', { name: 'Sign out', exact: true });
 const providerLink = (page) => page.getByRole('main').getByRole('link', { name: 'Sign in with Northvale Council', exact: true });
 
-/** The header's link to the profile: its text is the display name. */
+/**
+ * The header's link to the profile: its text is the display name. On narrow
+ * screens it opens the "Menu" first, and leaves it open.
+ */
 async function headerName(page) {
-  const link = header(page).locator('a[href="/profile"]');
+  await openMenu(page);
+  const link = header(page).locator('a[href="/profile"]:visible');
   const count = await link.count();
   assert.equal(count, 1, `expected one link to /profile in the header when signed in, found ${count}`);
   const accessible = await header(page).getByRole('link', { name: /\(your profile\)$/ }).count();
@@ -122,6 +126,7 @@ async function headerName(page) {
 }
 
 async function assertSignedOutHeader(page) {
+  const opened = await openMenu(page);
   const link = signInLink(page);
   assert.equal(await link.count(), 1, `no "Sign in" link in the header of ${page.url()}`);
   assert.ok(await link.isVisible(), 'the "Sign in" link is not visible');
@@ -131,6 +136,7 @@ async function assertSignedOutHeader(page) {
   assert.equal(await header(page).locator('a[href="/profile"]').count(), 0, 'a signed-out header still links to a profile');
   assert.equal(await signOutButton(page).count(), 0, 'a signed-out header still has a "Sign out" button');
   assert.equal(await mainNav(page).getByRole('link', { name: 'Admin', exact: true }).count(), 0, 'a signed-out visitor sees "Admin" in the navigation');
+  if (opened) await closeMenu(page);
   return href;
 }
 
@@ -308,7 +314,7 @@ test('desktop: an admin-to-be signs in, checks the admin area, edits her profile
   });
 
   await step('an empty display name is refused next to the field, keeping what she typed', async () => {
-    const { res } = await navigation(page, () => header(page).locator('a[href="/profile"]').click());
+    const { res } = await navigation(page, () => header(page).locator('a[href="/profile"]:visible').click());
     assert.equal(res.status(), 200, `/profile answered HTTP ${res.status()}`);
     assert.equal(new URL(page.url()).pathname, '/profile');
     await assertH1(page, 'Your profile');

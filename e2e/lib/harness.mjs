@@ -144,7 +144,7 @@ export function useApp({ name = defaultJourneyName(), oidc = false, before: befo
     /** Absolute URL for a path on the app. */
     url: (p = '/') => new URL(p, app.baseUrl + '/').toString(),
     browser: null,
-    openPage: (viewport) => openPage(state, viewport),
+    openPage: (viewport, contextOptions) => openPage(state, viewport, contextOptions),
     checkAccessibility: (page, label) => checkAccessibility(page, label, journey),
     screenshot: (page, shotName) => screenshot(page, `${journey}-${shotName}`),
     visit: (page, p, opts) => visit(app, page, p, opts),
@@ -152,6 +152,8 @@ export function useApp({ name = defaultJourneyName(), oidc = false, before: befo
     navigation: (page, action, opts) => navigation(app, page, action, opts),
     assertNoSidewaysScroll,
     tabTo,
+    openMenu,
+    closeMenu,
     serverLogTail: () => tailOf(logFile),
     /**
      * With `oidc: true`, once started: { issuer, id, label, clientId, clientSecret, logFile }.
@@ -549,14 +551,17 @@ async function stop(state) {
 /**
  * A fresh page in its own browser context at the given viewport
  * (one of VIEWPORTS, or { width, height, isMobile?, hasTouch?, deviceScaleFactor? }).
+ * `contextOptions` go to playwright's browser.newContext, e.g.
+ * `{ permissions: ['clipboard-read', 'clipboard-write'] }` or `{ javaScriptEnabled: false }`.
  * The page records console errors, uncaught script errors and failed
  * sub-resource requests; read them with pageProblems(page).
  */
-async function openPage(state, viewport = VIEWPORTS.desktop) {
+async function openPage(state, viewport = VIEWPORTS.desktop, contextOptions = {}) {
   const browser = state.app.browser;
   assert.ok(browser, 'the browser is not running: did the harness start (is useApp() called at top level)?');
   const { width, height, isMobile = false, hasTouch = false, deviceScaleFactor = 1 } = viewport;
   const context = await browser.newContext({
+    ...contextOptions,
     viewport: { width, height },
     isMobile,
     hasTouch,
@@ -817,4 +822,26 @@ export async function assertNoSidewaysScroll(page, viewport) {
     `${page.url()} is laid out ${m.innerWidth} px wide on a ${viewport.width} px screen (the browser zoomed out to fit something)${why}`,
   );
   assert.ok(m.scrollWidth <= m.innerWidth, `${page.url()} scrolls sideways: scrollWidth ${m.scrollWidth} > ${m.innerWidth}${why}`);
+}
+
+/**
+ * Below 64rem the header's navigation and account controls sit in the "Menu"
+ * disclosure (<details class="site-menu">). If that menu is shown and closed,
+ * open it the way a person would (a click on "Menu") and return true; on wide
+ * screens, where the links are in the header row, do nothing and return false.
+ */
+export async function openMenu(page) {
+  const summary = page.locator('details.site-menu > summary');
+  if (!(await summary.isVisible())) return false;
+  if (await summary.evaluate((s) => s.parentElement.open)) return false;
+  await summary.click();
+  await page.locator('details.site-menu[open]').waitFor({ state: 'attached', timeout: 5_000 });
+  return true;
+}
+
+/** Close the phone menu if it is open (it covers the top of the page). */
+export async function closeMenu(page) {
+  const summary = page.locator('details.site-menu > summary');
+  if (!(await summary.isVisible())) return;
+  if (await summary.evaluate((s) => s.parentElement.open)) await summary.click();
 }

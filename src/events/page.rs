@@ -301,11 +301,13 @@ fn add_to_calendar(
             _ => None,
         },
     };
+    let ics_href = match occurrence {
+        Some(at) => format!("{}.ics", occurrence_href(e, at.original)),
+        None => format!("/events/{}.ics", e.slug),
+    };
     AddToCalendar {
-        ics_href: match occurrence {
-            Some(at) => format!("{}.ics", occurrence_href(e, at.original)),
-            None => format!("/events/{}.ics", e.slug),
-        },
+        ics_url: config.absolute_url(&ics_href),
+        ics_href,
         webcal_href: links::webcal(config, "/calendar.ics"),
         google_href: links::google(&link),
         outlook_href: links::outlook(&link),
@@ -323,7 +325,14 @@ pub fn assemble(
     now: DateTime<Utc>,
 ) -> (EventPage, PageMeta) {
     let e = &shown.event;
-    let tz = config.time_zone;
+    // An all-day event's dates are the organiser's calendar dates, the same wherever one
+    // reads them: shown in the site's zone they could fall a day early, next to a second
+    // "Organised in" line.
+    let tz = if e.all_day {
+        e.zone()
+    } else {
+        config.time_zone
+    };
     let event_tz = e.zone();
     let can = EventPermissions::of(actor, e);
     let map_href = e
@@ -391,6 +400,7 @@ pub fn assemble(
                 when_text(starts_at, ends_at, e.all_day, event_tz)
             )
         }),
+        all_day: e.all_day,
         status: StatusView {
             code: e.status.as_str(),
             label: e.status.label(),

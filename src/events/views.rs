@@ -400,6 +400,8 @@ pub fn occurrence_href(e: &event::Model, original_start: DateTime<Utc>) -> Strin
 
 impl EventCard {
     pub fn from_occurrence(o: &Occurrence, tz: Tz) -> Self {
+        // All-day dates are the organiser's calendar dates (see `page::assemble`).
+        let tz = if o.event.all_day { o.event.zone() } else { tz };
         let local = o.starts_at.with_timezone(&tz);
         EventCard {
             title: o.event.title.clone(),
@@ -591,6 +593,8 @@ impl NoteView {
 #[derive(Serialize)]
 pub struct AddToCalendar {
     pub ics_href: String,
+    /// The same .ics file's absolute address, shown to copy into a calendar app.
+    pub ics_url: String,
     pub webcal_href: String,
     pub google_href: String,
     pub outlook_href: String,
@@ -616,6 +620,8 @@ pub struct EventPage {
     pub start_iso: String,
     pub end_iso: String,
     pub organised_in: Option<String>,
+    /// All-day events have dates but no times, so no "(Europe/London time)".
+    pub all_day: bool,
     pub status: StatusView,
     pub public: bool,
     pub cancelled: bool,

@@ -10,6 +10,7 @@ mod postponing;
 
 mod audit;
 mod calendar;
+mod chrome;
 mod cli;
 mod database;
 mod events;
