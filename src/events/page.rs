@@ -453,3 +453,94 @@ pub fn assemble(
     };
     (view, meta)
 }
+
+/// The event page and listing card a valid form would make, for its preview: built from the
+/// input as an unsaved draft (no calendar links, nothing stored).
+pub fn preview(
+    config: &Config,
+    input: &EventInput,
+    author_name: &str,
+    now: DateTime<Utc>,
+) -> EventPreview {
+    let e = event::Model {
+        id: 0,
+        uid: "preview@convene".into(),
+        slug: "preview".into(),
+        status: EventStatus::Draft,
+        title: input.title.clone(),
+        summary: input.summary.clone(),
+        description: input.description.clone(),
+        time_zone: input.time_zone.clone(),
+        all_day: input.all_day,
+        starts_at: input.starts_at,
+        ends_at: input.ends_at,
+        place_name: input.place_name.clone(),
+        address: input.address.clone(),
+        online_url: input.online_url.clone(),
+        organiser_contact: input.organiser_contact.clone(),
+        show_organiser_contact: input.show_organiser_contact,
+        capacity: input.capacity,
+        lunch_provided: input.lunch_provided,
+        note_to_admins: None,
+        rrule: input.rrule.clone(),
+        series_ends_at: input.series_ends_at,
+        sequence: 0,
+        author_id: 0,
+        reviewer_id: None,
+        review_note: None,
+        cancel_note: None,
+        postponed_at: None,
+        postpone_note: None,
+        previous_starts_at: None,
+        submitted_at: None,
+        published_at: None,
+        cancelled_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let shown = ShownEvent {
+        event: e,
+        tags: input.tags.clone(),
+        author_name: author_name.to_string(),
+        exceptions: Vec::new(),
+    };
+    let (mut page, _) = assemble(config, &shown, None, None, None, now);
+    // Only what the public will see: the contact only with the organiser's consent.
+    page.organiser_contact = input
+        .organiser_contact
+        .clone()
+        .filter(|_| input.show_organiser_contact);
+    let e = &shown.event;
+    let duration = e.ends_at - e.starts_at;
+    let next = e.rrule.as_deref().and_then(|rule| {
+        recurrence::starts_between(
+            rule,
+            e.starts_at,
+            duration,
+            e.zone(),
+            now,
+            now + chrono::Duration::days(366 * 2),
+            1,
+        )
+        .first()
+        .copied()
+    });
+    let start = next.unwrap_or(e.starts_at);
+    let mut card = EventCard::from_occurrence(
+        &crate::events::listings::Occurrence {
+            event: e.clone(),
+            starts_at: start,
+            ends_at: start + duration,
+            occurrence_start: e.rrule.as_ref().map(|_| start),
+            cancelled: false,
+            moved: false,
+            postponed: false,
+            tags: input.tags.clone(),
+        },
+        config.time_zone,
+    );
+    // Its links lead to the preview above, not to a page that does not exist yet.
+    card.href = "#preview-page".into();
+    card.all_dates_href = card.all_dates_href.map(|_| "#preview-page".into());
+    EventPreview { page, card }
+}

@@ -387,10 +387,24 @@ fn form_view(
     action: String,
     form: EventForm,
     errors: FieldErrors,
-    preview_html: Option<String>,
+    preview: Option<Preview>,
     published: bool,
 ) -> FormView {
     let site = ctx.state.config.time_zone;
+    let (preview_html, whole_preview) = match preview {
+        Some(p) => (
+            Some(p.description_html),
+            p.input.map(|input| {
+                page::preview(
+                    &ctx.state.config,
+                    &input,
+                    ctx.user.as_ref().map_or("", |u| u.display_name.as_str()),
+                    ctx.state.clock.now(),
+                )
+            }),
+        ),
+        None => (None, None),
+    };
     FormView {
         heading: heading.to_string(),
         problem: None,
@@ -410,6 +424,7 @@ fn form_view(
         form,
         errors: all_field_errors(&errors),
         preview_html,
+        preview: whole_preview,
         can_publish: ctx
             .actor()
             .is_some_and(|a| policy::can_publish_directly(&a)),
@@ -427,8 +442,11 @@ fn to_store(
     zone: chrono_tz::Tz,
     now: DateTime<Utc>,
     current_start: Option<DateTime<Utc>>,
-) -> Result<crate::events::forms::EventInput, (FieldErrors, Option<String>)> {
-    let preview = (form.action == "preview").then(|| markdown::to_html(&form.description));
+) -> Result<crate::events::forms::EventInput, (FieldErrors, Option<Preview>)> {
+    let preview = (form.action == "preview").then(|| Preview {
+        description_html: markdown::to_html(&form.description),
+        input: None,
+    });
     match form.parse(zone, now) {
         Ok(input)
             if preview.is_none()
@@ -446,9 +464,23 @@ fn to_store(
             Err((errors, preview))
         }
         Ok(input) if preview.is_none() => Ok(input),
-        Ok(_) => Err((FieldErrors::new(), preview)),
+        // Valid: the whole page and the listing card, as they will look.
+        Ok(input) => Err((
+            FieldErrors::new(),
+            preview.map(|p| Preview {
+                input: Some(input),
+                ..p
+            }),
+        )),
         Err(errors) => Err((errors, preview)),
     }
+}
+
+/// What "Preview" shows: the description, and when everything is valid the whole event page
+/// and its listing card.
+struct Preview {
+    description_html: String,
+    input: Option<crate::events::forms::EventInput>,
 }
 
 /// The form again: 422 with the mistakes beside their fields, 409 when the event changed

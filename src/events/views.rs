@@ -701,11 +701,21 @@ pub struct FormView {
     pub error_list: Vec<ErrorLink>,
     pub error_count: usize,
     pub preview_html: Option<String>,
+    /// The whole page and the listing card, when the form is valid.
+    pub preview: Option<EventPreview>,
     /// Admins publish at once, and their edits of published events go live.
     pub can_publish: bool,
     pub published: bool,
     pub time_zones: Vec<ZoneOption>,
     pub repeat_options: Vec<ZoneOption>,
+}
+
+/// What "Preview" shows of a valid form: the event page's facts and description, and the
+/// card listings will show.
+#[derive(Serialize)]
+pub struct EventPreview {
+    pub page: EventPage,
+    pub card: EventCard,
 }
 
 #[derive(Serialize)]

@@ -23,6 +23,9 @@ impl Templates {
     pub fn load() -> Result<Self, handlebars::TemplateError> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
+        // A partial placed on an indented line must not indent every line it outputs: text
+        // kept with its line breaks (an address, a note) would gain spaces.
+        registry.set_prevent_indent(true);
         registry.set_dev_mode(cfg!(debug_assertions));
         registry.register_helper("asset", Box::new(asset_helper));
         registry.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;

@@ -721,9 +721,36 @@ async fn preview_renders_markdown_without_saving() {
     form.push(("description", "**Bold** and <script>alert(1)</script>"));
     let resp = author.post(&app, "/events/new", &form).await;
     assert_eq!(resp.status(), 200);
-    let html = resp.text().await.unwrap();
+    let html = unescape(&resp.text().await.unwrap());
     assert!(html.contains("<strong>Bold</strong>"));
     assert!(!html.contains("<script>alert(1)</script>"));
+    // The whole page as it will look (when, where, tags) and the card listings will show.
+    let preview = &html[html.find("id=\"preview-page\"").expect("the page preview")..];
+    let when = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .unwrap()
+        .format("%A %-d %B %Y, 18:00 to 20:00")
+        .to_string();
+    assert!(preview.contains(&when), "{when} in {preview}");
+    assert!(preview.contains("Riverside Library"));
+    assert!(preview.contains("1 Bridge Street, Riverside"));
+    assert!(preview.contains("In listings"));
+    assert!(
+        preview.contains("<a href=\"#preview-page\">Preview Only</a>"),
+        "{preview}"
+    );
+    assert!(preview.contains("A walk through the footpath data."));
+    // With a mistake, only the description is previewed, beside the error.
+    let mut wrong = form.clone();
+    wrong.retain(|(k, _)| *k != "title");
+    wrong.push(("title", ""));
+    let html = author
+        .post(&app, "/events/new", &wrong)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Preview of the description"));
+    assert!(!html.contains("id=\"preview-page\""));
     assert!(
         Event::find()
             .filter(event::Column::Title.eq("Preview Only"))
