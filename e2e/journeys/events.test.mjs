@@ -425,7 +425,7 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     await app.checkAccessibility(gareth, `${name} draft errors`);
   });
 
-  await step('"Preview" renders the Markdown above the form without saving', async () => {
+  await step('"Preview" shows the whole page and its listing card above the form without saving', async () => {
     await fillForm(gareth, { title: TITLE, end_time: '20:00' });
     const { res } = await app.navigation(gareth, () => main(gareth).getByRole('button', { name: 'Preview', exact: true }).click());
     assert.equal(res.status(), 200, `a preview of a valid form answered HTTP ${res.status()}`);
@@ -436,12 +436,17 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     assert.equal(await preview.count(), 1, 'no preview section after "Preview"');
     assert.equal(
       text(await preview.getByRole('heading').first().textContent()),
-      'Preview of the description',
-      'the preview section has no heading "Preview of the description"',
+      'Preview',
+      'the preview section has no heading "Preview"',
     );
-    const strong = await preview.locator('strong').allTextContents();
+    assert.equal(text(await preview.locator('.preview-title').textContent()), TITLE, 'the page preview has no title');
+    assert.ok((await preview.locator('dl.facts').textContent()).includes('18:00 to 20:00'), 'the page preview does not say when');
+    const card = preview.locator('.event-card');
+    assert.equal(await card.count(), 1, 'no listing card in the preview');
+    assert.equal(text(await card.getByRole('link').first().textContent()), TITLE);
+    const strong = await preview.locator('.prose strong').allTextContents();
     assert.deepEqual(strong.map(text), ['riverside footpaths'], `**bold** should render as <strong>: ${JSON.stringify(strong)}`);
-    const items = (await preview.locator('li').allTextContents()).map(text);
+    const items = (await preview.locator('.prose li').allTextContents()).map(text);
     assert.deepEqual(items, ['Bring good shoes', 'Bring a phone with a GPS app'], `"- " lines should render as a list: ${JSON.stringify(items)}`);
     assert.ok(!(await preview.textContent()).includes('**'), 'the preview still shows the Markdown asterisks');
     const box = await preview.boundingBox();
