@@ -22,8 +22,9 @@ use crate::events::queries;
 /// does between releases, which are part of the key anyway).
 /// 2: values escaped by `ics::escape`, repeat rules re-written from their parsed form, and the
 /// address's lines kept in LOCATION (every stored entry is rendered again after an upgrade).
-/// 3: postponed events and dates (TENTATIVE, "Postponed: "), moved events, and the reasons
-/// for cancelled dates in a series' description.
+/// 3: postponed events and dates (TENTATIVE, "Postponed: "), moved events, the reasons for
+/// cancelled dates in a series' description, all-day series ending on a DATE, lines folded
+/// to 75 octets.
 const FORMAT: u32 = 3;
 
 /// Entries bound per upsert statement (7 columns each, far below any parameter limit).

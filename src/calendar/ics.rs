@@ -287,6 +287,11 @@ fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
         .as_deref()
         .and_then(crate::events::recurrence::normalised)
     {
+        let rule = if e.all_day {
+            until_as_date(&rule, tz)
+        } else {
+            rule
+        };
         master.append_property(property("RRULE", Value::Raw(&rule)));
         let duration = e.ends_at - e.starts_at;
         for x in fe.exceptions {
@@ -306,6 +311,23 @@ fn vevents(fe: &FeedEvent<'_>) -> Vec<icalendar::Event> {
     }
     out.insert(0, master);
     out
+}
+
+/// An all-day series starts on a DATE, so its UNTIL must be a DATE too (RFC 5545 3.3.10):
+/// the stored end of the last local day becomes that day.
+fn until_as_date(rule: &str, tz: Tz) -> String {
+    rule.split(';')
+        .map(|part| {
+            let until = part
+                .strip_prefix("UNTIL=")
+                .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%SZ").ok());
+            match until {
+                Some(at) => format!("UNTIL={}", at.and_utc().with_timezone(&tz).format("%Y%m%d")),
+                None => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// One event's part of a feed: its VEVENT text and the zone that text refers to.
@@ -501,6 +523,21 @@ pub fn render(info: &FeedInfo<'_>, events: &[FeedEvent<'_>]) -> String {
 #[cfg(test)]
 mod folding {
     use super::*;
+
+    #[test]
+    fn an_all_day_series_ends_on_a_date() {
+        assert_eq!(
+            until_as_date(
+                "FREQ=WEEKLY;BYDAY=SA;UNTIL=20270731T225959Z",
+                chrono_tz::Europe::London
+            ),
+            "FREQ=WEEKLY;BYDAY=SA;UNTIL=20270731"
+        );
+        assert_eq!(
+            until_as_date("FREQ=WEEKLY;COUNT=3", chrono_tz::Europe::London),
+            "FREQ=WEEKLY;COUNT=3"
+        );
+    }
 
     #[test]
     fn no_physical_line_is_longer_than_75_octets_and_unfolding_restores_the_line() {
