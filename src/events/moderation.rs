@@ -107,7 +107,7 @@ async fn render_queue(ctx: PageCtx, refusal: Option<Refusal>) -> AppResult<Respo
                 version: version_token(e, None),
                 title: e.title.clone(),
                 href: format!("/events/{}", e.slug),
-                when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+                when: when_text(e.starts_at, e.ends_at, e.all_day, shown_zone(e, tz)),
                 place: e
                     .place_name
                     .clone()

@@ -984,7 +984,12 @@ async fn confirm_one_date(
         .map_err(|_| AppError::BadRequest("That is not a date of this series.".into()))?
         .with_timezone(&Utc);
     let tz = ctx.state.config.time_zone;
-    let when = when_text(start, start + (e.ends_at - e.starts_at), e.all_day, tz);
+    let when = when_text(
+        start,
+        start + (e.ends_at - e.starts_at),
+        e.all_day,
+        shown_zone(&e, tz),
+    );
     let (verb, done, hint) = if postponing {
         (
             "Postpone",
@@ -1269,7 +1274,7 @@ pub async fn mine(ctx: PageCtx, CurrentUser(user): CurrentUser) -> AppResult<Htm
             .map(|e| MyEventRow {
                 title: e.title.clone(),
                 href: format!("/events/{}", e.slug),
-                when: when_text(e.starts_at, e.ends_at, e.all_day, tz),
+                when: when_text(e.starts_at, e.ends_at, e.all_day, shown_zone(&e, tz)),
                 status: StatusView {
                     code: e.status.as_str(),
                     label: e.status.label(),

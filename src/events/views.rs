@@ -388,6 +388,12 @@ pub fn moved_from(previous_start: DateTime<Utc>, all_day: bool, tz: Tz) -> Strin
     )
 }
 
+/// The zone an event's dates are shown in: the site's, except for all-day events, whose
+/// dates are the organiser's calendar dates.
+pub fn shown_zone(e: &event::Model, site: Tz) -> Tz {
+    if e.all_day { e.zone() } else { site }
+}
+
 /// The page of one date of a series: `/events/{slug}/{YYYY-MM-DD}`, the date the occurrence
 /// was planned for (in the organiser's zone), which stays its address if it moves.
 pub fn occurrence_href(e: &event::Model, original_start: DateTime<Utc>) -> String {
