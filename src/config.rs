@@ -51,6 +51,7 @@ pub struct RawConfig {
     pub calendar_past_months: u32,
     pub calendar_cancelled_days: u32,
     pub calendar_refresh_minutes: u32,
+    pub rsvp_notes_days: u32,
     pub auth: RawAuth,
 }
 
@@ -121,6 +122,7 @@ impl Default for RawConfig {
             log: "info".into(),
             calendar_past_months: 12,
             calendar_cancelled_days: 90,
+            rsvp_notes_days: 30,
             calendar_refresh_minutes: 60,
             auth: RawAuth::default(),
         }
@@ -144,6 +146,7 @@ const KEYS: &[&str] = &[
     "calendar_past_months",
     "calendar_cancelled_days",
     "calendar_refresh_minutes",
+    "rsvp_notes_days",
     "auth",
 ];
 
@@ -169,6 +172,8 @@ pub struct Config {
     pub calendar_cancelled: chrono::Duration,
     /// REFRESH-INTERVAL / X-PUBLISHED-TTL suggested to calendar apps.
     pub calendar_refresh_minutes: u32,
+    /// How long after an event the dietary and access notes of its answers are kept.
+    pub rsvp_notes: chrono::Duration,
     pub auth: AuthConfig,
 }
 
@@ -447,6 +452,12 @@ impl RawConfig {
                 "must be between 5 and 10080 (a week)",
             ));
         }
+        if self.rsvp_notes_days > 3650 {
+            return Err(ConfigError::new(
+                "rsvp_notes_days",
+                "must be between 0 and 3650",
+            ));
+        }
         let auth = self.auth.validate()?;
         if auth.dev_login && !bind.ip().is_loopback() {
             return Err(ConfigError::new(
@@ -473,6 +484,7 @@ impl RawConfig {
             calendar_past: chrono::Duration::days(i64::from(self.calendar_past_months) * 365 / 12),
             calendar_cancelled: chrono::Duration::days(i64::from(self.calendar_cancelled_days)),
             calendar_refresh_minutes: self.calendar_refresh_minutes,
+            rsvp_notes: chrono::Duration::days(i64::from(self.rsvp_notes_days)),
             auth,
         })
     }

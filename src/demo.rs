@@ -15,14 +15,17 @@ pub struct SeedReport {
     pub people_added: usize,
     pub people_updated: usize,
     pub events_added: usize,
+    pub answers_added: usize,
 }
 
 pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedReport, AppError> {
     let (people_added, people_updated) = crate::auth::seed::people(db, now).await?;
     let events_added = crate::events::seed::events(db, now).await?;
+    let answers_added = crate::rsvp::seed::answers(db, now).await?;
     Ok(SeedReport {
         people_added,
         people_updated,
         events_added,
+        answers_added,
     })
 }

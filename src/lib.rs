@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod home;
+pub mod rsvp;
 pub mod search;
 pub mod server;
 pub mod state;
@@ -26,8 +27,9 @@ use poem::{Endpoint, EndpointExt};
 
 pub use state::AppState;
 
-/// Any change made through the event or admin pages clears this instance's cached feeds and
-/// page data, so the next request sees it at once (other instances notice within a second).
+/// Any change made through this instance (any request but a GET or HEAD) clears its cached
+/// feeds and page data, so the next request sees it at once (other instances notice within a
+/// second).
 async fn invalidate_caches<E: Endpoint>(
     next: E,
     req: poem::Request,
@@ -58,17 +60,14 @@ pub fn routes(state: &AppState) -> web::router::Router {
         )
         .nest_with("/events", events::routes(), |r| {
             r.around(web::shared_pages::serve_shared)
-                .around(invalidate_caches)
         })
-        .nest_with("/admin/moderation", events::moderation_routes(), |r| {
-            r.around(invalidate_caches)
-        })
+        .nest("/admin/moderation", events::moderation_routes())
         .nest("/auth", auth::routes(state.config.auth.dev_login))
         .nest("/profile", auth::profile_routes())
-        .nest_with("/admin", admin::routes(), |r| r.around(invalidate_caches))
+        .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
-    calendar::mount(router)
+    rsvp::mount(calendar::mount(router))
 }
 
 /// The router with every middleware applied.
@@ -94,6 +93,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .with(web::headers::SecurityHeaders {
             hsts: state.config.secure_cookies(),
         })
+        .around(invalidate_caches)
         .around(web::logging::log_request)
         .data(state)
 }

@@ -79,8 +79,11 @@ async fn run(command: Command, config: Config) -> ExitCode {
             match convene::demo::seed(&state.db, state.clock.now()).await {
                 Ok(report) => {
                     println!(
-                        "Demo data loaded: {} people added, {} updated, {} events added.",
-                        report.people_added, report.people_updated, report.events_added
+                        "Demo data loaded: {} people added, {} updated, {} events added, {} answers added.",
+                        report.people_added,
+                        report.people_updated,
+                        report.events_added,
+                        report.answers_added
                     );
                     ExitCode::SUCCESS
                 }

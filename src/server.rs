@@ -58,6 +58,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         pages: Default::default(),
         clock: Arc::new(crate::clock::SystemClock),
         waiting_for_admins: Arc::new(vec![Arc::new(crate::events::queries::ModerationCount)]),
+        event_extensions: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
     })
 }
 
@@ -134,6 +135,8 @@ pub async fn run(
     acceptor: TcpAcceptor,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    // Notes left with answers are erased a while after their event, hourly.
+    crate::rsvp::retention::spawn(state.clone());
     let app = crate::app(state);
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))

@@ -34,4 +34,6 @@ pub struct AppState {
     /// What waits for an admin, counted beside "Moderation" in their navigation; each feature
     /// with a queue registers its count here.
     pub waiting_for_admins: Arc<Vec<Arc<dyn crate::web::page::WaitingCount>>>,
+    /// What later features add to event pages and "My events" (see `events::extensions`).
+    pub event_extensions: Arc<Vec<Arc<dyn crate::events::extensions::EventsExtension>>>,
 }

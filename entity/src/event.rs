@@ -32,8 +32,14 @@ pub struct Model {
     pub organiser_contact: Option<String>,
     /// The organiser agreed to show `organiser_contact` on the public page.
     pub show_organiser_contact: bool,
+    /// Places for people answering "Going" (per date, for a series); none means no limit.
     pub capacity: Option<i32>,
+    /// Whether something besides the event is offered to say yes to (lunch, by default).
     pub lunch_provided: bool,
+    /// What that extra is called, when it is not lunch ("Dinner", "Site visit").
+    pub extra_label: Option<String>,
+    /// Answers close this many hours before the start (of each date); none: at the start.
+    pub rsvp_closes_hours: Option<i32>,
     pub note_to_admins: Option<String>,
     /// RRULE parts (`FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE;UNTIL=...`) in `time_zone`.
     pub rrule: Option<String>,

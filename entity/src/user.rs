@@ -26,6 +26,10 @@ pub struct Model {
     /// Empty until the person first signs in: an account created by `convene admin grant`
     /// waits here for them.
     pub last_sign_in_at: Option<DateTimeUtc>,
+    /// The secret in the address of their personal calendar feed; made when first shown,
+    /// replaced when they reset it.
+    #[serde(skip)]
+    pub calendar_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]

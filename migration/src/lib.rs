@@ -13,6 +13,7 @@ mod m20261128_000007_event_search;
 mod m20261128_000008_postponed_and_moved_events;
 mod m20261128_000009_audit_filters;
 mod m20261128_000010_event_notes;
+mod m20261128_000011_rsvp;
 pub mod search_index;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_postponed_and_moved_events::Migration),
             Box::new(m20261128_000009_audit_filters::Migration),
             Box::new(m20261128_000010_event_notes::Migration),
+            Box::new(m20261128_000011_rsvp::Migration),
         ]
     }
 }

@@ -249,6 +249,25 @@ pub async fn occurrence_feed(
     Ok(finish(Text::new([Bytes::from(text)]), e.updated_at))
 }
 
+/// A member's personal feed of what they are going to (see [`ics::render_personal`]).
+pub fn personal(
+    config: &Config,
+    person: &str,
+    email: &str,
+    items: &[ics::Attending<'_>],
+    last_modified: DateTime<Utc>,
+) -> Feed {
+    let name = format!("{}: my events", config.site_name);
+    let description = format!("Events of {} that {person} is going to", config.site_name);
+    let text = ics::render_personal(
+        &feed_info(config, &name, &description),
+        person,
+        email,
+        items,
+    );
+    finish(Text::new([Bytes::from(text)]), last_modified)
+}
+
 /// The validators, and the gzip copy (made here for small feeds, in the background for
 /// large ones so that a rebuild is not held up by compression).
 fn finish(body: Text, last_modified: DateTime<Utc>) -> Feed {

@@ -440,25 +440,16 @@ pub fn render_occurrence(
     ends_at: DateTime<Utc>,
     cancelled: bool,
 ) -> String {
-    let e = fe.event;
-    let tz = e.zone();
-    let mut ev = icalendar::Event::new();
-    let postponed_date = fe
-        .exceptions
-        .iter()
-        .find(|x| x.occurrence_start == original && x.postponed);
-    common(&mut ev, fe, postponed_date);
-    let uid = match e.uid.split_once('@') {
-        Some((local, domain)) => format!("{local}-{}@{domain}", date_stamp(original, tz)),
-        None => format!("{}-{}", e.uid, date_stamp(original, tz)),
-    };
-    ev.append_property(property("UID", Value::Raw(&uid)));
-    if cancelled {
-        ev.append_property(property("STATUS", Value::Raw("CANCELLED")));
-    }
-    ev.append_property(when("DTSTART", starts_at, tz, e.all_day));
-    ev.append_property(when("DTEND", ends_at, tz, e.all_day));
+    let ev = single(fe, Some(original), starts_at, ends_at, cancelled);
     let mut zones = Zones::default();
+    add_zone(&mut zones, fe.event, starts_at, ends_at);
+    let mut text = head(info, &zones);
+    write_folded(&ev, &mut text);
+    text.push_str(END);
+    text
+}
+
+fn add_zone(zones: &mut Zones, e: &event::Model, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
     if !e.all_day {
         zones.add(
             e.time_zone.as_str(),
@@ -466,8 +457,100 @@ pub fn render_occurrence(
             ends_at.year() + 1,
         );
     }
+}
+
+/// One VEVENT for one event, or for the date of a series planned for `original`: then with
+/// the series' UID and the date as its own UID.
+fn single(
+    fe: &FeedEvent<'_>,
+    original: Option<DateTime<Utc>>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    cancelled: bool,
+) -> icalendar::Event {
+    let e = fe.event;
+    let tz = e.zone();
+    let mut ev = icalendar::Event::new();
+    let postponed_date = original.and_then(|original| {
+        fe.exceptions
+            .iter()
+            .find(|x| x.occurrence_start == original && x.postponed)
+    });
+    common(&mut ev, fe, postponed_date);
+    if let Some(original) = original {
+        let uid = match e.uid.split_once('@') {
+            Some((local, domain)) => format!("{local}-{}@{domain}", date_stamp(original, tz)),
+            None => format!("{}-{}", e.uid, date_stamp(original, tz)),
+        };
+        ev.append_property(property("UID", Value::Raw(&uid)));
+    }
+    if cancelled {
+        ev.append_property(property("STATUS", Value::Raw("CANCELLED")));
+    }
+    ev.append_property(when("DTSTART", starts_at, tz, e.all_day));
+    ev.append_property(when("DTEND", ends_at, tz, e.all_day));
+    ev
+}
+
+/// Someone's answer, as their personal feed says it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PartStat {
+    /// Going.
+    Accepted,
+    /// On the waiting list.
+    Tentative,
+}
+
+/// An event, or one date of a series, in a member's personal feed.
+pub struct Attending<'a> {
+    pub fe: FeedEvent<'a>,
+    /// The date of the series it is (as planned), for a series.
+    pub original: Option<DateTime<Utc>>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub cancelled: bool,
+    pub partstat: PartStat,
+}
+
+/// A member's personal feed: each event or date they are going to (or waiting for) as a
+/// VEVENT of its own, with them as its ATTENDEE and their answer as PARTSTAT.
+pub fn render_personal(
+    info: &FeedInfo<'_>,
+    name: &str,
+    email: &str,
+    items: &[Attending<'_>],
+) -> String {
+    // A parameter value may not hold a double quote at all (RFC 5545 3.2).
+    let cn = clean(name, false).replace('"', "'");
+    let mut zones = Zones::default();
+    let mut body = String::new();
+    for item in items {
+        let mut ev = single(
+            &item.fe,
+            item.original,
+            item.starts_at,
+            item.ends_at,
+            item.cancelled,
+        );
+        if item.partstat == PartStat::Tentative && !item.cancelled {
+            let title = format!("Waiting list: {}", item.fe.event.title);
+            ev.append_property(property("SUMMARY", Value::Text(&title)));
+        }
+        let mut attendee = property("ATTENDEE", Value::Raw(&format!("mailto:{email}")));
+        attendee.add_parameter("CN", &cn);
+        attendee.add_parameter(
+            "PARTSTAT",
+            match item.partstat {
+                PartStat::Accepted => "ACCEPTED",
+                PartStat::Tentative => "TENTATIVE",
+            },
+        );
+        ev.append_property(attendee);
+        add_zone(&mut zones, item.fe.event, item.starts_at, item.ends_at);
+        write_folded(&ev, &mut body);
+    }
     let mut text = head(info, &zones);
-    write_folded(&ev, &mut text);
+    text.push_str(&body);
     text.push_str(END);
     text
 }

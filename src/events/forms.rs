@@ -39,8 +39,6 @@ pub struct EventForm {
     pub organiser_contact: String,
     /// A checkbox: present when ticked.
     pub show_organiser_contact: Option<String>,
-    pub capacity: String,
-    pub lunch_provided: Option<String>,
     pub note_to_admins: String,
     /// none | weekly | monthly_weekday | monthly_day | custom
     pub repeat: String,
@@ -73,8 +71,6 @@ pub struct EventInput {
     /// Changes proposed before the question was asked have no answer: not shown.
     #[serde(default)]
     pub show_organiser_contact: bool,
-    pub capacity: Option<i32>,
-    pub lunch_provided: bool,
     pub note_to_admins: Option<String>,
     pub rrule: Option<String>,
     pub series_ends_at: Option<DateTime<Utc>>,
@@ -206,7 +202,7 @@ impl EventForm {
     }
 
     /// Every field with whether it is a text area, for the control-character check.
-    fn texts(&self) -> [(&'static str, &str, bool); 19] {
+    fn texts(&self) -> [(&'static str, &str, bool); 18] {
         [
             ("title", &self.title, false),
             ("summary", &self.summary, true),
@@ -221,7 +217,6 @@ impl EventForm {
             ("online_url", &self.online_url, false),
             ("tags", &self.tags, false),
             ("organiser_contact", &self.organiser_contact, false),
-            ("capacity", &self.capacity, false),
             ("note_to_admins", &self.note_to_admins, true),
             ("repeat", &self.repeat, false),
             ("repeat_interval", &self.repeat_interval, false),
@@ -416,19 +411,6 @@ impl EventForm {
         {
             errors.insert("organiser_contact", "Use 320 characters or fewer.".into());
         }
-        let capacity = match self.capacity.trim() {
-            "" => None,
-            text => match text.parse::<i32>() {
-                Ok(n) if (1..=100_000).contains(&n) => Some(n),
-                _ => {
-                    errors.insert(
-                        "capacity",
-                        "Enter the number of places as a whole number from 1 to 100000, or leave it empty.".into(),
-                    );
-                    None
-                }
-            },
-        };
         let note_to_admins = optional(&self.note_to_admins);
         if note_to_admins.as_deref().is_some_and(|n| too_long(n, 2000)) {
             errors.insert("note_to_admins", "Use 2000 characters or fewer.".into());
@@ -474,8 +456,6 @@ impl EventForm {
             show_organiser_contact: self.show_organiser_contact.is_some()
                 && organiser_contact.is_some(),
             organiser_contact,
-            capacity,
-            lunch_provided: self.lunch_provided.is_some(),
             note_to_admins: note_to_admins.map(|n| n.replace("\r\n", "\n")),
             rrule,
             series_ends_at,
@@ -579,8 +559,6 @@ impl EventForm {
         form.tags = input.tags.join(", ");
         form.organiser_contact = input.organiser_contact.clone().unwrap_or_default();
         form.show_organiser_contact = input.show_organiser_contact.then(|| "on".into());
-        form.capacity = input.capacity.map(|c| c.to_string()).unwrap_or_default();
-        form.lunch_provided = input.lunch_provided.then(|| "on".into());
         form.note_to_admins = input.note_to_admins.clone().unwrap_or_default();
         if let Some(rule) = &input.rrule {
             form.repeat = "custom".into();
@@ -636,8 +614,6 @@ impl EventForm {
             tags: tags.to_vec(),
             organiser_contact: event.organiser_contact.clone(),
             show_organiser_contact: event.show_organiser_contact,
-            capacity: event.capacity,
-            lunch_provided: event.lunch_provided,
             note_to_admins: event.note_to_admins.clone(),
             rrule: event.rrule.clone(),
             series_ends_at: event.series_ends_at,
@@ -742,11 +718,6 @@ mod tests {
                 Box::new(|f| f.time_zone = "Europe/Atlantis".into()),
                 "time_zone",
                 "not a time zone",
-            ),
-            (
-                Box::new(|f| f.capacity = "-3".into()),
-                "capacity",
-                "whole number",
             ),
             (
                 Box::new(|f| f.start_date = "8/7/2026".into()),

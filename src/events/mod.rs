@@ -1,5 +1,6 @@
 //! Events: members draft, admins approve, everyone finds them.
 
+pub mod extensions;
 pub mod forms;
 pub mod listings;
 pub mod moderation;
@@ -100,6 +101,8 @@ pub(crate) fn sample_event(status: entity::event::EventStatus) -> entity::event:
         show_organiser_contact: false,
         capacity: None,
         lunch_provided: false,
+        extra_label: None,
+        rsvp_closes_hours: None,
         note_to_admins: None,
         rrule: None,
         series_ends_at: None,

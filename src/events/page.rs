@@ -129,19 +129,25 @@ pub struct OccurrenceAt {
 }
 
 fn occurrence_at(shown: &ShownEvent, original: DateTime<Utc>) -> OccurrenceAt {
-    let e = &shown.event;
+    occurrence_of(&shown.event, &shown.exceptions, original)
+}
+
+/// The date of a series planned for `original`, after its exception if it has one.
+pub fn occurrence_of(
+    e: &event::Model,
+    exceptions: &[event_exception::Model],
+    original: DateTime<Utc>,
+) -> OccurrenceAt {
     let duration = e.ends_at - e.starts_at;
-    let (starts_at, ends_at, cancelled, moved) =
-        apply_exception(original, duration, &shown.exceptions);
+    let (starts_at, ends_at, cancelled, moved) = apply_exception(original, duration, exceptions);
     OccurrenceAt {
         original,
         starts_at,
         ends_at,
         cancelled: cancelled || e.status == EventStatus::Cancelled,
         moved,
-        postponed: queries::is_postponed(original, &shown.exceptions) || e.postponed_at.is_some(),
-        note: shown
-            .exceptions
+        postponed: queries::is_postponed(original, exceptions) || e.postponed_at.is_some(),
+        note: exceptions
             .iter()
             .find(|x| x.occurrence_start == original)
             .and_then(|x| x.note.clone()),
@@ -150,7 +156,15 @@ fn occurrence_at(shown: &ShownEvent, original: DateTime<Utc>) -> OccurrenceAt {
 
 /// The date of a series planned for `date` (in the organiser's zone), if there is one.
 pub fn find_occurrence(shown: &ShownEvent, date: chrono::NaiveDate) -> Option<OccurrenceAt> {
-    let e = &shown.event;
+    occurrence_on(&shown.event, &shown.exceptions, date)
+}
+
+/// The date of a series planned for `date` (in the organiser's zone), if there is one.
+pub fn occurrence_on(
+    e: &event::Model,
+    exceptions: &[event_exception::Model],
+    date: chrono::NaiveDate,
+) -> Option<OccurrenceAt> {
     let rule = e.rrule.as_deref()?;
     let tz = e.zone();
     let duration = e.ends_at - e.starts_at;
@@ -166,7 +180,7 @@ pub fn find_occurrence(shown: &ShownEvent, date: chrono::NaiveDate) -> Option<Oc
     )
     .into_iter()
     .find(|start| start.with_timezone(&tz).date_naive() == date)
-    .map(|start| occurrence_at(shown, start))
+    .map(|start| occurrence_of(e, exceptions, start))
 }
 
 fn occurrence_row(shown: &ShownEvent, at: &OccurrenceAt, tz: chrono_tz::Tz) -> OccurrenceRow {
@@ -423,8 +437,6 @@ pub fn assemble(
             .organiser_contact
             .clone()
             .filter(|_| e.show_organiser_contact || can.see_internal),
-        capacity: e.capacity,
-        lunch_provided: e.lunch_provided,
         tags: tag_links(&shown.tags),
         series: series_view(shown, tz, now),
         author_name: shown.author_name.clone(),
@@ -440,6 +452,7 @@ pub fn assemble(
                 changes: diff(e, &shown.tags, proposed, tz),
             }),
         can,
+        parts: Vec::new(),
     };
     let meta = PageMeta {
         description: Some(e.summary.clone()),
@@ -479,8 +492,10 @@ pub fn preview(
         online_url: input.online_url.clone(),
         organiser_contact: input.organiser_contact.clone(),
         show_organiser_contact: input.show_organiser_contact,
-        capacity: input.capacity,
-        lunch_provided: input.lunch_provided,
+        capacity: None,
+        lunch_provided: false,
+        extra_label: None,
+        rsvp_closes_hours: None,
         note_to_admins: None,
         rrule: input.rrule.clone(),
         series_ends_at: input.series_ends_at,

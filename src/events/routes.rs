@@ -368,6 +368,14 @@ async fn render_event(
             .map(|n| NoteView::new(n, tz))
             .collect();
     }
+    view.parts = crate::events::extensions::event_page_parts(
+        &state,
+        e,
+        occurrence.as_ref(),
+        actor.as_ref(),
+        state.clock.now(),
+    )
+    .await?;
     let title = match &view.occurrence {
         Some(o) => format!("{} \u{2013} {}", e.title, o.date_label),
         None => e.title.clone(),
@@ -1282,6 +1290,7 @@ pub async fn mine(ctx: PageCtx, CurrentUser(user): CurrentUser) -> AppResult<Htm
                 review_note: e.review_note.clone(),
             })
             .collect(),
+        parts: crate::events::extensions::my_events_parts(&ctx.state, &user.actor()).await?,
     };
     ctx.render("events/mine", "My events", None, &view)
 }

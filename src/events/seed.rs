@@ -82,7 +82,6 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 tags: "forum, meeting".into(),
                 organiser_contact: "opendata@northvale-council.example".into(),
                 show_organiser_contact: Some("on".into()),
-                lunch_provided: Some("on".into()),
                 repeat: "monthly_weekday".into(),
                 repeat_interval: "2".into(),
                 repeat_until: date(forum_until),
@@ -118,7 +117,6 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 place_name: "Eastle Bridge car park".into(),
                 address: "Riverside Way\nEastmere\nEM2 3RW".into(),
                 tags: "environment, walk".into(),
-                capacity: "25".into(),
                 ..base("River Levels Data Walk", "Walk the river with its open sensor data.")
             },
         },
@@ -134,8 +132,6 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 place_name: "University of Eastmere, Digital Hub".into(),
                 address: "Library Road, Eastmere EM4 7QT".into(),
                 tags: "transport, hack-day".into(),
-                capacity: "40".into(),
-                lunch_provided: Some("on".into()),
                 ..base("Bus Data Hack Day", "Build tools and maps with live bus data.")
             },
         },
@@ -150,7 +146,6 @@ fn demo_events(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoEvent> {
                 place_name: "Midshire Exchange".into(),
                 address: "1 Corn Street, Midshire MS1 1AA".into(),
                 tags: "unconference".into(),
-                capacity: "150".into(),
                 ..base("Open Data Camp Midshire", "A two-day unconference about open data.")
             },
         },

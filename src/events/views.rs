@@ -313,16 +313,6 @@ pub fn diff(
             }
             .into(),
         ),
-        (
-            "Capacity",
-            live.capacity.map(|c| c.to_string()).unwrap_or_default(),
-            proposed.capacity.map(|c| c.to_string()).unwrap_or_default(),
-        ),
-        (
-            "Lunch provided",
-            if live.lunch_provided { "Yes" } else { "No" }.into(),
-            if proposed.lunch_provided { "Yes" } else { "No" }.into(),
-        ),
     ];
     rows.into_iter()
         .filter(|(_, b, a)| b != a)
@@ -642,8 +632,6 @@ pub struct EventPage {
     pub map_href: Option<String>,
     pub online_url: Option<String>,
     pub organiser_contact: Option<String>,
-    pub capacity: Option<i32>,
-    pub lunch_provided: bool,
     pub tags: Vec<TagLink>,
     pub series: Option<SeriesView>,
     pub author_name: String,
@@ -653,6 +641,8 @@ pub struct EventPage {
     pub notes: Vec<NoteView>,
     pub revision: Option<RevisionView>,
     pub can: crate::events::policy::EventPermissions,
+    /// What other features show on this page (see `events::extensions`).
+    pub parts: Vec<crate::events::extensions::PagePart>,
 }
 
 /// Every field of the event form, so templates in strict mode can ask about any of them.
@@ -671,7 +661,6 @@ pub const FORM_FIELDS: &[&str] = &[
     "online_url",
     "tags",
     "organiser_contact",
-    "capacity",
     "note_to_admins",
     "repeat",
     "repeat_interval",
@@ -801,6 +790,8 @@ pub struct MyEventRow {
 #[derive(Serialize)]
 pub struct MineView {
     pub events: Vec<MyEventRow>,
+    /// What other features show there (see `events::extensions`), before the drafts.
+    pub parts: Vec<crate::events::extensions::PagePart>,
 }
 
 #[derive(Serialize)]

@@ -46,8 +46,6 @@ fn apply_input(active: &mut event::ActiveModel, input: &EventInput) {
     active.online_url = Set(input.online_url.clone());
     active.organiser_contact = Set(input.organiser_contact.clone());
     active.show_organiser_contact = Set(input.show_organiser_contact);
-    active.capacity = Set(input.capacity);
-    active.lunch_provided = Set(input.lunch_provided);
     active.note_to_admins = Set(input.note_to_admins.clone());
     active.rrule = Set(input.rrule.clone());
     active.series_ends_at = Set(input.series_ends_at);
@@ -103,6 +101,12 @@ pub async fn create(
         cancelled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        // Places, lunch and the answers' deadline are the organiser's, set on the event's
+        // "Places and answers" page (see `rsvp`), not in the reviewed form.
+        capacity: Set(None),
+        lunch_provided: Set(false),
+        extra_label: Set(None),
+        rsvp_closes_hours: Set(None),
         ..Default::default()
     };
     apply_input(&mut active, input);

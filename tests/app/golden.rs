@@ -37,6 +37,8 @@ fn base(id: i64, uid: &str, title: &str) -> event::Model {
         show_organiser_contact: false,
         capacity: None,
         lunch_provided: false,
+        extra_label: None,
+        rsvp_closes_hours: None,
         note_to_admins: None,
         rrule: None,
         series_ends_at: None,

@@ -7,6 +7,7 @@ mod helpers;
 mod oidc;
 mod permissions;
 mod postponing;
+mod rsvp;
 
 mod audit;
 mod calendar;
