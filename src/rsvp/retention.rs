@@ -66,10 +66,14 @@ pub async fn erase_old_notes(
     Ok(erased)
 }
 
-/// Runs [`erase_old_notes`] at start-up and every hour after, for as long as the server runs.
+/// Runs [`erase_old_notes`] a minute after start-up (out of the way of start-up's own
+/// writes, such as other instances' migrations) and every hour after, for as long as the
+/// server runs.
 pub fn spawn(state: crate::AppState) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let hour = std::time::Duration::from_secs(3600);
+        let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut every = tokio::time::interval_at(first, hour);
         loop {
             every.tick().await;
             match erase_old_notes(&state.db, state.config.rsvp_notes, state.clock.now()).await {

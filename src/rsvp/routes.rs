@@ -251,7 +251,14 @@ async fn attendees_page(
         .filter(|r| r.extra && r.response == "Going")
         .count();
     let notes_count = all.iter().filter(|r| r.note.is_some()).count();
-    let checked_in = all.iter().filter(|r| r.checked_in).count();
+    let checked_in = all
+        .iter()
+        .filter(|r| r.checked_in && r.response == "Going")
+        .count();
+    let checked_in_waiting = all
+        .iter()
+        .filter(|r| r.checked_in && r.response == "Waiting list")
+        .count();
     let (mut going, waiting, apologies) = split(all);
     if kind == ListKind::Sheet {
         going.sort_by_key(|r| r.name.to_lowercase());
@@ -276,6 +283,7 @@ async fn attendees_page(
         extra_count,
         notes_count,
         checked_in,
+        checked_in_waiting,
         links: ManageLinks::new(&e, &href),
         guest_action: format!("{href}/attendees/guests"),
         guest_form,

@@ -241,7 +241,10 @@ pub struct AttendeesView {
     pub extra_label: Option<String>,
     pub extra_count: usize,
     pub notes_count: usize,
+    /// Going and ticked in at the door.
     pub checked_in: usize,
+    /// Ticked in although on the waiting list (the organiser let them in).
+    pub checked_in_waiting: usize,
     pub links: ManageLinks,
     pub guest_action: String,
     pub guest_form: crate::rsvp::forms::GuestForm,
