@@ -20,6 +20,7 @@ struct Action {
 const PEOPLE: &str = "People and roles";
 const EVENTS: &str = "Events";
 const DATES: &str = "Dates in a series";
+const ANSWERS: &str = "Answers (RSVP)";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -117,6 +118,16 @@ const ACTIONS: &[Action] = &[
         code: "event.reinstate_occurrence",
         label: "Reinstated a date",
         group: DATES,
+    },
+    Action {
+        code: "rsvp.remove",
+        label: "Removed someone's answer",
+        group: ANSWERS,
+    },
+    Action {
+        code: "rsvp.lower_capacity",
+        label: "Lowered the places, moving people to the waiting list",
+        group: ANSWERS,
     },
 ];
 
@@ -650,7 +661,7 @@ mod tests {
                     continue;
                 }
                 for piece in text.split('"').skip(1).step_by(2) {
-                    let is_code = ["role.", "account.", "event."]
+                    let is_code = ["role.", "account.", "event.", "rsvp."]
                         .iter()
                         .any(|p| piece.starts_with(p))
                         && piece

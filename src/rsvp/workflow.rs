@@ -388,6 +388,10 @@ pub async fn remove(
         Vec::new()
     };
     if let Some(member) = row.user_id.filter(|id| *id != actor.id) {
+        let name = user::Entity::find_by_id(member)
+            .one(&txn)
+            .await?
+            .map_or_else(|| "a member".to_string(), |u| u.display_name);
         audit::record(
             &txn,
             &Who::from(actor),
@@ -397,7 +401,7 @@ pub async fn remove(
                 target_type: "event",
                 target_id: Some(e.id.to_string()),
                 detail: Some(format!(
-                    "removed the answer of account {member} for \u{201c}{}\u{201d}{}",
+                    "removed {name}'s answer to \u{201c}{}\u{201d}{}",
                     e.title,
                     date_words(&row.occurrence)
                 )),

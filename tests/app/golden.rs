@@ -472,3 +472,140 @@ async fn third_party_parsers_read_the_demo_feed() {
         .arg(out_dir.path()));
     assert!(ok, "ical.js disagrees on the demo feed:\n{out}");
 }
+
+/// A member's personal feed, read by the third-party parsers: each event or date they go to
+/// (or wait for) once, with its own UID, and them as its one ATTENDEE with their answer.
+#[tokio::test]
+async fn third_party_parsers_read_a_personal_feed() {
+    crate::helpers::needs_peers!();
+    use entity::prelude::*;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = crate::helpers::demo_app(&[]).await;
+    let helen = crate::helpers::signed_in(&app, "helen.mcallister@openstreets-trust.example").await;
+    let by_slug = |slug: &'static str| {
+        let db = app.db().clone();
+        async move {
+            Event::find()
+                .filter(event::Column::Slug.eq(slug))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    // Going to one date of the forum series too (her apologies were for another answer).
+    let forum = by_slug("northvale-open-data-forum").await;
+    let date = Rsvp::find()
+        .filter(entity::rsvp::Column::EventId.eq(forum.id))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .occurrence;
+    let resp = helen
+        .post(
+            &app,
+            &format!("/events/northvale-open-data-forum/{date}/rsvp"),
+            &[("answer", "going")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    let mine = helen
+        .get(&format!("{}/events/mine", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = mine.find("/calendar/personal/").unwrap();
+    let end = start + mine[start..].find(".ics").unwrap() + 4;
+    let ics = reqwest::get(format!("{}{}", app.url, &mine[start..end]))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    let attendee = |partstat: &str| {
+        json!({
+            "address": "mailto:helen.mcallister@openstreets-trust.example",
+            "cn": "Helen McAllister",
+            "partstat": partstat,
+        })
+    };
+    let camp = by_slug("open-data-camp-midshire").await;
+    let hack = by_slug("bus-data-hack-day").await;
+    let slot = convene::rsvp::slots::from_key(&forum, &[], &date).unwrap();
+    let (local, domain) = forum.uid.split_once('@').unwrap();
+    let tags = |id: i64| {
+        let db = app.db().clone();
+        async move {
+            convene::events::queries::tags_for(&db, &[id])
+                .await
+                .unwrap()
+                .remove(&id)
+                .unwrap_or_default()
+        }
+    };
+    let utc = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let london = chrono_tz::Europe::London;
+    let expected = json!([
+        {
+            "uid": camp.uid,
+            "summary": camp.title,
+            "categories": tags(camp.id).await,
+            "status": "CONFIRMED",
+            "all_day": true,
+            "attendee": attendee("ACCEPTED"),
+            "occurrences": [{
+                "start": camp.starts_at.with_timezone(&london).format("%Y-%m-%d").to_string(),
+                "end": camp.ends_at.with_timezone(&london).format("%Y-%m-%d").to_string(),
+            }],
+        },
+        {
+            "uid": hack.uid,
+            "summary": format!("Waiting list: {}", hack.title),
+            "categories": tags(hack.id).await,
+            "status": "CONFIRMED",
+            "all_day": false,
+            "attendee": attendee("TENTATIVE"),
+            "occurrences": [{ "start": utc(hack.starts_at), "end": utc(hack.ends_at), "tz": "Europe/London" }],
+        },
+        {
+            "uid": format!("{local}-{}@{domain}", date.replace('-', "")),
+            "summary": forum.title,
+            "categories": tags(forum.id).await,
+            "status": "CONFIRMED",
+            "all_day": false,
+            "attendee": attendee("ACCEPTED"),
+            "occurrences": [{ "start": utc(slot.starts_at), "end": utc(slot.ends_at), "tz": "Europe/London" }],
+        },
+    ]);
+    let out_dir = tempfile::tempdir().unwrap();
+    std::fs::write(out_dir.path().join("personal.ics"), &ics).unwrap();
+    std::fs::write(
+        out_dir.path().join("personal.expect.json"),
+        serde_json::to_string_pretty(&json!({
+            "calname": "Open Data Forum: my events",
+            "window": [utc(Utc::now() - chrono::Duration::days(30)), utc(Utc::now() + chrono::Duration::days(800))],
+            "events": expected,
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = repo("tests/calendar-clients");
+    let python = checker_python();
+    let (ok, out) = run(Command::new(&python)
+        .arg(dir.join("check.py"))
+        .arg(out_dir.path()));
+    assert!(
+        ok,
+        "icalendar disagrees on the personal feed:\n{out}\n{ics}"
+    );
+    checker_node();
+    let (ok, out) = run(Command::new("node")
+        .arg(dir.join("check.mjs"))
+        .arg(out_dir.path()));
+    assert!(ok, "ical.js disagrees on the personal feed:\n{out}\n{ics}");
+}

@@ -332,6 +332,16 @@ function checkEvent(expected, item, window, masters, overrides) {
     const seq = master.getFirstPropertyValue('sequence');
     same('sequence', expected.sequence, seq === null || seq === undefined ? 0 : Number(seq));
   }
+  if ('attendee' in expected) {
+    // A personal feed: its one ATTENDEE, by address, with its CN and PARTSTAT.
+    const actualA = master.getAllProperties('attendee').map((a) => ({
+      address: String(a.getFirstValue()),
+      cn: a.getParameter('cn') ?? null,
+      partstat: a.getParameter('partstat') ?? null,
+    }));
+    const expA = JSON.stringify([expected.attendee]);
+    if (expA !== JSON.stringify(actualA)) item.fail('attendee', [expected.attendee], actualA);
+  }
   const description = textOf(master, 'description') || '';
   for (const piece of expected.description_contains || []) {
     if (!description.includes(piece)) item.fail('description_contains', piece, description);

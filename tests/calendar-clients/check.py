@@ -415,6 +415,19 @@ def check_event(cal, expected: dict, item: Item, window, zones, masters, overrid
     if "sequence" in expected:
         seq = master.get("SEQUENCE")
         same("sequence", expected["sequence"], int(seq) if seq is not None else 0)
+    if "attendee" in expected:
+        # A personal feed: its one ATTENDEE, by address, with its CN and PARTSTAT.
+        found_a = master.get("ATTENDEE")
+        attendees = found_a if isinstance(found_a, list) else ([found_a] if found_a is not None else [])
+        actual_a = [
+            {
+                "address": str(a),
+                "cn": a.params.get("CN"),
+                "partstat": a.params.get("PARTSTAT"),
+            }
+            for a in attendees
+        ]
+        same("attendee", [expected["attendee"]], actual_a)
     description = text_of(master, "DESCRIPTION") or ""
     for piece in expected.get("description_contains", []) or []:
         if piece not in description:
