@@ -191,6 +191,7 @@ fn occurrence_row(shown: &ShownEvent, at: &OccurrenceAt, tz: chrono_tz::Tz) -> O
         cancelled: at.cancelled,
         moved: at.moved,
         postponed: at.postponed,
+        current: false,
     }
 }
 
@@ -438,7 +439,16 @@ pub fn assemble(
             .clone()
             .filter(|_| e.show_organiser_contact || can.see_internal),
         tags: tag_links(&shown.tags),
-        series: series_view(shown, tz, now),
+        series: series_view(shown, tz, now).map(|mut series| {
+            // On a date's own page, that date is marked among the others.
+            if let Some(at) = occurrence {
+                let here = crate::web::format::iso(at.original);
+                for row in series.upcoming.iter_mut().chain(series.past.iter_mut()) {
+                    row.current = row.start_iso == here;
+                }
+            }
+            series
+        }),
         author_name: shown.author_name.clone(),
         review_note: can.see_internal.then(|| e.review_note.clone()).flatten(),
         note_to_admins: can.see_internal.then(|| e.note_to_admins.clone()).flatten(),

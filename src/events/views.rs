@@ -517,6 +517,8 @@ pub struct OccurrenceRow {
     pub cancelled: bool,
     pub moved: bool,
     pub postponed: bool,
+    /// The date whose page this is.
+    pub current: bool,
 }
 
 #[derive(Serialize)]

@@ -74,6 +74,14 @@ async fn every_date_of_a_series_has_its_own_page_and_calendar_file() {
     assert_eq!(status, 200);
     assert!(first.contains("One date of a series"));
     assert!(
+        first.contains(&format!("href=\"{}\" aria-current=\"page\"", dates[0])),
+        "the date is marked as this page among the series' dates"
+    );
+    assert!(
+        !first.contains(&format!("href=\"{}\" aria-current", dates[1])),
+        "only that date"
+    );
+    assert!(
         first.contains(&format!("href=\"/events/{}\"", e.slug)),
         "back to the series"
     );
