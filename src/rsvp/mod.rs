@@ -59,27 +59,27 @@ pub fn mount(router: Router) -> Router {
         )
         .at(
             &format!("/events/:slug/{DATE}/rsvp"),
-            get(routes::answer_form_on_date).post(routes::answer_on_date),
+            get(routes::answer_form).post(routes::answer),
         )
         .at("/events/:slug/attendees", get(routes::attendees))
         .at(
             &format!("/events/:slug/{DATE}/attendees"),
-            get(routes::attendees_on_date),
+            get(routes::attendees),
         )
         .at("/events/:slug/attendees/sheet", get(routes::sheet))
         .at(
             &format!("/events/:slug/{DATE}/attendees/sheet"),
-            get(routes::sheet_on_date),
+            get(routes::sheet),
         )
         .at("/events/:slug/attendees.csv", get(routes::attendees_csv))
         .at(
             &format!("/events/:slug/{DATE}/attendees.csv"),
-            get(routes::attendees_csv_on_date),
+            get(routes::attendees_csv),
         )
         .at("/events/:slug/attendees/guests", post(routes::add_guest))
         .at(
             &format!("/events/:slug/{DATE}/attendees/guests"),
-            post(routes::add_guest_on_date),
+            post(routes::add_guest),
         )
         .at(
             "/events/:slug/attendees/:id<\\d+>/check-in",

@@ -172,26 +172,24 @@ async fn take_answer(
     Ok(done(&state, jar, message, &slot.href(&e)))
 }
 
+/// The address of an event, or of one date of a series: `/events/{slug}[/{date}]/...`.
+#[derive(Deserialize)]
+pub struct SlotPath {
+    slug: String,
+    date: Option<String>,
+}
+
 #[handler]
 pub async fn answer_form(
     ctx: PageCtx,
     CurrentUser(user): CurrentUser,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
-    answer_page(ctx, user.actor(), &slug, None, None, FieldErrors::new()).await
-}
-
-#[handler]
-pub async fn answer_form_on_date(
-    ctx: PageCtx,
-    CurrentUser(user): CurrentUser,
-    Path((slug, date)): Path<(String, String)>,
+    Path(at): Path<SlotPath>,
 ) -> AppResult<Response> {
     answer_page(
         ctx,
         user.actor(),
-        &slug,
-        Some(&date),
+        &at.slug,
+        at.date.as_deref(),
         None,
         FieldErrors::new(),
     )
@@ -203,21 +201,10 @@ pub async fn answer(
     ctx: PageCtx,
     CurrentUser(user): CurrentUser,
     jar: &CookieJar,
-    Path(slug): Path<String>,
+    Path(at): Path<SlotPath>,
     Form(form): Form<AnswerForm>,
 ) -> AppResult<Response> {
-    take_answer(ctx, user.actor(), jar, &slug, None, form).await
-}
-
-#[handler]
-pub async fn answer_on_date(
-    ctx: PageCtx,
-    CurrentUser(user): CurrentUser,
-    jar: &CookieJar,
-    Path((slug, date)): Path<(String, String)>,
-    Form(form): Form<AnswerForm>,
-) -> AppResult<Response> {
-    take_answer(ctx, user.actor(), jar, &slug, Some(&date), form).await
+    take_answer(ctx, user.actor(), jar, &at.slug, at.date.as_deref(), form).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -326,76 +313,22 @@ async fn attendees_page(
 pub async fn attendees(
     ctx: PageCtx,
     CurrentUser(user): CurrentUser,
-    Path(slug): Path<String>,
+    Path(at): Path<SlotPath>,
 ) -> AppResult<Response> {
-    let actor = user.actor();
-    attendees_page(
-        ctx,
-        actor,
-        &slug,
-        None,
-        ListKind::List,
-        GuestForm::default(),
-        FieldErrors::new(),
-    )
-    .await
-}
-
-#[handler]
-pub async fn attendees_on_date(
-    ctx: PageCtx,
-    CurrentUser(user): CurrentUser,
-    Path((slug, date)): Path<(String, String)>,
-) -> AppResult<Response> {
-    let actor = user.actor();
-    attendees_page(
-        ctx,
-        actor,
-        &slug,
-        Some(&date),
-        ListKind::List,
-        GuestForm::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let (actor, date) = (user.actor(), at.date.as_deref());
+    let (form, errors) = (GuestForm::default(), FieldErrors::new());
+    attendees_page(ctx, actor, &at.slug, date, ListKind::List, form, errors).await
 }
 
 #[handler]
 pub async fn sheet(
     ctx: PageCtx,
     CurrentUser(user): CurrentUser,
-    Path(slug): Path<String>,
+    Path(at): Path<SlotPath>,
 ) -> AppResult<Response> {
-    let actor = user.actor();
-    attendees_page(
-        ctx,
-        actor,
-        &slug,
-        None,
-        ListKind::Sheet,
-        GuestForm::default(),
-        FieldErrors::new(),
-    )
-    .await
-}
-
-#[handler]
-pub async fn sheet_on_date(
-    ctx: PageCtx,
-    CurrentUser(user): CurrentUser,
-    Path((slug, date)): Path<(String, String)>,
-) -> AppResult<Response> {
-    let actor = user.actor();
-    attendees_page(
-        ctx,
-        actor,
-        &slug,
-        Some(&date),
-        ListKind::Sheet,
-        GuestForm::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let (actor, date) = (user.actor(), at.date.as_deref());
+    let (form, errors) = (GuestForm::default(), FieldErrors::new());
+    attendees_page(ctx, actor, &at.slug, date, ListKind::Sheet, form, errors).await
 }
 
 async fn csv_response(
@@ -431,18 +364,9 @@ async fn csv_response(
 pub async fn attendees_csv(
     state: Data<&AppState>,
     CurrentUser(user): CurrentUser,
-    Path(slug): Path<String>,
+    Path(at): Path<SlotPath>,
 ) -> AppResult<Response> {
-    csv_response(&state, user.actor(), &slug, None).await
-}
-
-#[handler]
-pub async fn attendees_csv_on_date(
-    state: Data<&AppState>,
-    CurrentUser(user): CurrentUser,
-    Path((slug, date)): Path<(String, String)>,
-) -> AppResult<Response> {
-    csv_response(&state, user.actor(), &slug, Some(&date)).await
+    csv_response(&state, user.actor(), &at.slug, at.date.as_deref()).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -495,21 +419,10 @@ pub async fn add_guest(
     ctx: PageCtx,
     CurrentUser(user): CurrentUser,
     jar: &CookieJar,
-    Path(slug): Path<String>,
+    Path(at): Path<SlotPath>,
     Form(form): Form<GuestForm>,
 ) -> AppResult<Response> {
-    take_guest(ctx, user.actor(), jar, &slug, None, form).await
-}
-
-#[handler]
-pub async fn add_guest_on_date(
-    ctx: PageCtx,
-    CurrentUser(user): CurrentUser,
-    jar: &CookieJar,
-    Path((slug, date)): Path<(String, String)>,
-    Form(form): Form<GuestForm>,
-) -> AppResult<Response> {
-    take_guest(ctx, user.actor(), jar, &slug, Some(&date), form).await
+    take_guest(ctx, user.actor(), jar, &at.slug, at.date.as_deref(), form).await
 }
 
 #[derive(Deserialize)]
