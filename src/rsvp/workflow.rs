@@ -83,6 +83,11 @@ pub fn ensure_open(
             "This event is cancelled, so it takes no answers.".into()
         }));
     }
+    if slot.is_over(now) {
+        return Err(AppError::Conflict(
+            "This has taken place, so it takes no more answers.".into(),
+        ));
+    }
     if now >= slot.starts_at {
         return Err(AppError::Conflict(
             "This has started, so answers are closed.".into(),

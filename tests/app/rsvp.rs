@@ -379,6 +379,13 @@ async fn what_takes_no_answers_says_so_and_changes_nothing() {
         404
     );
 
+    // An event that has taken place.
+    let resp = gareth
+        .post(&app, "/events/open-data-day-northvale/rsvp", &going)
+        .await;
+    assert_eq!(resp.status(), 409);
+    assert!(resp.text().await.unwrap().contains("has taken place"));
+
     // A series needs a date, and one it meets on; a one-off event has no dates.
     let forum = event_at(&app, "/events/northvale-open-data-forum").await;
     let date = answers(&app, forum.id).await[0].occurrence.clone();
