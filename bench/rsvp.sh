@@ -9,9 +9,9 @@
 #      Camp Midshire" (a one-off event weeks ahead) to CAPACITY;
 #   2. starts `convene serve` on a free port with the development sign-in switched on (it
 #      exists only on a loopback bind) and the sign-in rate limit raised, and signs every
-#      member in with curl, each in its own cookie jar (its own browser): the event page for
-#      the browser's CSRF cookie and token, POST /auth/dev, the event page again for the
-#      token that goes with the session;
+#      member in with curl (SIGNIN_JOBS at once), each in its own cookie jar (its own
+#      browser): the event page for the browser's CSRF cookie and token, POST /auth/dev, the
+#      event page again for the token that goes with the session;
 #   3. checks one answer by hand (going, then withdraw: 303 to the event page, the row in the
 #      database, then gone) and keeps the headers of that 303;
 #   4. runs wrk with a Lua script (written to the temp dir): each request is the next member
@@ -21,9 +21,10 @@
 #      up. One connection per member: `wrk -t2 -c200 -d15s --latency` after a 3 s warm-up.
 #      The script counts every answer that is not a 303 to the event page;
 #   5. while wrk runs, reads the event's answers with sqlite3 twice a second (WAL: a reader
-#      sees committed state and does not block the server) and, after the run, checks that
-#      going never exceeded the places, that nobody was left waiting while a place was free,
-#      and that no member has two answers;
+#      sees committed state and does not block the server); after the run waits until the
+#      answers stop changing (the server still has answers queued when wrk stops), then checks
+#      that going never exceeded the places, that nobody was left waiting while a place was
+#      free, and that no member has two answers;
 #   6. starts a private nginx (Debian's nginx-light; its own config, pid and temp files in a
 #      temp dir, 2 workers, access log off) that answers the same POST with a 303, the same
 #      Location, no body and the headers Convene sent in step 3, and runs the same wrk
@@ -49,6 +50,7 @@
 #   THREADS       wrk threads (default: 2)
 #   CONNECTIONS   wrk connections (default: MEMBERS)
 #   NGINX_WORKERS nginx worker_processes (default: 2)
+#   SIGNIN_JOBS   members signed in at once before the runs (default: 4)
 #   BENCH_KEEP    if set, a directory to copy the raw wrk outputs, the Lua script and the logs into
 set -euo pipefail
 
@@ -60,6 +62,7 @@ WARMUP=${WARMUP:-3s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-$MEMBERS}
 NGINX_WORKERS=${NGINX_WORKERS:-2}
+SIGNIN_JOBS=${SIGNIN_JOBS:-4}
 HOST=127.0.0.1
 
 # The demo event everyone answers: a one-off event weeks ahead, with an extra (the evening
@@ -74,6 +77,7 @@ die() { printf '[rsvp] error: %s\n' "$*" >&2; exit 1; }
 [[ $CAPACITY =~ ^[0-9]+$ ]] && ((CAPACITY >= 1 && CAPACITY <= 100000)) || die "CAPACITY must be 1 to 100000, got $CAPACITY"
 [[ $THREADS =~ ^[0-9]+$ ]] && ((THREADS >= 1 && THREADS <= MEMBERS)) || die "THREADS must be 1 to MEMBERS, got $THREADS"
 [[ $CONNECTIONS =~ ^[0-9]+$ ]] && ((CONNECTIONS >= THREADS)) || die "CONNECTIONS must be at least THREADS, got $CONNECTIONS"
+[[ $SIGNIN_JOBS =~ ^[0-9]+$ ]] && ((SIGNIN_JOBS >= 1)) || die "SIGNIN_JOBS must be a positive number, got $SIGNIN_JOBS"
 
 # wrk duration ("15s", "2m") -> seconds.
 seconds() {
@@ -126,6 +130,7 @@ chmod 755 "$WORK"
 SERVER_PID=""
 NGINX_PID=""
 WATCH_PID=""
+SIGNIN_PIDS=()
 
 stop_pid() { # pid, name
     local pid=$1 name=$2 i
@@ -159,6 +164,11 @@ stop_watch() {
 }
 
 cleanup() {
+    local pid
+    for pid in "${SIGNIN_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     stop_watch
     stop_server
     stop_nginx
@@ -204,9 +214,10 @@ jar_cookie() { # jar, name
 db() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
 # Results, one line per wrk run:
-# label|rps|p50ms|p99ms|requests|errors|servercpu|wrkcpu|machinecpu|answered|other
+# label|rps|p50ms|p99ms|requests|errors|servercpu|wrkcpu|othercpu|answered|other
 RESULTS=()
 FAILURES=()
+NOISY=()
 
 # wrk with the answer script against url. Appends to RESULTS.
 load() { # label, url, server pids (space-separated)
@@ -235,6 +246,7 @@ load() { # label, url, server pids (space-separated)
     # shellcheck disable=SC2086
     s1=$(proc_ticks $pids)
     m1=$(machine_ticks)
+    LOAD_END=$(date +%s.%N)
 
     local rps p99 p50 requests errors server_cpu machine_cpu wrk_cpu mb0 mt0 mb1 mt1 answered other first
     read_wrk "$out"
@@ -256,8 +268,14 @@ load() { # label, url, server pids (space-separated)
     server_cpu=$(cpu_pct "$s0" "$s1" "$((mt1 - mt0))")
     machine_cpu=$(cpu_pct "$mb0" "$mb1" "$((mt1 - mt0))")
     wrk_cpu=$(wrk_cpu_pct "$out.time" "$((mt1 - mt0))")
-    RESULTS+=("$label|$rps|$p50|$p99|$requests|$errors|$server_cpu|$wrk_cpu|$machine_cpu|$answered|$other")
-    log "$label: $rps req/s, p50 $p50 ms, p99 $p99 ms, $answered answers 303, $other other; CPU: server ${server_cpu}%, wrk ${wrk_cpu}%, machine ${machine_cpu}% of $((NCPU * 100))%"
+    local other_cpu=$((machine_cpu - server_cpu - wrk_cpu))
+    ((other_cpu < 0)) && other_cpu=0
+    if ((other_cpu > 20)); then
+        log "$label: WARNING: other processes used ${other_cpu}% of one core during this run"
+        NOISY+=("$label: other processes used ${other_cpu}% of one core")
+    fi
+    RESULTS+=("$label|$rps|$p50|$p99|$requests|$errors|$server_cpu|$wrk_cpu|$other_cpu|$answered|$other")
+    log "$label: $rps req/s, p50 $p50 ms, p99 $p99 ms, $answered answers 303, $other other; CPU: server ${server_cpu}%, wrk ${wrk_cpu}%, whole machine ${machine_cpu}% of $((NCPU * 100))%"
 }
 
 # --- The wrk script --------------------------------------------------------------------
@@ -405,34 +423,55 @@ SERVER_PID=$!
 wait_http "$BASE/healthz" "$SERVER_PID" "$WORK/server.log"
 IDLE_RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
 
-log "signing in $MEMBERS members (development sign-in, one cookie jar each)"
+# Signs in members first, first + step, ... (one cookie jar each: its own browser) and writes
+# "number<TAB>Cookie header<TAB>CSRF token" lines. Runs in the background, SIGNIN_JOBS at once.
+sign_in_members() { # first, step, output file
+    local i email jar page="$3.html" status token csrf_cookie session
+    for ((i = $1; i <= MEMBERS; i += $2)); do
+        email=$(printf 'bench-member-%04d@load-test.example' "$i")
+        jar="$3.jar-$i"
+        # The browser's CSRF cookie, and the token that goes with it before signing in.
+        status=$(curl -s --max-time 60 -c "$jar" -b "$jar" -o "$page" -w '%{http_code}' "$BASE$EVENT_PATH")
+        [[ $status == 200 ]] || die "GET $EVENT_PATH answered $status"
+        token=$(csrf_of "$page")
+        [[ -n $token ]] || die "no csrf-token meta tag on $EVENT_PATH"
+        status=$(curl -s --max-time 60 -c "$jar" -b "$jar" -o "$page" -w '%{http_code}' \
+            --data-urlencode "email=$email" --data-urlencode "csrf_token=$token" "$BASE/auth/dev")
+        [[ $status == 303 ]] || die "POST /auth/dev for $email answered $status, not 303: $(head -c 500 "$page")"
+        # The token that goes with the session.
+        status=$(curl -s --max-time 60 -c "$jar" -b "$jar" -o "$page" -w '%{http_code}' "$BASE$EVENT_PATH")
+        [[ $status == 200 ]] || die "GET $EVENT_PATH signed in as $email answered $status"
+        grep -q "action=\"$EVENT_PATH/rsvp\"" "$page" \
+            || die "$EVENT_PATH shows $email no answer form (not signed in, or answers closed?)"
+        token=$(csrf_of "$page")
+        csrf_cookie=$(jar_cookie "$jar" convene_csrf)
+        session=$(jar_cookie "$jar" convene_session)
+        [[ -n $token && -n $csrf_cookie && -n $session ]] || die "no token, CSRF cookie or session for $email"
+        printf '%d\tconvene_csrf=%s; convene_session=%s\t%s\n' "$i" "$csrf_cookie" "$session" "$token" >>"$3"
+        rm -f "$jar"
+    done
+    rm -f "$page"
+}
+
+log "signing in $MEMBERS members (development sign-in, one cookie jar each, $SIGNIN_JOBS at once)"
 t0=$(date +%s.%N)
-: >"$WORK/members.tsv"
-mkdir -p "$WORK/jars"
-for i in $(seq 1 "$MEMBERS"); do
-    email=$(printf 'bench-member-%04d@load-test.example' "$i")
-    jar="$WORK/jars/$i"
-    page="$WORK/page.html"
-    status=$(curl -s --max-time 30 -c "$jar" -b "$jar" -o "$page" -w '%{http_code}' "$BASE$EVENT_PATH")
-    [[ $status == 200 ]] || die "GET $EVENT_PATH answered $status"
-    token=$(csrf_of "$page")
-    [[ -n $token ]] || die "no csrf-token meta tag on $EVENT_PATH"
-    status=$(curl -s --max-time 30 -c "$jar" -b "$jar" -o "$WORK/signin.html" -w '%{http_code}' \
-        --data-urlencode "email=$email" --data-urlencode "csrf_token=$token" "$BASE/auth/dev")
-    [[ $status == 303 ]] || die "POST /auth/dev for $email answered $status, not 303: $(head -c 500 "$WORK/signin.html")"
-    status=$(curl -s --max-time 30 -c "$jar" -b "$jar" -o "$page" -w '%{http_code}' "$BASE$EVENT_PATH")
-    [[ $status == 200 ]] || die "GET $EVENT_PATH signed in as $email answered $status"
-    grep -q "action=\"$EVENT_PATH/rsvp\"" "$page" \
-        || die "$EVENT_PATH shows $email no answer form (not signed in, or answers closed?)"
-    token=$(csrf_of "$page")
-    csrf_cookie=$(jar_cookie "$jar" convene_csrf)
-    session=$(jar_cookie "$jar" convene_session)
-    [[ -n $token && -n $csrf_cookie && -n $session ]] || die "no token, CSRF cookie or session for $email"
-    printf 'convene_csrf=%s; convene_session=%s\t%s\n' "$csrf_cookie" "$session" "$token" >>"$WORK/members.tsv"
+SIGNIN_PIDS=()
+for k in $(seq 1 "$SIGNIN_JOBS"); do
+    : >"$WORK/signin-$k.tsv"
+    sign_in_members "$k" "$SIGNIN_JOBS" "$WORK/signin-$k.tsv" &
+    SIGNIN_PIDS+=($!)
 done
-rm -rf "$WORK/jars" "$WORK/page.html" "$WORK/signin.html"
+signin_failed=""
+for pid in "${SIGNIN_PIDS[@]}"; do
+    wait "$pid" || signin_failed=1
+done
+SIGNIN_PIDS=()
+[[ -z $signin_failed ]] || die "signing the members in failed (see above)"
+sort -n -k1,1 "$WORK"/signin-*.tsv | cut -f2- >"$WORK/members.tsv"
+rm -f "$WORK"/signin-*
 t1=$(date +%s.%N)
 SIGNIN_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+(($(wc -l <"$WORK/members.tsv") == MEMBERS)) || die "$(wc -l <"$WORK/members.tsv") of $MEMBERS members signed in"
 SESSIONS=$(db "SELECT count(DISTINCT s.user_id) FROM session s JOIN \"user\" u ON u.id = s.user_id WHERE u.email LIKE 'bench-member-%@load-test.example'")
 ((SESSIONS == MEMBERS)) || die "$SESSIONS of $MEMBERS members have a session"
 log "signed in $MEMBERS members in ${SIGNIN_S}s"
@@ -476,6 +515,31 @@ watch_answers &
 WATCH_PID=$!
 
 load "convene" "$BASE$EVENT_PATH/rsvp" "$SERVER_PID"
+
+# wrk stops with answers still queued in the server: wait until the event's answers stop
+# changing (unchanged for 2 s), so that the checks below and the nginx run find it idle.
+fingerprint() {
+    db "SELECT count(*) || ' ' || coalesce(sum(id), 0) || ' ' || coalesce(max(updated_at), '')
+        FROM rsvp WHERE event_id = $EVENT_ID"
+}
+last=$(fingerprint)
+last_change=$LOAD_END
+still=0
+for _ in $(seq 1 240); do
+    sleep 0.5
+    now=$(fingerprint)
+    if [[ $now == "$last" ]]; then
+        still=$((still + 1))
+        ((still < 4)) || break
+    else
+        last=$now
+        last_change=$(date +%s.%N)
+        still=0
+    fi
+done
+((still >= 4)) || die "the event's answers were still changing 2 minutes after wrk stopped"
+DRAIN_S=$(awk -v a="$LOAD_END" -v b="$last_change" 'BEGIN { printf "%.1f", b - a }')
+log "the last answer changed ${DRAIN_S}s after wrk stopped (requests still queued in the server)"
 stop_watch
 
 HWM=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
@@ -609,7 +673,7 @@ result() { # label, field (2 rps, 3 p50, 4 p99, ...)
     done
     echo 0
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", a / b * 100; else print "n/a" }'; }
 yes_no() { if [[ $1 == 0 ]]; then echo "yes"; else echo "NO"; fi; }
 
 echo
@@ -617,29 +681,45 @@ echo "Convene RSVP answers under load: $(date -u +%Y-%m-%d), $NCPU cores shared 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP) on $HOST: POST $EVENT_PATH/rsvp,"
 echo "$MEMBERS signed-in members each alternating going / withdraw, $CAPACITY places"
 echo "binary: $CONVENE_BIN, built $BIN_BUILT (work tree at commit $GIT_HEAD)"
+if [[ $CONVENE_BIN == */debug/* ]]; then
+    echo "DEBUG BUILD: these figures say nothing about Convene's speed; measure with a release build."
+fi
 echo
-printf '%-8s %8s %7s %7s %9s %8s %4s %4s %4s %s\n' "server" "req/s" "p50 ms" "p99 ms" "requests" "303s" "srv" "wrk" "all" "errors"
+printf '%-8s %8s %8s %8s %9s %8s %4s %4s %4s %s\n' "server" "req/s" "p50 ms" "p99 ms" "requests" "303s" "srv" "wrk" "oth" "errors"
 for r in "${RESULTS[@]}"; do
-    IFS='|' read -r label rps p50 p99 requests errors scpu wcpu mcpu answered other <<<"$r"
-    printf '%-8s %8s %7s %7s %9s %8s %3s%% %3s%% %3s%% %s\n' \
-        "$label" "$rps" "$p50" "$p99" "$requests" "$answered" "$scpu" "$wcpu" "$mcpu" "$errors"
+    IFS='|' read -r label rps p50 p99 requests errors scpu wcpu ocpu answered other <<<"$r"
+    printf '%-8s %8s %8s %8s %9s %8s %3s%% %3s%% %3s%% %s\n' \
+        "$label" "$rps" "$p50" "$p99" "$requests" "$answered" "$scpu" "$wcpu" "$ocpu" "$errors"
 done
-echo "Convene / nginx: $(ratio "$(result convene 2)" "$(result nginx 2)") of nginx's requests/s"
+echo "Convene: $(percent "$(result convene 2)" "$(result nginx 2)") of nginx's requests/s"
 echo "(nginx answers the same POST with an empty 303, the same Location and Convene's headers; it reads"
 echo " nothing and writes nothing. CPU: % of one core during the measured run, of $((NCPU * 100))%: srv = convene"
-echo " or the nginx workers, wrk = wrk, all = every process on the machine; machine busy before the runs: $IDLE_BUSY%)"
+echo " or the nginx workers, wrk = wrk, oth = every other process (should be near 0; the convene run"
+echo " includes the sqlite3 readings); machine busy before the runs: $IDLE_BUSY% of one core)"
+echo "After wrk stopped, the server went on changing answers for ${DRAIN_S}s (requests it had queued)."
 echo
 echo "Answers to $SLUG ($CAPACITY places; the demo's $DEMO_GOING going answers stay):"
 echo "  during the warm-up and the run, $SAMPLES readings: going at most $MAX_GOING, waiting at most $MAX_WAITING;" \
     "more going than places: $OVER; someone waiting while a place was free: $STRANDED"
 echo "  after the runs: $END_GOING going, $END_WAITING waiting, $END_APOLOGIES apologies; $ANSWERED_MEMBERS of $MEMBERS members" \
     "have an answer; members with two answers: $DUPLICATES"
-echo "  capacity held: $(yes_no $((OVER + STRANDED + DUPLICATES + (END_GOING > CAPACITY))))"
+echo "  capacity held: $(yes_no $((OVER + STRANDED + DUPLICATES + (END_GOING > CAPACITY) + (END_WAITING > 0 && END_GOING < CAPACITY))))"
 echo
 printf 'Memory: RSS after start-up %.1f MB, VmHWM (peak) after the runs %.1f MB, VmRSS %.1f MB\n' \
     "$(awk -v k="$IDLE_RSS" 'BEGIN { print k / 1024 }')" "$(awk -v k="$HWM" 'BEGIN { print k / 1024 }')" \
     "$(awk -v k="$RSS" 'BEGIN { print k / 1024 }')"
 echo "Signing in $MEMBERS members took ${SIGNIN_S}s (not part of the figures)."
+
+if ((IDLE_BUSY > 20 || ${#NOISY[@]})); then
+    echo
+    echo "NOT A QUIET MACHINE: these figures are lower than the servers can do alone:"
+    if ((IDLE_BUSY > 20)); then
+        echo "  machine busy before the runs: $IDLE_BUSY% of one core"
+    fi
+    if ((${#NOISY[@]})); then
+        printf '  %s\n' "${NOISY[@]}"
+    fi
+fi
 
 if ((${#FAILURES[@]})); then
     echo
