@@ -91,30 +91,37 @@ pub async fn event_panel(
         }
         Err(err) => view.closed_reason = Some(err.to_string()),
     }
-    let counts = queries::counts(&state.db, e.id, &slot.key).await?;
-    view.counts(e, counts);
-    if let Some(actor) = actor {
-        let rows = queries::attendees(&state.db, e.id, &slot.key).await?;
-        if let Some((mine, _)) = rows.iter().find(|(r, _)| r.user_id == Some(actor.id)) {
-            let position = match mine.response {
-                Response::Waiting => Some(queries::position(&state.db, mine).await?),
-                _ => None,
-            };
-            view.answered = true;
-            view.mine = my_answer(mine, position);
-        }
-        for (row, person) in rows.iter().filter(|(r, _)| r.response == Response::Going) {
-            match person {
-                Some(p) if p.listed_publicly => view.names.push(NameRow {
-                    name: p.display_name.clone(),
-                    organisation: p.organisation.clone(),
-                }),
-                _ => view.unnamed += 1,
-            }
-            let _ = row;
-        }
-        view.names.sort_by_key(|n| n.name.to_lowercase());
+    let Some(actor) = actor else {
+        view.counts(e, queries::counts(&state.db, e.id, &slot.key).await?);
+        return part("rsvp/panel", &view);
+    };
+    // Signed in: the answers themselves (for names and one's place in line), counted here.
+    let rows = queries::attendees(&state.db, e.id, &slot.key).await?;
+    view.counts(e, queries::Counts::of(rows.iter().map(|(r, _)| r)));
+    let waiting: Vec<i64> = rows
+        .iter()
+        .filter(|(r, _)| r.response == Response::Waiting)
+        .map(|(r, _)| r.id)
+        .collect();
+    if let Some((mine, _)) = rows.iter().find(|(r, _)| r.user_id == Some(actor.id)) {
+        // The rows come in the order of the line.
+        let position = waiting
+            .iter()
+            .position(|id| *id == mine.id)
+            .map(|i| i as u64 + 1);
+        view.answered = true;
+        view.mine = my_answer(mine, position);
     }
+    for (_, person) in rows.iter().filter(|(r, _)| r.response == Response::Going) {
+        match person {
+            Some(p) if p.listed_publicly => view.names.push(NameRow {
+                name: p.display_name.clone(),
+                organisation: p.organisation.clone(),
+            }),
+            _ => view.unnamed += 1,
+        }
+    }
+    view.names.sort_by_key(|n| n.name.to_lowercase());
     part("rsvp/panel", &view)
 }
 

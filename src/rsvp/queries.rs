@@ -21,6 +21,24 @@ pub struct Counts {
     pub extra: u64,
 }
 
+impl Counts {
+    /// The counts of these answers.
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a rsvp::Model>) -> Counts {
+        let mut counts = Counts::default();
+        for r in rows {
+            match r.response {
+                Response::Going => {
+                    counts.going += 1;
+                    counts.extra += u64::from(r.extra);
+                }
+                Response::Waiting => counts.waiting += 1,
+                Response::Apologies => counts.apologies += 1,
+            }
+        }
+        counts
+    }
+}
+
 pub async fn counts(
     db: &impl ConnectionTrait,
     event_id: i64,
@@ -117,13 +135,17 @@ pub async fn attendees(
         .all(db)
         .await?;
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
-    let mut people: HashMap<i64, user::Model> = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let mut people: HashMap<i64, user::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect()
+    };
     let mut out: Vec<(rsvp::Model, Option<user::Model>)> = rows
         .into_iter()
         .map(|r| {

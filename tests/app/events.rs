@@ -815,7 +815,9 @@ async fn the_event_page_has_what_people_and_machines_need() {
     assert!(html.contains(r#"<script type="application/ld+json">"#));
     assert!(html.contains(r#""@type":"Event""#));
     assert!(html.contains(r#"<meta property="og:title" content="Bus Data Hack Day">"#));
-    assert!(html.contains("Lunch is provided."));
+    // What answering offers: places left and the lunch count, to sign in for.
+    assert!(html.contains("Are you coming?") && html.contains("<dt>Lunch</dt>"));
+    assert!(html.contains("Sign in to answer"));
     assert!(!html.contains("<script>"), "no inline executable script");
 }
 
