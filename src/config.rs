@@ -53,6 +53,165 @@ pub struct RawConfig {
     pub calendar_refresh_minutes: u32,
     pub rsvp_notes_days: u32,
     pub auth: RawAuth,
+    pub smtp: RawSmtp,
+}
+
+/// The `[smtp]` section as written.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSmtp {
+    /// The mail server; none keeps mail in the outbox.
+    pub host: Option<String>,
+    /// 587 for STARTTLS, 465 for TLS, 25 for none, unless given.
+    pub port: Option<u16>,
+    /// starttls | tls | none
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The environment variable holding the password, instead of `password`.
+    pub password_env: Option<String>,
+    /// The sender, `Name <address>`; by default the site's name at `noreply@` its host.
+    pub from: Option<String>,
+    pub timeout_secs: u64,
+}
+
+impl Default for RawSmtp {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: None,
+            security: "starttls".into(),
+            username: None,
+            password: None,
+            password_env: None,
+            from: None,
+            timeout_secs: 15,
+        }
+    }
+}
+
+impl std::fmt::Debug for RawSmtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSmtp")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[hidden]"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain, then upgraded with STARTTLS (refused if the server cannot).
+    StartTls,
+    /// TLS from the first byte.
+    Tls,
+    /// None at all: only for a server on this machine or a test server.
+    None,
+}
+
+/// Where and how mail is sent.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub credentials: Option<(String, String)>,
+    /// `Name <address>`, checked.
+    pub from: String,
+    pub timeout: std::time::Duration,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RawSmtp {
+    fn validate(self, site_name: &str, base_url: &Url) -> Result<Option<SmtpConfig>, ConfigError> {
+        let Some(host) = self
+            .host
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+        else {
+            return Ok(None);
+        };
+        let security = match self.security.to_ascii_lowercase().as_str() {
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            "none" => SmtpSecurity::None,
+            other => {
+                return Err(ConfigError::new(
+                    "smtp.security",
+                    format!("{other:?} is not one of starttls, tls, none"),
+                ));
+            }
+        };
+        let port = self.port.unwrap_or(match security {
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        });
+        let password = match (self.password, &self.password_env) {
+            (Some(p), _) => Some(p),
+            (None, Some(var)) => Some(std::env::var(var).map_err(|_| {
+                ConfigError::new(
+                    "smtp.password_env",
+                    format!("the environment variable {var} is not set"),
+                )
+            })?),
+            (None, None) => None,
+        };
+        let credentials = match (self.username, password) {
+            (Some(user), Some(password)) => Some((user, password)),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError::new(
+                    "smtp.username",
+                    "give both a username and a password (or password_env), or neither",
+                ));
+            }
+        };
+        let from = match self.from {
+            Some(from) => from,
+            None => format!(
+                "{} <noreply@{}>",
+                site_name.replace(['<', '>', '"', ','], " ").trim(),
+                base_url.host_str().unwrap_or("localhost")
+            ),
+        };
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new(
+                "smtp.from",
+                format!(
+                    "{from:?} is not an address such as \"Open Data Forum <forum@example.org>\""
+                ),
+            ));
+        }
+        if !(1..=300).contains(&self.timeout_secs) {
+            return Err(ConfigError::new(
+                "smtp.timeout_secs",
+                "must be between 1 and 300 seconds",
+            ));
+        }
+        Ok(Some(SmtpConfig {
+            host,
+            port,
+            security,
+            credentials,
+            from,
+            timeout: std::time::Duration::from_secs(self.timeout_secs),
+        }))
+    }
 }
 
 /// The `[auth]` section as written.
@@ -123,6 +282,7 @@ impl Default for RawConfig {
             calendar_past_months: 12,
             calendar_cancelled_days: 90,
             rsvp_notes_days: 30,
+            smtp: RawSmtp::default(),
             calendar_refresh_minutes: 60,
             auth: RawAuth::default(),
         }
@@ -148,6 +308,7 @@ const KEYS: &[&str] = &[
     "calendar_refresh_minutes",
     "rsvp_notes_days",
     "auth",
+    "smtp",
 ];
 
 /// Validated settings.
@@ -175,6 +336,8 @@ pub struct Config {
     /// How long after an event the dietary and access notes of its answers are kept.
     pub rsvp_notes: chrono::Duration,
     pub auth: AuthConfig,
+    /// Where mail goes out; none keeps it in the outbox for admins to read.
+    pub smtp: Option<SmtpConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -458,6 +621,7 @@ impl RawConfig {
                 "must be between 0 and 3650",
             ));
         }
+        let smtp = self.smtp.validate(&site_name, &base_url)?;
         let auth = self.auth.validate()?;
         if auth.dev_login && !bind.ip().is_loopback() {
             return Err(ConfigError::new(
@@ -486,6 +650,7 @@ impl RawConfig {
             calendar_refresh_minutes: self.calendar_refresh_minutes,
             rsvp_notes: chrono::Duration::days(i64::from(self.rsvp_notes_days)),
             auth,
+            smtp,
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod home;
+pub mod notify;
 pub mod rsvp;
 pub mod search;
 pub mod server;
@@ -64,6 +65,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/admin/moderation", events::moderation_routes())
         .nest("/auth", auth::routes(state.config.auth.dev_login))
         .nest("/profile", auth::profile_routes())
+        .nest("/admin/outbox", notify::admin_routes())
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));

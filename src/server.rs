@@ -137,6 +137,8 @@ pub async fn run(
 ) -> std::io::Result<()> {
     // Notes left with answers are erased a while after their event, hourly.
     crate::rsvp::retention::spawn(state.clone());
+    // The outbox, sent through SMTP when a server is configured.
+    crate::notify::worker::spawn(state.clone());
     let app = crate::app(state);
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))

@@ -12,6 +12,7 @@ pub mod event_revision;
 pub mod event_slug;
 pub mod event_tag;
 pub mod identity;
+pub mod outbox;
 pub mod rsvp;
 pub mod session;
 pub mod user;
@@ -26,6 +27,7 @@ pub mod prelude {
     pub use crate::event_slug::Entity as EventSlug;
     pub use crate::event_tag::Entity as EventTag;
     pub use crate::identity::Entity as Identity;
+    pub use crate::outbox::Entity as Outbox;
     pub use crate::rsvp::Entity as Rsvp;
     pub use crate::session::Entity as Session;
     pub use crate::user::Entity as User;

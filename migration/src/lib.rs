@@ -14,6 +14,7 @@ mod m20261128_000008_postponed_and_moved_events;
 mod m20261128_000009_audit_filters;
 mod m20261128_000010_event_notes;
 mod m20261128_000011_rsvp;
+mod m20261128_000012_outbox;
 pub mod search_index;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_audit_filters::Migration),
             Box::new(m20261128_000010_event_notes::Migration),
             Box::new(m20261128_000011_rsvp::Migration),
+            Box::new(m20261128_000012_outbox::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ use crate::events::notes;
 use crate::events::policy;
 use crate::events::queries::{current_version, get, tags_for};
 use crate::events::slugs::{assign_slug, draft_slug};
+use crate::notify::outbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intent {
@@ -138,6 +139,17 @@ pub async fn create(
         )
         .await?;
     }
+    if intent == Intent::Submit {
+        notify_submitted(
+            &txn,
+            actor,
+            &created,
+            false,
+            input.note_to_admins.as_deref(),
+            now,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(created)
 }
@@ -215,6 +227,15 @@ pub async fn update(
         .insert(&txn)
         .await?;
         notes::add_author_note(&txn, id, actor.id, input.note_to_admins.as_deref(), now).await?;
+        notify_submitted(
+            &txn,
+            actor,
+            &current,
+            true,
+            input.note_to_admins.as_deref(),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         return Ok(UpdateOutcome::RevisionPending);
     }
@@ -348,6 +369,29 @@ async fn transition(
     };
     active.update(txn).await?;
     let updated = get(txn, current.id).await?;
+    match next {
+        EventStatus::Submitted => {
+            notify_submitted(
+                txn,
+                actor,
+                &updated,
+                false,
+                current.note_to_admins.as_deref(),
+                now,
+            )
+            .await?
+        }
+        EventStatus::Published => {
+            notify_decided(txn, actor, &updated, "approved", None, now).await?
+        }
+        EventStatus::Rejected => {
+            notify_decided(txn, actor, &updated, "rejected", note.as_deref(), now).await?
+        }
+        EventStatus::ChangesRequested => {
+            notify_decided(txn, actor, &updated, "changes", note.as_deref(), now).await?
+        }
+        _ => {}
+    }
     if let Some(action) = action {
         audit::record(
             txn,
@@ -366,6 +410,81 @@ async fn transition(
         .await?;
     }
     Ok(updated)
+}
+
+/// Tells the admins (but whoever did it) that an event, or a change to one, waits for them.
+async fn notify_submitted(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    e: &event::Model,
+    change: bool,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let author = crate::auth::service::find_user(txn, actor.id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    for admin in outbox::admins(txn, Some(actor.id)).await? {
+        outbox::enqueue(
+            txn,
+            "event.submitted",
+            &admin,
+            serde_json::json!({
+                "title": e.title,
+                "author": author,
+                "change": change,
+                "note": note,
+                "path": "/admin/moderation",
+            }),
+            Some(format!(
+                "event.submitted:{}:{}:{}",
+                e.id,
+                admin.user_id,
+                now.timestamp_micros()
+            )),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Tells the author what the admins decided, unless they decided it themselves.
+async fn notify_decided(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    e: &event::Model,
+    decision: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if actor.id == e.author_id {
+        return Ok(());
+    }
+    if let Some(author) = outbox::recipient(txn, e.author_id).await? {
+        outbox::enqueue(
+            txn,
+            "event.decided",
+            &author,
+            serde_json::json!({
+                "title": e.title,
+                "approved": decision == "approved",
+                "rejected": decision == "rejected",
+                "changes": decision == "changes",
+                "note": note,
+                "path": format!("/events/{}", e.slug),
+            }),
+            Some(format!(
+                "event.decided:{}:{decision}:{}",
+                e.id,
+                now.timestamp_micros()
+            )),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// One of the workflow's buttons.

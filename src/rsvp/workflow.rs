@@ -166,9 +166,50 @@ async fn fill_places(
         let mut active: rsvp::ActiveModel = row.into();
         active.response = Set(Response::Going);
         active.updated_at = Set(now);
-        promoted.push(active.update(txn).await?);
+        let row = active.update(txn).await?;
+        notify_promoted(txn, e, &row, now).await?;
+        promoted.push(row);
     }
     Ok(promoted)
+}
+
+/// Tells a member who moved up from the waiting list that the place is theirs.
+async fn notify_promoted(
+    txn: &DatabaseTransaction,
+    e: &event::Model,
+    row: &rsvp::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(member) = row.user_id else {
+        return Ok(());
+    };
+    let Some(to) = crate::notify::outbox::recipient(txn, member).await? else {
+        return Ok(());
+    };
+    let slot = slots::from_key(e, &exceptions(txn, e).await?, &row.occurrence);
+    let (starts_at, ends_at, path) = match &slot {
+        Some(slot) => (slot.starts_at, slot.ends_at, slot.href(e)),
+        None => (e.starts_at, e.ends_at, format!("/events/{}", e.slug)),
+    };
+    crate::notify::outbox::enqueue(
+        txn,
+        "rsvp.promoted",
+        &to,
+        serde_json::json!({
+            "title": e.title,
+            "starts_at": starts_at.to_rfc3339(),
+            "ends_at": ends_at.to_rfc3339(),
+            "all_day": e.all_day,
+            "path": path,
+        }),
+        Some(format!(
+            "rsvp.promoted:{}:{}",
+            row.id,
+            now.timestamp_micros()
+        )),
+        now,
+    )
+    .await
 }
 
 /// Going if there is a place, else next on the waiting list.

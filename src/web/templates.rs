@@ -17,6 +17,8 @@ struct TemplateFiles;
 
 pub struct Templates {
     registry: Handlebars<'static>,
+    /// The same templates with nothing escaped, for plain-text mail.
+    text: Handlebars<'static>,
 }
 
 impl Templates {
@@ -29,7 +31,18 @@ impl Templates {
         registry.set_dev_mode(cfg!(debug_assertions));
         registry.register_helper("asset", Box::new(asset_helper));
         registry.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
-        Ok(Self { registry })
+        let mut text = registry.clone();
+        text.register_escape_fn(handlebars::no_escape);
+        Ok(Self { registry, text })
+    }
+
+    /// Renders a plain-text template (mail): nothing is HTML-escaped.
+    pub fn render_text<T: Serialize>(
+        &self,
+        name: &str,
+        data: &T,
+    ) -> Result<String, handlebars::RenderError> {
+        self.text.render(name, data)
     }
 
     pub fn render<T: Serialize>(

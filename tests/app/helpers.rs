@@ -60,8 +60,8 @@ impl TestApp {
     }
 }
 
-/// Whether the tests that need real peers run: the OpenID Connect provider (Node.js) and the
-/// third-party calendar parsers (Python and Node.js). `scripts/test`, and so CI, always sets
+/// Whether the tests that need real peers run: the OpenID Connect provider (Node.js), the
+/// third-party calendar parsers (Python and Node.js) and the SMTP server (Python). `scripts/test`, and so CI, always sets
 /// `CONVENE_TEST_PEERS=1`; a plain `cargo test` (the quick loop, which needs neither Node nor
 /// Python) skips them and says so.
 pub fn peers_enabled(test: &str) -> bool {
@@ -75,7 +75,8 @@ pub fn peers_enabled(test: &str) -> bool {
         let _ = writeln!(
             std::io::stderr(),
             "note: skipping the tests that need Node.js and Python (sign-in through the \
-             OpenID Connect provider, the third-party calendar parsers), {test} among them; \
+             OpenID Connect provider, the third-party calendar parsers, the SMTP server), \
+             {test} among them; \
              scripts/test runs them (CONVENE_TEST_PEERS=1)"
         );
     });

@@ -4,6 +4,7 @@
 #[path = "../../bench/generate.rs"]
 mod generate;
 mod helpers;
+mod mail;
 mod oidc;
 mod permissions;
 mod postponing;

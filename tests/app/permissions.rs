@@ -4,8 +4,10 @@
 //! who may do what shows in review, and a new route fails this test until it is added there
 //! (run with `UPDATE_GOLDEN=1` to write the table, then read the diff).
 //!
-//! Forms are posted with nothing but the CSRF token, so no request changes anything: each
-//! either fails validation or is refused, which is what the table records.
+//! Forms are posted with nothing but the CSRF token, so nearly every request either fails
+//! validation or is refused, which is what the table records; the few forms that take no
+//! fields (signing out, a new personal calendar address, erasing one's RSVP history, the
+//! places form with every field left empty) do what they say, harmlessly for the fixture.
 
 use std::collections::BTreeMap;
 
@@ -189,7 +191,7 @@ async fn every_route_answers_each_persona_as_the_table_says() {
     lines.sort();
     let text = format!(
         "# Route x persona: the status each persona gets (see tests/app/permissions.rs).\n\
-         # 303 on a GET means \"sign in first\"; forms are posted empty, so nothing changes.\n\
+         # 303 on a GET means \"sign in first\"; forms are posted empty, so almost nothing changes.\n\
          # The development sign-in is on (it adds /auth/dev).\n\
          {:<5} {:<44} {}\n{}\n",
         "",

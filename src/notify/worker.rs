@@ -1,0 +1,221 @@
+//! Sending the outbox. Each round takes a few due messages under a lease (status "sending"
+//! until `locked_until`), in a transaction of its own: on PostgreSQL with `FOR UPDATE SKIP
+//! LOCKED`, so that several instances never take the same message; on SQLite inside a write
+//! transaction, which is one at a time anyway. Each message is then rendered and handed to
+//! the mail server, and marked sent; a failure the server calls permanent (or a template
+//! error) gives up at once ("dead", shown to admins), any other is tried again later with a
+//! growing pause, and after `MAX_ATTEMPTS` given up. A worker that dies mid-send leaves its
+//! lease to run out, and the message is tried again: it keeps its `Message-ID`, so the rare
+//! duplicate this allows is recognisable as one.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::outbox::{self, Status};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::notify::compose;
+use crate::state::AppState;
+
+/// Messages taken per round.
+const BATCH: u64 = 20;
+/// How long a worker may hold a message before another may take it.
+const LEASE: i64 = 5 * 60;
+/// Attempts before a message is given up on.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// How often an idle worker looks for due messages.
+const POLL: StdDuration = StdDuration::from_secs(2);
+
+/// The pause before the next attempt: 30 s, 2 min, 8 min, ... at most 6 hours.
+pub fn backoff(attempts: i32) -> Duration {
+    let step = attempts.clamp(1, 10) - 1;
+    Duration::seconds(std::cmp::min(30 * 4_i64.pow(step as u32), 6 * 3600))
+}
+
+/// The connection to the mail server, as configured.
+pub fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let builder = match smtp.security {
+        SmtpSecurity::None => {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+        }
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+            .map_err(|e| e.to_string())?,
+        SmtpSecurity::Tls => {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).map_err(|e| e.to_string())?
+        }
+    };
+    let mut builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
+    if let Some((user, password)) = &smtp.credentials {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    Ok(builder.build())
+}
+
+/// Takes up to `BATCH` due messages: queued ones whose time has come, and those whose
+/// sender's lease ran out.
+async fn claim(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<outbox::Model>, AppError> {
+    let txn = begin_write(db).await?;
+    let due = outbox::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    outbox::Column::Status
+                        .eq(Status::Queued)
+                        .and(outbox::Column::NextAttemptAt.lte(now)),
+                )
+                .add(
+                    outbox::Column::Status
+                        .eq(Status::Sending)
+                        .and(outbox::Column::LockedUntil.lt(now)),
+                ),
+        )
+        .order_by_asc(outbox::Column::Id)
+        .limit(BATCH)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&txn)
+        .await?;
+    if due.is_empty() {
+        return Ok(due);
+    }
+    let ids: Vec<i64> = due.iter().map(|m| m.id).collect();
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(Status::Sending))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(now + Duration::seconds(LEASE)),
+        )
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::Id.is_in(ids.clone()))
+        .exec(&txn)
+        .await?;
+    let claimed = outbox::Entity::find()
+        .filter(outbox::Column::Id.is_in(ids))
+        .order_by_asc(outbox::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// What became of one message.
+enum Result_ {
+    Sent(String),
+    Retry(String, String),
+    Dead(Option<String>, String),
+}
+
+/// One round: takes the due messages and sends each. Returns how many were sent.
+pub async fn run_once(
+    state: &AppState,
+    smtp: &SmtpConfig,
+    mailer: &AsyncSmtpTransport<Tokio1Executor>,
+) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let claimed = claim(&state.db, now).await?;
+    let mut sent = 0;
+    for row in claimed {
+        let result = match compose::compose(&state.templates, &state.config, &row) {
+            Err(e) => Result_::Dead(None, e),
+            Ok(composed) => match compose::message(&state.config, &smtp.from, &row, &composed) {
+                Err(e) => Result_::Dead(Some(composed.subject), e),
+                Ok(message) => match mailer.send(message).await {
+                    Ok(_) => Result_::Sent(composed.subject),
+                    Err(e) if e.is_permanent() => {
+                        Result_::Dead(Some(composed.subject), format!("refused: {e}"))
+                    }
+                    Err(e) if row.attempts >= MAX_ATTEMPTS => Result_::Dead(
+                        Some(composed.subject),
+                        format!("gave up after {} attempts: {e}", row.attempts),
+                    ),
+                    Err(e) => Result_::Retry(composed.subject, e.to_string()),
+                },
+            },
+        };
+        let now = state.clock.now();
+        let mut active: outbox::ActiveModel = row.clone().into();
+        active.locked_until = Set(None);
+        match result {
+            Result_::Sent(subject) => {
+                tracing::info!(id = row.id, kind = %row.kind, "mail sent");
+                active.subject = Set(Some(subject));
+                active.status = Set(Status::Sent);
+                active.sent_at = Set(Some(now));
+                active.last_error = Set(None);
+                sent += 1;
+            }
+            Result_::Retry(subject, error) => {
+                let wait = backoff(row.attempts);
+                tracing::warn!(id = row.id, kind = %row.kind, attempts = row.attempts, retry_in_secs = wait.num_seconds(), %error, "mail not sent; will try again");
+                active.subject = Set(Some(subject));
+                active.status = Set(Status::Queued);
+                active.next_attempt_at = Set(now + wait);
+                active.last_error = Set(Some(error));
+            }
+            Result_::Dead(subject, error) => {
+                tracing::warn!(id = row.id, kind = %row.kind, %error, "mail given up on");
+                if subject.is_some() {
+                    active.subject = Set(subject);
+                }
+                active.status = Set(Status::Dead);
+                active.last_error = Set(Some(error));
+            }
+        }
+        active.update(&state.db).await?;
+    }
+    Ok(sent)
+}
+
+/// Sends the outbox for as long as the server runs, when SMTP is configured.
+pub fn spawn(state: AppState) {
+    let Some(smtp) = state.config.smtp.clone() else {
+        tracing::info!("no SMTP server configured: mail stays in the outbox (/admin/outbox)");
+        return;
+    };
+    let mailer = match transport(&smtp) {
+        Ok(mailer) => mailer,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot set up sending mail; it stays in the outbox");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        loop {
+            match run_once(&state, &smtp, &mailer).await {
+                // A full batch: more may be waiting.
+                Ok(n) if n as u64 == BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the outbox could not be read"),
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_six_hours() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(120));
+        assert_eq!(backoff(3), Duration::seconds(480));
+        assert_eq!(backoff(8), Duration::hours(6));
+        assert!((1..20).all(|n| backoff(n) <= backoff(n + 1)));
+    }
+}
