@@ -29,11 +29,6 @@ pub fn moment(at: DateTime<Utc>, tz: Tz) -> String {
         .to_string()
 }
 
-/// Where a slot's pages live: `/events/{slug}` or `/events/{slug}/{date}`.
-pub fn base_href(e: &event::Model, slot: &Slot) -> String {
-    slot.href(e)
-}
-
 /// The links only organisers and admins see.
 #[derive(Serialize, Clone)]
 pub struct ManageLinks {
