@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// What it says (`event.submitted`, `rsvp.promoted`, ...): its templates.
+    /// What it says (`event-submitted`, `rsvp-promoted`, ...): its templates.
     pub kind: String,
     pub user_id: Option<i64>,
     pub to_address: String,

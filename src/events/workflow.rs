@@ -428,7 +428,7 @@ async fn notify_submitted(
     for admin in outbox::admins(txn, Some(actor.id)).await? {
         outbox::enqueue(
             txn,
-            "event.submitted",
+            "event-submitted",
             &admin,
             serde_json::json!({
                 "title": e.title,
@@ -438,7 +438,7 @@ async fn notify_submitted(
                 "path": "/admin/moderation",
             }),
             Some(format!(
-                "event.submitted:{}:{}:{}",
+                "event-submitted:{}:{}:{}",
                 e.id,
                 admin.user_id,
                 now.timestamp_micros()
@@ -465,7 +465,7 @@ async fn notify_decided(
     if let Some(author) = outbox::recipient(txn, e.author_id).await? {
         outbox::enqueue(
             txn,
-            "event.decided",
+            "event-decided",
             &author,
             serde_json::json!({
                 "title": e.title,
@@ -476,7 +476,7 @@ async fn notify_decided(
                 "path": format!("/events/{}", e.slug),
             }),
             Some(format!(
-                "event.decided:{}:{decision}:{}",
+                "event-decided:{}:{decision}:{}",
                 e.id,
                 now.timestamp_micros()
             )),

@@ -18,9 +18,9 @@ pub struct Composed {
     pub html: String,
 }
 
-/// The template name for a kind: `event.submitted` is `mail/event-submitted`.
+/// The templates of a kind: `event-submitted` is `mail/event-submitted.txt` and `.html`.
 fn template(kind: &str) -> String {
-    format!("mail/{}", kind.replace('.', "-"))
+    format!("mail/{kind}")
 }
 
 /// Renders a message's templates. An error here is the template's (or the data's): sending

@@ -55,7 +55,7 @@ pub async fn admins(
 }
 
 /// Writes one message for `to`. `kind` names its templates (`mail/{kind}.txt` and
-/// `.html`, with dots as dashes); `data` is what they render. A message with the same
+/// `.html`); `data` is what they render. A message with the same
 /// `dedupe_key` as one already written is dropped, so a cause never mails anyone twice.
 pub async fn enqueue(
     db: &impl ConnectionTrait,

@@ -193,7 +193,7 @@ async fn notify_promoted(
     };
     crate::notify::outbox::enqueue(
         txn,
-        "rsvp.promoted",
+        "rsvp-promoted",
         &to,
         serde_json::json!({
             "title": e.title,
@@ -203,7 +203,7 @@ async fn notify_promoted(
             "path": path,
         }),
         Some(format!(
-            "rsvp.promoted:{}:{}",
+            "rsvp-promoted:{}:{}",
             row.id,
             now.timestamp_micros()
         )),

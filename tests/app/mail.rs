@@ -200,7 +200,7 @@ async fn without_a_mail_server_messages_wait_in_the_outbox_where_admins_read_the
     assert_eq!(resp.status(), 303);
 
     // Both admins are told; the member who submitted is not.
-    let submitted: Vec<outbox::Model> = queued(&app, "event.submitted")
+    let submitted: Vec<outbox::Model> = queued(&app, "event-submitted")
         .await
         .into_iter()
         .filter(|m| m.data.contains("Towpath Data Walk"))
@@ -229,7 +229,7 @@ async fn without_a_mail_server_messages_wait_in_the_outbox_where_admins_read_the
     assert!(html.contains("/admin/moderation"));
 
     // The demo's own decisions told their authors, and wait here too.
-    let decided = queued(&app, "event.decided").await;
+    let decided = queued(&app, "event-decided").await;
     assert!(decided.iter().any(
         |m| m.to_address == "aisha.rahman@midshire-transport.example"
             && m.data.contains("Bus Data Hack Day")
@@ -341,7 +341,7 @@ async fn messages_go_out_through_a_real_smtp_server_with_their_headers() {
     assert!(to_helen.data.contains("/events/bus-data-hack-day"));
 
     // The admins' view says they were sent.
-    let sent = queued(&app, "rsvp.promoted").await;
+    let sent = queued(&app, "rsvp-promoted").await;
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].status, Status::Sent);
 }
@@ -369,7 +369,7 @@ async fn a_mail_server_that_is_down_delays_messages_and_loses_none() {
     // Nobody listens: the worker tries, records why, and waits before trying again.
     let mut waiting = Vec::new();
     for _ in 0..100 {
-        waiting = queued(&app, "event.submitted").await;
+        waiting = queued(&app, "event-submitted").await;
         if !waiting.is_empty()
             && waiting
                 .iter()
@@ -440,7 +440,7 @@ async fn a_refused_address_is_given_up_on_and_shown_to_admins() {
         .await;
     let mut dead = None;
     for _ in 0..100 {
-        dead = queued(&app, "event.submitted")
+        dead = queued(&app, "event-submitted")
             .await
             .into_iter()
             .find(|m| m.to_address == TOM && m.status == Status::Dead);
@@ -505,7 +505,7 @@ async fn two_workers_on_one_database_send_each_message_once() {
     for i in 0..40 {
         convene::notify::outbox::enqueue(
             app.db(),
-            "event.submitted",
+            "event-submitted",
             &admins[i % admins.len()],
             serde_json::json!({
                 "title": format!("Event {i}"),
