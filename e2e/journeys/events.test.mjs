@@ -46,7 +46,6 @@ const TAGS = 'walking, footpaths';
 const PLACE = 'Riverside Library';
 const ADDRESS = '12 Mill Lane, Riverside';
 const CONTACT = 'gareth.lloyd@riverside-city.example';
-const CAPACITY = '20';
 const NOTE = 'Happy to move it if it clashes with anything.';
 
 // About 30 days ahead, as a date in Europe/London.
@@ -334,8 +333,6 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
       address: /^Address\b/,
       online_url: /^Online link\b/,
       organiser_contact: /^Organiser contact\b/,
-      capacity: /^Capacity\b/,
-      lunch_provided: /^Lunch\b/,
       note_to_admins: /^Note to the admins\b/,
     };
     for (const [id, label] of Object.entries(expectLabels)) {
@@ -370,8 +367,6 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
       place_name: PLACE,
       address: ADDRESS,
       organiser_contact: CONTACT,
-      capacity: CAPACITY,
-      lunch_provided: true,
       note_to_admins: NOTE,
     };
     await fillForm(gareth, typed);
@@ -646,8 +641,10 @@ test('desktop: a member drafts an event, an admin approves it, and the public fi
     const mapQuery = decodeURIComponent(mapHref.search.replace(/\+/g, ' '));
     assert.ok(mapQuery.includes(ADDRESS) || mapQuery.includes(PLACE), `the map link searches for neither the address nor the place: ${mapHref}`);
 
-    assert.equal(facts.Capacity, CAPACITY, `"Capacity" reads ${JSON.stringify(facts.Capacity)}`);
-    assert.ok('Lunch' in facts, 'no "Lunch" fact although lunch is provided');
+    // Answers are taken on the page itself (places and lunch are the organiser's to set later).
+    const rsvp = main(anon).getByRole('region', { name: 'Are you coming?' });
+    assert.equal(await rsvp.count(), 1, 'no "Are you coming?" card on the published event');
+    assert.equal(await rsvp.getByRole('link', { name: 'Sign in to answer', exact: true }).count(), 1, 'no "Sign in to answer" for a visitor');
     const tagLinks = await main(anon).locator('dl.facts .tag-list a').evaluateAll((as) => as.map((a) => ({ text: a.textContent.trim(), href: a.getAttribute('href') })));
     assert.deepEqual(
       tagLinks.map((l) => l.text).sort(),

@@ -113,11 +113,20 @@ function londonMinutes(from, to) {
 }
 
 /** Whether the element's top is on screen (below the top edge, above the bottom). */
-function onScreen(locator) {
-  return locator.evaluate((el) => {
+/**
+ * Whether the element is within the screen, waiting up to 3 s: the browser scrolls to the
+ * address's #fragment after the page has loaded, a moment after the navigation resolves.
+ */
+async function onScreen(locator) {
+  const inView = () => locator.evaluate((el) => {
     const r = el.getBoundingClientRect();
     return r.bottom > 0 && r.top < window.innerHeight;
   });
+  for (let waited = 0; waited < 3000; waited += 100) {
+    if (await inView()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return inView();
 }
 
 /**
