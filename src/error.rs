@@ -9,6 +9,9 @@ use poem::http::StatusCode;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// Not found, with a word on why and what to do (an expired or mistyped secret link).
+    #[error("{0}")]
+    NotFoundWith(String),
     #[error("you need to sign in to do that")]
     Unauthorized,
     #[error("{0}")]
@@ -54,7 +57,7 @@ impl AppError {
 impl ResponseError for AppError {
     fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NotFoundWith(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -19,6 +19,7 @@ pub mod home;
 pub mod notify;
 pub mod rsvp;
 pub mod search;
+pub mod secret;
 pub mod server;
 pub mod state;
 pub mod web;
@@ -69,7 +70,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
-    rsvp::mount(calendar::mount(router))
+    notify::mount(rsvp::mount(calendar::mount(router)))
 }
 
 /// The router with every middleware applied.
@@ -80,11 +81,14 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .with(auth::session::LoadSession {
             state: state.clone(),
         })
-        .with(web::csrf::Csrf::new(
-            &state.cookie_key,
-            secure,
-            auth::session::cookie_name(&state.config),
-        ))
+        .with(
+            web::csrf::Csrf::new(
+                &state.cookie_key,
+                secure,
+                auth::session::cookie_name(&state.config),
+            )
+            .exempt(notify::CSRF_EXEMPT),
+        )
         // Outside the CSRF check, which may read a form body: the cap applies to it too.
         .with(web::limits::RequestLimits::default())
         .with(web::errors::ErrorPages::new(state.clone()))

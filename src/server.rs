@@ -59,6 +59,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         clock: Arc::new(crate::clock::SystemClock),
         waiting_for_admins: Arc::new(vec![Arc::new(crate::events::queries::ModerationCount)]),
         event_extensions: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
+        audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
     })
 }
 
@@ -137,6 +138,10 @@ pub async fn run(
 ) -> std::io::Result<()> {
     // Notes left with answers are erased a while after their event, hourly.
     crate::rsvp::retention::spawn(state.clone());
+    // Reminders the day before, for everyone going.
+    crate::rsvp::notices::spawn(state.clone());
+    // Changes that concern other features' people (an event's attendees) become messages.
+    crate::notify::announce::spawn(state.clone());
     // The outbox, sent through SMTP when a server is configured.
     crate::notify::worker::spawn(state.clone());
     let app = crate::app(state);

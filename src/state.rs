@@ -36,4 +36,6 @@ pub struct AppState {
     pub waiting_for_admins: Arc<Vec<Arc<dyn crate::web::page::WaitingCount>>>,
     /// What later features add to event pages and "My events" (see `events::extensions`).
     pub event_extensions: Arc<Vec<Arc<dyn crate::events::extensions::EventsExtension>>>,
+    /// Who turns announcements (an event changed) into messages to the people they know.
+    pub audiences: Arc<Vec<Arc<dyn crate::notify::announce::Audience>>>,
 }

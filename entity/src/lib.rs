@@ -3,6 +3,7 @@
 //! Only the service layer of the `convene` crate uses these types; handlers and
 //! templates see forms and views instead.
 
+pub mod announcement;
 pub mod audit_log;
 pub mod event;
 pub mod event_exception;
@@ -12,12 +13,14 @@ pub mod event_revision;
 pub mod event_slug;
 pub mod event_tag;
 pub mod identity;
+pub mod mail_preference;
 pub mod outbox;
 pub mod rsvp;
 pub mod session;
 pub mod user;
 
 pub mod prelude {
+    pub use crate::announcement::Entity as Announcement;
     pub use crate::audit_log::Entity as AuditLog;
     pub use crate::event::Entity as Event;
     pub use crate::event_exception::Entity as EventException;
@@ -27,6 +30,7 @@ pub mod prelude {
     pub use crate::event_slug::Entity as EventSlug;
     pub use crate::event_tag::Entity as EventTag;
     pub use crate::identity::Entity as Identity;
+    pub use crate::mail_preference::Entity as MailPreference;
     pub use crate::outbox::Entity as Outbox;
     pub use crate::rsvp::Entity as Rsvp;
     pub use crate::session::Entity as Session;

@@ -10,6 +10,8 @@ pub struct Model {
     pub id: i64,
     /// What it says (`event-submitted`, `rsvp-promoted`, ...): its templates.
     pub kind: String,
+    /// The topic it belongs to (`notify::topics`): what its unsubscribe link stops.
+    pub topic: Option<String>,
     pub user_id: Option<i64>,
     pub to_address: String,
     /// The data its templates render, as JSON.

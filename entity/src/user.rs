@@ -30,6 +30,10 @@ pub struct Model {
     /// replaced when they reset it.
     #[serde(skip)]
     pub calendar_token: Option<String>,
+    /// The secret in the unsubscribe link of every message they receive; made with their
+    /// first message.
+    #[serde(skip)]
+    pub mail_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]

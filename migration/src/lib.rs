@@ -15,6 +15,7 @@ mod m20261128_000009_audit_filters;
 mod m20261128_000010_event_notes;
 mod m20261128_000011_rsvp;
 mod m20261128_000012_outbox;
+mod m20261128_000013_mail_preferences;
 pub mod search_index;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_event_notes::Migration),
             Box::new(m20261128_000011_rsvp::Migration),
             Box::new(m20261128_000012_outbox::Migration),
+            Box::new(m20261128_000013_mail_preferences::Migration),
         ]
     }
 }

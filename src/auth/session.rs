@@ -2,14 +2,11 @@
 //! slides forward while the person keeps using the site. The person found is left on the
 //! request for `web::user`'s extractors.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entity::session;
 use entity::user;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -64,9 +61,7 @@ pub async fn create(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crate::secret::random_token();
     // Expired sessions are useless; clearing them here keeps the table small without a
     // background job.
     session::Entity::delete_many()

@@ -81,6 +81,17 @@ pub struct Feed {
 
 impl Feed {
     /// The gzip copy, once it has been made.
+    /// The whole text (for a small feed sent whole, such as a mail attachment).
+    pub fn text(&self) -> String {
+        let bytes: Vec<u8> = self
+            .body
+            .parts
+            .iter()
+            .flat_map(|p| p.iter().copied())
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
     pub fn gzip(&self) -> Option<&Bytes> {
         self.gzip.get()
     }

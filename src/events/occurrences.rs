@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::events::policy;
 use crate::events::queries::get;
 use crate::events::recurrence;
+use crate::events::workflow::{Change, tell_of_change};
 
 /// What happens to one date of a series.
 #[derive(Debug, Clone, Copy)]
@@ -148,6 +149,23 @@ pub async fn change_occurrence(
                 }
             }),
         },
+    )
+    .await?;
+    let told = match change {
+        OccurrenceChange::Cancel => Change::Cancelled,
+        OccurrenceChange::Postpone => Change::Postponed,
+        OccurrenceChange::Reinstate => Change::Reinstated,
+        OccurrenceChange::MoveTo { .. } => Change::Moved,
+    };
+    tell_of_change(
+        &txn,
+        actor,
+        &updated,
+        Some(occurrence_start),
+        told,
+        note.as_deref(),
+        true,
+        now,
     )
     .await?;
     txn.commit().await?;

@@ -22,7 +22,7 @@ use crate::events::notes;
 use crate::events::policy;
 use crate::events::queries::{current_version, get, tags_for};
 use crate::events::slugs::{assign_slug, draft_slug};
-use crate::notify::outbox;
+use crate::notify::{outbox, topics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intent {
@@ -240,7 +240,7 @@ pub async fn update(
         return Ok(UpdateOutcome::RevisionPending);
     }
 
-    let slug = apply_change(&txn, &current, &tags, input, now).await?;
+    let slug = apply_change(&txn, actor, false, &current, &tags, input, now).await?;
     notes::add_author_note(&txn, id, actor.id, input.note_to_admins.as_deref(), now).await?;
     if current.status.is_public() {
         audit::record(
@@ -275,8 +275,11 @@ pub async fn update(
 
 /// Writes a change into the event row, raising SEQUENCE and keeping the old slug as a
 /// redirect when a public event's visible details change.
+#[allow(clippy::too_many_arguments)]
 async fn apply_change(
     txn: &DatabaseTransaction,
+    actor: &Actor,
+    reviewed: bool,
     current: &event::Model,
     current_tags: &[String],
     input: &EventInput,
@@ -300,17 +303,24 @@ async fn apply_change(
     }
     // A published one-off event given a new start has moved (or, if postponed, has its new
     // date): its page says where from. A series' dates move one by one instead.
-    if public
+    let moved = public
         && current.rrule.is_none()
         && input.rrule.is_none()
-        && current.starts_at != input.starts_at
-    {
+        && current.starts_at != input.starts_at;
+    if moved {
         active.previous_starts_at = Set(Some(current.starts_at));
         active.postponed_at = Set(None);
         active.postpone_note = Set(None);
     }
-    active.update(txn).await?;
+    let updated = active.update(txn).await?;
     replace_tags(txn, current.id, &input.tags).await?;
+    // Whoever is going hears of a change their calendar shows.
+    if public && visible && current.status == EventStatus::Published {
+        let change = if moved { Change::Moved } else { Change::Edited };
+        // An approved proposal is the author's own change: they hear of the approval.
+        let author_told = !reviewed;
+        tell_of_change(txn, actor, &updated, None, change, None, author_told, now).await?;
+    }
     Ok(slug)
 }
 
@@ -382,13 +392,35 @@ async fn transition(
             .await?
         }
         EventStatus::Published => {
-            notify_decided(txn, actor, &updated, "approved", None, now).await?
+            notify_decided(txn, actor, &updated, "approved", false, None, now).await?
         }
         EventStatus::Rejected => {
-            notify_decided(txn, actor, &updated, "rejected", note.as_deref(), now).await?
+            notify_decided(
+                txn,
+                actor,
+                &updated,
+                "rejected",
+                false,
+                note.as_deref(),
+                now,
+            )
+            .await?
         }
         EventStatus::ChangesRequested => {
-            notify_decided(txn, actor, &updated, "changes", note.as_deref(), now).await?
+            notify_decided(txn, actor, &updated, "changes", false, note.as_deref(), now).await?
+        }
+        EventStatus::Cancelled if current.status.is_public() => {
+            tell_of_change(
+                txn,
+                actor,
+                &updated,
+                None,
+                Change::Cancelled,
+                note.as_deref(),
+                true,
+                now,
+            )
+            .await?
         }
         _ => {}
     }
@@ -428,21 +460,24 @@ async fn notify_submitted(
     for admin in outbox::admins(txn, Some(actor.id)).await? {
         outbox::enqueue(
             txn,
-            "event-submitted",
-            &admin,
-            serde_json::json!({
-                "title": e.title,
-                "author": author,
-                "change": change,
-                "note": note,
-                "path": "/admin/moderation",
-            }),
-            Some(format!(
-                "event-submitted:{}:{}:{}",
-                e.id,
-                admin.user_id,
-                now.timestamp_micros()
-            )),
+            outbox::Mail {
+                kind: "event-submitted",
+                topic: topics::SUBMISSIONS,
+                to: &admin,
+                data: serde_json::json!({
+                    "title": e.title,
+                    "author": author,
+                    "change": change,
+                    "note": note,
+                    "path": "/admin/moderation",
+                }),
+                dedupe_key: format!(
+                    "event-submitted:{}:{}:{}",
+                    e.id,
+                    admin.user_id,
+                    now.timestamp_micros()
+                ),
+            },
             now,
         )
         .await?;
@@ -456,6 +491,7 @@ async fn notify_decided(
     actor: &Actor,
     e: &event::Model,
     decision: &str,
+    proposed_change: bool,
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -465,25 +501,147 @@ async fn notify_decided(
     if let Some(author) = outbox::recipient(txn, e.author_id).await? {
         outbox::enqueue(
             txn,
-            "event-decided",
-            &author,
-            serde_json::json!({
-                "title": e.title,
-                "approved": decision == "approved",
-                "rejected": decision == "rejected",
-                "changes": decision == "changes",
-                "note": note,
-                "path": format!("/events/{}", e.slug),
-            }),
-            Some(format!(
-                "event-decided:{}:{decision}:{}",
-                e.id,
-                now.timestamp_micros()
-            )),
+            outbox::Mail {
+                kind: "event-decided",
+                topic: topics::DECISIONS,
+                to: &author,
+                data: serde_json::json!({
+                    "title": e.title,
+                    "approved": decision == "approved",
+                    "rejected": decision == "rejected",
+                    "changes": decision == "changes",
+                    "proposed_change": proposed_change,
+                    "note": note,
+                    "path": format!("/events/{}", e.slug),
+                }),
+                dedupe_key: format!(
+                    "event-decided:{}:{decision}:{proposed_change}:{}",
+                    e.id,
+                    now.timestamp_micros()
+                ),
+            },
             now,
         )
         .await?;
     }
+    Ok(())
+}
+
+/// What happened to a published event (or one date of a series), for the people it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Cancelled,
+    Postponed,
+    Moved,
+    /// Its details (time, place, description) changed.
+    Edited,
+    Reinstated,
+}
+
+impl Change {
+    fn key(self) -> &'static str {
+        match self {
+            Change::Cancelled => "cancelled",
+            Change::Postponed => "postponed",
+            Change::Moved => "moved",
+            Change::Edited => "changed",
+            Change::Reinstated => "reinstated",
+        }
+    }
+}
+
+/// Tells the people a change to a published event concerns: an announcement for whoever
+/// knows its attendees (RSVP), and a message to its author when someone else cancelled,
+/// postponed, moved or reinstated it. `occurrence` is the planned start of the one date of
+/// a series that changed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn tell_of_change(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    e: &event::Model,
+    occurrence: Option<DateTime<Utc>>,
+    change: Change,
+    note: Option<&str>,
+    tell_author: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    // The times it has now: the event's, or (for one date) the date's after the change.
+    let (starts_at, ends_at) = match occurrence {
+        None => (e.starts_at, e.ends_at),
+        Some(start) => {
+            let exceptions = crate::events::queries::exceptions_for(txn, &[e.id])
+                .await?
+                .remove(&e.id)
+                .unwrap_or_default();
+            let at = crate::events::page::occurrence_of(e, &exceptions, start);
+            (at.starts_at, at.ends_at)
+        }
+    };
+    let date = occurrence.map(|start| {
+        start
+            .with_timezone(&e.zone())
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    });
+    crate::notify::announce::announce(
+        txn,
+        "event-changed",
+        serde_json::json!({
+            "event_id": e.id,
+            "date": date,
+            "change": change.key(),
+            "note": note,
+            "actor_id": actor.id,
+        }),
+        now,
+    )
+    .await?;
+    if !tell_author || actor.id == e.author_id || change == Change::Edited {
+        return Ok(());
+    }
+    let Some(author) = outbox::recipient(txn, e.author_id).await? else {
+        return Ok(());
+    };
+    let day = occurrence.map(|start| {
+        start
+            .with_timezone(&e.zone())
+            .format("%A %-d %B %Y")
+            .to_string()
+    });
+    outbox::enqueue(
+        txn,
+        outbox::Mail {
+            kind: "event-altered",
+            topic: topics::DECISIONS,
+            to: &author,
+            data: serde_json::json!({
+                "title": e.title,
+                "day": day,
+                "cancelled": change == Change::Cancelled,
+                "postponed": change == Change::Postponed,
+                "moved": change == Change::Moved,
+                "reinstated": change == Change::Reinstated,
+                "note": note,
+                "starts_at": starts_at.to_rfc3339(),
+                "ends_at": ends_at.to_rfc3339(),
+                "all_day": e.all_day,
+                "path": match &date {
+                    Some(date) => format!("/events/{}/{date}", e.slug),
+                    None => format!("/events/{}", e.slug),
+                },
+            }),
+            dedupe_key: format!(
+                "event-altered:{}:{}:{}:{}",
+                e.id,
+                date.as_deref().unwrap_or(""),
+                change.key(),
+                now.timestamp_micros()
+            ),
+        },
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -615,6 +773,17 @@ pub async fn postpone(
         },
     )
     .await?;
+    tell_of_change(
+        &txn,
+        actor,
+        &updated,
+        None,
+        Change::Postponed,
+        note.as_deref(),
+        true,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -661,6 +830,17 @@ pub async fn reinstate(
                 current.title
             )),
         },
+    )
+    .await?;
+    tell_of_change(
+        &txn,
+        actor,
+        &updated,
+        None,
+        Change::Reinstated,
+        None,
+        true,
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -740,7 +920,7 @@ pub async fn review_revision(
             .await?
             .remove(&current.id)
             .unwrap_or_default();
-        apply_change(&txn, &current, &tags, &input, now).await?;
+        apply_change(&txn, actor, true, &current, &tags, &input, now).await?;
     }
     let mut active: event_revision::ActiveModel = rev.into();
     active.status = Set(if approve {
@@ -765,7 +945,7 @@ pub async fn review_revision(
             },
             target_type: "event",
             target_id: Some(current.id.to_string()),
-            detail: Some(match note {
+            detail: Some(match &note {
                 Some(note) => format!("change to \u{201c}{}\u{201d}: {note}", current.title),
                 None => format!("change to \u{201c}{}\u{201d}", current.title),
             }),
@@ -773,6 +953,16 @@ pub async fn review_revision(
     )
     .await?;
     let updated = get(&txn, current.id).await?;
+    notify_decided(
+        &txn,
+        actor,
+        &updated,
+        if approve { "approved" } else { "rejected" },
+        true,
+        note.as_deref(),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -5,9 +5,13 @@
 //! nothing. Without SMTP configured, messages stay in the outbox, where admins read them
 //! (`/admin/outbox`). What a message says is in `templates/mail/`.
 
+pub mod announce;
 pub mod compose;
 pub mod outbox;
+pub mod preferences;
 pub mod routes;
+pub mod settings;
+pub mod topics;
 pub mod worker;
 
 use crate::web::router::{Router, get, post};
@@ -19,3 +23,17 @@ pub fn admin_routes() -> Router {
         .at("/:id<\\d+>", get(routes::show))
         .at("/:id<\\d+>/retry", post(routes::retry))
 }
+
+/// The pages members use: `/profile/mail` and the unsubscribe links.
+pub fn mount(router: Router) -> Router {
+    router
+        .at("/profile/mail", get(settings::show).post(settings::save))
+        .at(
+            "/mail/unsubscribe/:token/:topic",
+            get(settings::ask).post(settings::unsubscribe),
+        )
+}
+
+/// Where a POST needs no CSRF token: the one-click unsubscribe of mail programs (RFC 8058),
+/// authorised by the secret in its address.
+pub const CSRF_EXEMPT: &[&str] = &["/mail/unsubscribe/"];

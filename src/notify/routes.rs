@@ -94,7 +94,7 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let tz = ctx.state.config.time_zone;
     let (subject, text, html_error) =
-        match compose::compose(&ctx.state.templates, &ctx.state.config, &m) {
+        match compose::compose(&ctx.state.templates, &ctx.state.config, &m, None) {
             Ok(c) => (c.subject, c.text, None),
             Err(e) => (String::new(), String::new(), Some(e)),
         };

@@ -8,10 +8,12 @@
 //! lease to run out, and the message is tried again: it keeps its `Message-ID`, so the rare
 //! duplicate this allows is recognisable as one.
 
+use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::outbox::{self, Status};
+use entity::user;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
@@ -112,6 +114,24 @@ async fn claim(
     Ok(claimed)
 }
 
+/// The unsubscribe secrets of the recipients of `rows`.
+async fn unsubscribe_tokens(
+    db: &DatabaseConnection,
+    rows: &[outbox::Model],
+) -> Result<HashMap<i64, String>, AppError> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| Some((u.id, u.mail_token?)))
+        .collect())
+}
+
 /// What became of one message.
 enum Result_ {
     Sent(String),
@@ -127,24 +147,31 @@ pub async fn run_once(
 ) -> Result<usize, AppError> {
     let now = state.clock.now();
     let claimed = claim(&state.db, now).await?;
+    let tokens = unsubscribe_tokens(&state.db, &claimed).await?;
     let mut sent = 0;
     for row in claimed {
-        let result = match compose::compose(&state.templates, &state.config, &row) {
+        let token = row
+            .user_id
+            .and_then(|id| tokens.get(&id))
+            .map(String::as_str);
+        let result = match compose::compose(&state.templates, &state.config, &row, token) {
             Err(e) => Result_::Dead(None, e),
-            Ok(composed) => match compose::message(&state.config, &smtp.from, &row, &composed) {
-                Err(e) => Result_::Dead(Some(composed.subject), e),
-                Ok(message) => match mailer.send(message).await {
-                    Ok(_) => Result_::Sent(composed.subject),
-                    Err(e) if e.is_permanent() => {
-                        Result_::Dead(Some(composed.subject), format!("refused: {e}"))
-                    }
-                    Err(e) if row.attempts >= MAX_ATTEMPTS => Result_::Dead(
-                        Some(composed.subject),
-                        format!("gave up after {} attempts: {e}", row.attempts),
-                    ),
-                    Err(e) => Result_::Retry(composed.subject, e.to_string()),
-                },
-            },
+            Ok(composed) => {
+                match compose::message(&state.config, &smtp.from, &row, &composed, token) {
+                    Err(e) => Result_::Dead(Some(composed.subject), e),
+                    Ok(message) => match mailer.send(message).await {
+                        Ok(_) => Result_::Sent(composed.subject),
+                        Err(e) if e.is_permanent() => {
+                            Result_::Dead(Some(composed.subject), format!("refused: {e}"))
+                        }
+                        Err(e) if row.attempts >= MAX_ATTEMPTS => Result_::Dead(
+                            Some(composed.subject),
+                            format!("gave up after {} attempts: {e}", row.attempts),
+                        ),
+                        Err(e) => Result_::Retry(composed.subject, e.to_string()),
+                    },
+                }
+            }
         };
         let now = state.clock.now();
         let mut active: outbox::ActiveModel = row.clone().into();

@@ -4,6 +4,7 @@
 
 pub mod feed;
 pub mod forms;
+pub mod notices;
 pub mod panel;
 pub mod policy;
 pub mod queries;

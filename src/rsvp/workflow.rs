@@ -193,23 +193,23 @@ async fn notify_promoted(
     };
     crate::notify::outbox::enqueue(
         txn,
-        "rsvp-promoted",
-        &to,
-        serde_json::json!({
-            "title": e.title,
-            "starts_at": starts_at.to_rfc3339(),
-            "ends_at": ends_at.to_rfc3339(),
-            "all_day": e.all_day,
-            "path": path,
-        }),
-        Some(format!(
-            "rsvp-promoted:{}:{}",
-            row.id,
-            now.timestamp_micros()
-        )),
+        crate::notify::outbox::Mail {
+            kind: "rsvp-promoted",
+            topic: crate::notify::topics::PLACES,
+            to: &to,
+            data: serde_json::json!({
+                "title": e.title,
+                "starts_at": starts_at.to_rfc3339(),
+                "ends_at": ends_at.to_rfc3339(),
+                "all_day": e.all_day,
+                "path": path,
+            }),
+            dedupe_key: format!("rsvp-promoted:{}:{}", row.id, now.timestamp_micros()),
+        },
         now,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Going if there is a place, else next on the waiting list.
@@ -643,15 +643,6 @@ pub async fn erase_history(
     Ok(erased)
 }
 
-/// A new random secret for a feed address (256 bits, URL-safe).
-fn new_token() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// The secret of a member's personal feed address, made the first time it is asked for.
 pub async fn calendar_token(db: &DatabaseConnection, user_id: i64) -> Result<String, AppError> {
     let txn = begin_write(db).await?;
@@ -663,7 +654,7 @@ pub async fn calendar_token(db: &DatabaseConnection, user_id: i64) -> Result<Str
     if let Some(token) = person.calendar_token.clone() {
         return Ok(token);
     }
-    let token = new_token();
+    let token = crate::secret::random_token();
     let mut active: user::ActiveModel = person.into();
     active.calendar_token = Set(Some(token.clone()));
     active.update(&txn).await?;
@@ -682,7 +673,7 @@ pub async fn reset_calendar_token(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let token = new_token();
+    let token = crate::secret::random_token();
     let mut active: user::ActiveModel = person.into();
     active.calendar_token = Set(Some(token.clone()));
     active.update(&txn).await?;

@@ -67,6 +67,7 @@ impl CsrfSeed {
 
 pub struct Csrf {
     key: Arc<[u8]>,
+    exempt: &'static [&'static str],
     cookie_name: &'static str,
     session_cookie: &'static str,
     secure: bool,
@@ -79,6 +80,7 @@ impl Csrf {
         Self {
             session_cookie,
             key: cookie_key.signing().into(),
+            exempt: &[],
             // `__Host-` cookies cannot be planted by a sibling subdomain, but need HTTPS.
             cookie_name: if secure {
                 "__Host-convene_csrf"
@@ -101,6 +103,16 @@ fn token_for(key: &[u8], cookie_value: &str, session: &str) -> Hmac<Sha256> {
     mac
 }
 
+impl Csrf {
+    /// Paths (by prefix) whose POSTs carry their own authority, a secret in the address, and
+    /// can only do something harmless with it (stop e-mail): mail programs POST there with no
+    /// cookie and no token (RFC 8058).
+    pub fn exempt(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.exempt = prefixes;
+        self
+    }
+}
+
 impl<E: Endpoint> Middleware<E> for Csrf {
     type Output = CsrfEndpoint<E>;
 
@@ -108,6 +120,7 @@ impl<E: Endpoint> Middleware<E> for Csrf {
         CsrfEndpoint {
             inner,
             key: self.key.clone(),
+            exempt: self.exempt,
             cookie_name: self.cookie_name,
             session_cookie: self.session_cookie,
             secure: self.secure,
@@ -118,6 +131,7 @@ impl<E: Endpoint> Middleware<E> for Csrf {
 pub struct CsrfEndpoint<E> {
     inner: E,
     key: Arc<[u8]>,
+    exempt: &'static [&'static str],
     cookie_name: &'static str,
     session_cookie: &'static str,
     secure: bool,
@@ -149,7 +163,11 @@ impl<E: Endpoint> Endpoint for CsrfEndpoint<E> {
         }));
         crate::web::errors::SeenViewer::set_csrf(&req, &seed);
 
-        if is_unsafe(req.method()) {
+        let exempt = self
+            .exempt
+            .iter()
+            .any(|prefix| req.uri().path().starts_with(prefix));
+        if is_unsafe(req.method()) && !exempt {
             let presented = presented_token(&mut req).await?;
             let valid = seed.0.existing.as_deref().is_some_and(|cookie_value| {
                 presented.is_some_and(|token| {

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-/// Paths whose last part is a secret (a member's personal calendar address): logged without
-/// it, as logs travel further than the database.
-const SECRET_TAILS: &[&str] = &["/calendar/personal/"];
+/// Paths that carry a secret (a member's personal calendar address, an unsubscribe link):
+/// logged without it, as logs travel further than the database.
+const SECRET_TAILS: &[&str] = &["/calendar/personal/", "/mail/unsubscribe/"];
 
 fn loggable(path: &str) -> String {
     match SECRET_TAILS.iter().find(|prefix| path.starts_with(*prefix)) {
@@ -43,6 +43,10 @@ mod tests {
         assert_eq!(
             super::loggable("/calendar/personal/Zm9vYmFyYmF6cXV4.ics"),
             "/calendar/personal/[secret]"
+        );
+        assert_eq!(
+            super::loggable("/mail/unsubscribe/Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4/places"),
+            "/mail/unsubscribe/[secret]"
         );
         assert_eq!(super::loggable("/calendar.ics"), "/calendar.ics");
     }

@@ -502,25 +502,34 @@ async fn two_workers_on_one_database_send_each_message_once() {
     let admins = convene::notify::outbox::admins(app.db(), None)
         .await
         .unwrap();
-    for i in 0..40 {
+    for i in 0..20 {
         convene::notify::outbox::enqueue(
             app.db(),
-            "event-submitted",
-            &admins[i % admins.len()],
-            serde_json::json!({
-                "title": format!("Event {i}"),
-                "author": "Test",
-                "change": false,
-                "note": null,
-                "path": "/admin/moderation",
-            }),
-            None,
+            convene::notify::outbox::Mail {
+                kind: "event-submitted",
+                topic: convene::notify::topics::SUBMISSIONS,
+                to: &admins[i % admins.len()],
+                data: serde_json::json!({
+                    "title": format!("Event {i}"),
+                    "author": "Test",
+                    "change": false,
+                    "note": null,
+                    "path": "/admin/moderation",
+                }),
+                dedupe_key: format!("two-workers:{i}"),
+            },
             now,
         )
         .await
         .unwrap();
     }
-    let total = outbox::Entity::find().all(app.db()).await.unwrap().len();
+    let total = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(Status::Queued))
+        .all(app.db())
+        .await
+        .unwrap()
+        .len();
+    assert!(total >= 20);
     let smtp_config = convene::config::SmtpConfig {
         host: "127.0.0.1".into(),
         port,
@@ -563,4 +572,138 @@ async fn two_workers_on_one_database_send_each_message_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), total);
+}
+
+#[tokio::test]
+async fn every_message_stops_its_kind_with_one_click_and_reminders_carry_the_calendar_entry() {
+    crate::helpers::needs_peers!();
+    let port = free_port();
+    let smtp = SmtpServer::start(port, &[]);
+    let port_text = port.to_string();
+    let app = demo_app(&[
+        ("smtp.host", "127.0.0.1"),
+        ("smtp.port", port_text.as_str()),
+        ("smtp.security", "none"),
+        ("smtp.from", "Open Data Forum <forum@example.org>"),
+    ])
+    .await;
+    const HELEN: &str = "helen.mcallister@openstreets-trust.example";
+
+    // Tom withdraws from the full hack day: Helen, first in line, gets his place.
+    let tom = signed_in(&app, TOM).await;
+    tom.post(
+        &app,
+        "/events/bus-data-hack-day/rsvp",
+        &[("answer", "withdraw")],
+    )
+    .await;
+    let to_helen = smtp
+        .wait_for(|m| m.rcpt_tos == [HELEN] && m.subject().starts_with("You have a place"))
+        .await;
+    let header = to_helen
+        .header("List-Unsubscribe")
+        .expect("List-Unsubscribe");
+    let link = header
+        .strip_prefix('<')
+        .and_then(|h| h.strip_suffix('>'))
+        .unwrap()
+        .to_string();
+    assert!(
+        link.starts_with(&format!("{}/mail/unsubscribe/", app.url)) && link.ends_with("/places"),
+        "{link}"
+    );
+    assert_eq!(
+        to_helen.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    assert!(to_helen.data.contains("Stop these e-mails (Waiting list)"));
+
+    // Opening the link (as mail scanners do) only asks.
+    let nobody = crate::helpers::browser_client();
+    let page = nobody.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = crate::helpers::unescape(&page.text().await.unwrap());
+    assert!(
+        page.contains("Stop e-mails about \u{201c}Waiting list\u{201d}?"),
+        "{page}"
+    );
+    assert!(page.contains(HELEN));
+    let helen = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(HELEN))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let wants = |topic: &'static str| {
+        let db = app.db().clone();
+        async move {
+            convene::notify::preferences::wants(&db, helen.id, topic)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(wants("places").await);
+
+    // The mail program's one-click POST: no cookie, no token, no sign-in.
+    let resp = reqwest::Client::new()
+        .post(&link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(!wants("places").await, "places are off");
+    assert!(wants("reminders").await, "other topics stay on");
+    // Twice is the same as once.
+    let resp = reqwest::Client::new().post(&link).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+
+    // A link with a secret nobody has, or a topic that does not exist: 404, nothing changed.
+    let forged = format!("{}/mail/unsubscribe/{}/places", app.url, "A".repeat(43));
+    assert_eq!(
+        reqwest::Client::new()
+            .post(&forged)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let wrong_topic = link.replace("/places", "/everything");
+    assert_eq!(
+        reqwest::Client::new()
+            .post(&wrong_topic)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // The day before the hack day, those going get a reminder with the calendar entry.
+    let e = entity::event::Entity::find()
+        .filter(entity::event::Column::Title.eq("Bus Data Hack Day"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    app.clock
+        .advance(e.starts_at - chrono::Utc::now() - chrono::Duration::hours(20));
+    convene::rsvp::notices::send_reminders(&app.state)
+        .await
+        .unwrap();
+    let reminder = smtp
+        .wait_for(|m| m.rcpt_tos == [HELEN] && m.subject() == "Tomorrow: Bus Data Hack Day")
+        .await;
+    assert!(reminder.data.contains("multipart/mixed"));
+    assert!(reminder.data.contains("text/calendar"));
+    assert!(reminder.data.contains("filename=\"bus-data-hack-day.ics\""));
+    assert!(
+        reminder
+            .header("List-Unsubscribe")
+            .unwrap()
+            .ends_with("/reminders>"),
+        "the reminder's link stops reminders"
+    );
 }

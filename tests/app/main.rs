@@ -5,6 +5,7 @@
 mod generate;
 mod helpers;
 mod mail;
+mod notices;
 mod oidc;
 mod permissions;
 mod postponing;

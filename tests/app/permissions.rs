@@ -142,6 +142,20 @@ async fn every_route_answers_each_persona_as_the_table_says() {
     samples.insert("path", "css/convene.css".into());
     samples.insert("provider", "council".into());
     samples.insert("id", String::new());
+    // The member's own unsubscribe link: it works for whoever holds it, signed in or not.
+    let member_id = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(MEMBER))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let token = convene::notify::preferences::ensure_token(app.db(), member_id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    samples.insert("token", token);
+    samples.insert("topic", "places".into());
 
     let table = convene::routes(&app.state).table().to_vec();
     let mut lines = Vec::new();

@@ -1,0 +1,80 @@
+//! What Convene sends, grouped as members choose it: each message belongs to one topic, each
+//! topic can be turned off (on the preferences page, or from the unsubscribe link in any
+//! of its messages), and turning one off stops only it. The features that send a topic's
+//! messages name it with these constants.
+
+/// Admins: an event or a change to one waits for review.
+pub const SUBMISSIONS: &str = "submissions";
+/// Authors: what the admins decided about their event, or did to it.
+pub const DECISIONS: &str = "decisions";
+/// Members: an event they are going to changed, moved, was postponed or cancelled.
+pub const CHANGES: &str = "changes";
+/// Members: a place came free and is theirs.
+pub const PLACES: &str = "places";
+/// Members: the day before an event they are going to.
+pub const REMINDERS: &str = "reminders";
+
+/// One topic as the preferences page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Topic {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    /// Only admins receive it (and see it among their preferences).
+    pub admins_only: bool,
+}
+
+/// Every topic, in the order the preferences page lists them. All are on until a member
+/// turns them off.
+pub const TOPICS: &[Topic] = &[
+    Topic {
+        key: SUBMISSIONS,
+        label: "Events waiting for review",
+        hint: "When a member submits an event, or proposes a change to a published one.",
+        admins_only: true,
+    },
+    Topic {
+        key: DECISIONS,
+        label: "Your events",
+        hint: "When an admin approves or rejects an event you wrote, asks you for changes, \
+               or cancels, postpones or moves it.",
+        admins_only: false,
+    },
+    Topic {
+        key: CHANGES,
+        label: "Events you are going to",
+        hint: "When an event or date you said you are going to is cancelled, postponed, \
+               moved or changed.",
+        admins_only: false,
+    },
+    Topic {
+        key: PLACES,
+        label: "Waiting list",
+        hint: "When a place comes free at an event you are waiting for, and it is yours.",
+        admins_only: false,
+    },
+    Topic {
+        key: REMINDERS,
+        label: "Reminders",
+        hint: "The day before an event you are going to, with its calendar entry attached.",
+        admins_only: false,
+    },
+];
+
+/// The topic `key` names, if any.
+pub fn find(key: &str) -> Option<&'static Topic> {
+    TOPICS.iter().find(|t| t.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_topic_is_listed_once() {
+        for key in [SUBMISSIONS, DECISIONS, CHANGES, PLACES, REMINDERS] {
+            assert_eq!(TOPICS.iter().filter(|t| t.key == key).count(), 1, "{key}");
+        }
+        assert_eq!(TOPICS.len(), 5);
+    }
+}

@@ -1,0 +1,403 @@
+//! Who hears what by e-mail, as the outbox holds it (no mail server needed): people going to
+//! an event that is postponed, or to a date of a series that is cancelled; its author, when
+//! an admin did it; reminders the day before, with the calendar entry, once each; members'
+//! choices on their profile; and the limit that stops a flood to one person.
+
+use entity::outbox::{self, Status};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::helpers::{TestApp, date_starts, demo_app, signed_in};
+use crate::oidc::Browser;
+
+const PRIYA: &str = "priya.shah@northvale-council.example";
+const TOM: &str = "tom.okafor@eastmere-uni.example";
+const GARETH: &str = "gareth.lloyd@riverside-city.example";
+const DAN: &str = "dan.kowalski@mail.example";
+const SAM: &str = "sam.whitfield@riverside-city.example";
+const AISHA: &str = "aisha.rahman@midshire-transport.example";
+
+/// Messages of `kind` whose data mentions `about`.
+async fn messages(app: &TestApp, kind: &str, about: &str) -> Vec<outbox::Model> {
+    outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq(kind))
+        .order_by_asc(outbox::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.data.contains(about))
+        .collect()
+}
+
+fn addresses(ms: &[outbox::Model]) -> Vec<String> {
+    let mut to: Vec<String> = ms.iter().map(|m| m.to_address.clone()).collect();
+    to.sort();
+    to
+}
+
+/// Hands out the announcements waiting now (the server does it every two seconds too).
+async fn announcements(app: &TestApp) {
+    convene::notify::announce::run_once(&app.state)
+        .await
+        .expect("announcements are handled");
+}
+
+/// The message as an admin reads it in the outbox.
+async fn read(app: &TestApp, admin: &Browser, m: &outbox::Model) -> String {
+    let resp = admin
+        .get(&format!("{}/admin/outbox/{}", app.url, m.id))
+        .await;
+    assert_eq!(resp.status(), 200);
+    crate::helpers::unescape(&resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn people_going_hear_when_their_event_is_postponed_and_its_author_hears_too() {
+    let app = demo_app(&[]).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let resp = priya
+        .post(
+            &app,
+            "/events/bus-data-hack-day/postpone",
+            &[("note", "The depot cannot host us that weekend.")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    announcements(&app).await;
+
+    // Everyone going or waiting hears, but Priya, who did it (and was waiting).
+    let told = messages(&app, "event-changed", "Bus Data Hack Day").await;
+    let to = addresses(&told);
+    assert_eq!(to.len(), 7, "{to:?}");
+    for who in [AISHA, TOM, DAN, SAM, GARETH] {
+        assert!(to.iter().any(|a| a == who), "{who} in {to:?}");
+    }
+    assert!(!to.iter().any(|a| a == PRIYA));
+    let text = read(&app, &priya, &told[0]).await;
+    assert!(text.contains("Postponed: Bus Data Hack Day"), "{text}");
+    assert!(text.contains("a new date is to follow"));
+    assert!(text.contains("The depot cannot host us that weekend."));
+
+    // Its author hears that an admin postponed it, and why.
+    let author = messages(&app, "event-altered", "Bus Data Hack Day").await;
+    assert_eq!(addresses(&author), [AISHA]);
+    let text = read(&app, &priya, &author[0]).await;
+    assert!(
+        text.contains("The admins postponed your event &quot;Bus Data Hack Day&quot;"),
+        "{text}"
+    );
+
+    // Handled once: another round writes nothing more.
+    announcements(&app).await;
+    assert_eq!(
+        messages(&app, "event-changed", "Bus Data Hack Day")
+            .await
+            .len(),
+        7
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_date_of_a_series_is_told_to_those_going_to_that_date_only() {
+    let app = demo_app(&[]).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let series = priya
+        .get(&format!("{}/events/open-data-surgery", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let starts = date_starts(&series);
+    assert!(starts.len() >= 3, "{starts:?}");
+    let day = |start: &str| {
+        chrono::DateTime::parse_from_rfc3339(start)
+            .unwrap()
+            .with_timezone(&chrono_tz::Europe::London)
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (second, third) = (day(&starts[1]), day(&starts[2]));
+    for (who, date) in [(GARETH, &second), (DAN, &second), (SAM, &third)] {
+        let member = signed_in(&app, who).await;
+        let resp = member
+            .post(
+                &app,
+                &format!("/events/open-data-surgery/{date}/rsvp"),
+                &[("answer", "going")],
+            )
+            .await;
+        assert_eq!(resp.status(), 303, "{who} answers");
+    }
+
+    let resp = priya
+        .post(
+            &app,
+            "/events/open-data-surgery/occurrences/cancel",
+            &[
+                ("start", starts[1].as_str()),
+                ("note", "The Digital Hub is closed."),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    announcements(&app).await;
+
+    let told = messages(&app, "event-changed", "Open Data Surgery").await;
+    assert_eq!(addresses(&told), [DAN, GARETH]);
+    assert!(
+        told[0]
+            .data
+            .contains(&format!("/events/open-data-surgery/{second}"))
+    );
+    let text = read(&app, &priya, &told[0]).await;
+    assert!(text.contains("Cancelled: Open Data Surgery"), "{text}");
+    assert!(text.contains("The Digital Hub is closed."));
+    // The author (Tom) hears which date an admin cancelled.
+    let author = messages(&app, "event-altered", "Open Data Surgery").await;
+    assert_eq!(addresses(&author), [TOM]);
+    let text = read(&app, &priya, &author[0]).await;
+    let words = chrono::NaiveDate::parse_from_str(&second, "%Y-%m-%d")
+        .unwrap()
+        .format("The admins cancelled the %A %-d %B %Y date of your event")
+        .to_string();
+    assert!(text.contains(&words), "{words} in {text}");
+}
+
+#[tokio::test]
+async fn a_reminder_goes_the_day_before_to_everyone_going_once_with_the_calendar_entry() {
+    let app = demo_app(&[]).await;
+    let e = entity::event::Entity::find()
+        .filter(entity::event::Column::Title.eq("Bus Data Hack Day"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    // Gareth wants no reminders.
+    let gareth = signed_in(&app, GARETH).await;
+    let resp = gareth
+        .post(
+            &app,
+            "/profile/mail",
+            &[("decisions", "on"), ("changes", "on"), ("places", "on")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    // Two days before: nothing yet.
+    let now = chrono::Utc::now();
+    app.clock
+        .advance(e.starts_at - now - chrono::Duration::hours(48));
+    convene::rsvp::notices::send_reminders(&app.state)
+        .await
+        .unwrap();
+    assert!(
+        messages(&app, "rsvp-reminder", "Bus Data Hack Day")
+            .await
+            .is_empty()
+    );
+
+    // Twenty hours before: each of the six going hears, but Gareth; the two waiting do not.
+    app.clock.advance(chrono::Duration::hours(28));
+    let written = convene::rsvp::notices::send_reminders(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(written, 5);
+    let reminders = messages(&app, "rsvp-reminder", "Bus Data Hack Day").await;
+    let to = addresses(&reminders);
+    assert_eq!(to.len(), 5, "{to:?}");
+    assert!(!to.iter().any(|a| a == GARETH));
+    assert!(!to.iter().any(|a| a == PRIYA), "Priya is waiting");
+    let data: serde_json::Value = serde_json::from_str(&reminders[0].data).unwrap();
+    let ics = data["attach"]["text"]
+        .as_str()
+        .unwrap()
+        .replace("\r\n ", "");
+    assert!(ics.starts_with("BEGIN:VCALENDAR"));
+    assert!(ics.contains("SUMMARY:Bus Data Hack Day"), "{ics}");
+    assert!(ics.contains(&format!("mailto:{}", reminders[0].to_address)));
+    assert_eq!(data["attach"]["name"], "bus-data-hack-day.ics");
+    let priya = signed_in(&app, PRIYA).await;
+    let text = read(&app, &priya, &reminders[0]).await;
+    assert!(text.contains("Tomorrow: Bus Data Hack Day"), "{text}");
+
+    // Looking again writes no second reminder.
+    app.clock.advance(chrono::Duration::minutes(10));
+    let again = convene::rsvp::notices::send_reminders(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(
+        messages(&app, "rsvp-reminder", "Bus Data Hack Day")
+            .await
+            .len(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn members_choose_what_they_receive_on_their_profile() {
+    let app = demo_app(&[]).await;
+    let gareth = signed_in(&app, GARETH).await;
+    let page = gareth
+        .get(&format!("{}/profile/mail", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Your events"));
+    assert!(page.contains("Waiting list"));
+    assert!(
+        !page.contains("Events waiting for review"),
+        "only admins are told of submissions"
+    );
+    let priya = signed_in(&app, PRIYA).await;
+    let admin_page = priya
+        .get(&format!("{}/profile/mail", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(admin_page.contains("Events waiting for review"));
+
+    // Gareth turns off news of his own events.
+    let resp = gareth
+        .post(
+            &app,
+            "/profile/mail",
+            &[("changes", "on"), ("places", "on"), ("reminders", "on")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = gareth
+        .get(&format!("{}/profile/mail", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"id="topic-decisions" name="decisions" type="checkbox" value="on" aria-describedby="topic-decisions-hint">"#), "unticked");
+    assert!(page.contains(r#"id="topic-places" name="places" type="checkbox" value="on" aria-describedby="topic-places-hint" checked>"#));
+
+    // A decision about his event is then not written for him.
+    let date = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let resp = gareth
+        .post(
+            &app,
+            "/events/new",
+            &[
+                ("title", "Towpath Data Walk"),
+                ("summary", "Open data about the canal towpaths."),
+                ("time_zone", "Europe/London"),
+                ("start_date", &date),
+                ("start_time", "18:00"),
+                ("end_date", &date),
+                ("end_time", "20:00"),
+                ("repeat", "none"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let e = entity::event::Entity::find()
+        .filter(entity::event::Column::Title.eq("Towpath Data Walk"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let resp = priya
+        .post(
+            &app,
+            &format!("/admin/moderation/events/{}/reject", e.id),
+            &[("note", "The towpath is closed.")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert!(
+        messages(&app, "event-decided", "Towpath Data Walk")
+            .await
+            .is_empty()
+    );
+    // The admins' news of his submission was still written (theirs is on).
+    assert_eq!(
+        messages(&app, "event-submitted", "Towpath Data Walk")
+            .await
+            .len(),
+        2
+    );
+
+    // The form needs its CSRF token, and a signed-in member.
+    let bare = crate::helpers::browser_client()
+        .post(format!("{}/profile/mail", app.url))
+        .form(&[("places", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 403);
+    assert_eq!(
+        Browser::new()
+            .get(&format!("{}/profile/mail", app.url))
+            .await
+            .status(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn a_flood_of_messages_to_one_person_is_held_back_for_an_admin() {
+    use convene::notify::outbox::{Enqueued, Mail, enqueue, recipient};
+    let app = demo_app(&[]).await;
+    let dan = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(DAN))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let to = recipient(app.db(), dan.id).await.unwrap().unwrap();
+    let now = app.state.clock.now();
+    let mut results = Vec::new();
+    for n in 0..=convene::notify::outbox::PER_HOUR {
+        let mail = Mail {
+            kind: "rsvp-promoted",
+            topic: convene::notify::topics::PLACES,
+            to: &to,
+            data: serde_json::json!({
+                "title": format!("Loop {n}"),
+                "starts_at": now.to_rfc3339(),
+                "ends_at": now.to_rfc3339(),
+                "all_day": false,
+                "path": "/events",
+            }),
+            dedupe_key: format!("flood-test:{n}"),
+        };
+        results.push(enqueue(app.db(), mail, now).await.unwrap());
+    }
+    let last = results.pop().unwrap();
+    assert!(results.iter().all(|r| *r == Enqueued::Queued));
+    assert_eq!(last, Enqueued::Held);
+    let held = messages(
+        &app,
+        "rsvp-promoted",
+        &format!("Loop {}", convene::notify::outbox::PER_HOUR),
+    )
+    .await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].status, Status::Dead);
+    assert!(held[0].last_error.as_deref().unwrap().contains("Held back"));
+
+    // The same cause written twice is one message.
+    let again = enqueue(
+        app.db(),
+        Mail {
+            kind: "rsvp-promoted",
+            topic: convene::notify::topics::PLACES,
+            to: &to,
+            data: serde_json::json!({}),
+            dedupe_key: "flood-test:0".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, Enqueued::Duplicate);
+}
