@@ -63,6 +63,14 @@ async fn people_going_hear_when_their_event_is_postponed_and_its_author_hears_to
         )
         .await;
     assert_eq!(resp.status(), 303);
+    // Two instances handing out announcements at once (with the server's own round): each
+    // person is still told once.
+    let (a, b) = tokio::join!(
+        convene::notify::announce::run_once(&app.state),
+        convene::notify::announce::run_once(&app.state)
+    );
+    a.unwrap();
+    b.unwrap();
     announcements(&app).await;
 
     // Everyone going or waiting hears, but Priya, who did it (and was waiting).
