@@ -60,6 +60,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         waiting_for_admins: Arc::new(vec![Arc::new(crate::events::queries::ModerationCount)]),
         event_extensions: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
+        digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),
     })
 }
 
@@ -142,6 +143,8 @@ pub async fn run(
     crate::rsvp::notices::spawn(state.clone());
     // Changes that concern other features' people (an event's attendees) become messages.
     crate::notify::announce::spawn(state.clone());
+    // The weekly digest, for those who ask for it.
+    crate::notify::digest::spawn(state.clone());
     // The outbox, sent through SMTP when a server is configured.
     crate::notify::worker::spawn(state.clone());
     let app = crate::app(state);

@@ -38,4 +38,6 @@ pub struct AppState {
     pub event_extensions: Arc<Vec<Arc<dyn crate::events::extensions::EventsExtension>>>,
     /// Who turns announcements (an event changed) into messages to the people they know.
     pub audiences: Arc<Vec<Arc<dyn crate::notify::announce::Audience>>>,
+    /// The parts of the weekly digest, each from the feature that knows what is new.
+    pub digest_sources: Arc<Vec<Arc<dyn crate::notify::digest::DigestSource>>>,
 }

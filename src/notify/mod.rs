@@ -7,6 +7,7 @@
 
 pub mod announce;
 pub mod compose;
+pub mod digest;
 pub mod outbox;
 pub mod preferences;
 pub mod routes;

@@ -11,7 +11,7 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::notify::topics::{self, Topic};
 
-/// Whether `user_id` receives messages of `topic` (every topic is on until turned off).
+/// Whether `user_id` receives messages of `topic`: their choice, or the topic's default.
 pub async fn wants(
     db: &impl ConnectionTrait,
     user_id: i64,
@@ -20,7 +20,10 @@ pub async fn wants(
     let choice = mail_preference::Entity::find_by_id((user_id, topic.to_string()))
         .one(db)
         .await?;
-    Ok(choice.is_none_or(|c| c.mode != Mode::Off))
+    Ok(match choice {
+        Some(c) => c.mode != Mode::Off,
+        None => topics::find(topic).is_none_or(|t| t.on_by_default),
+    })
 }
 
 /// Every topic `person` may receive, and whether it is on.
@@ -36,10 +39,11 @@ pub async fn of(
         .iter()
         .filter(|t| !t.admins_only || person.role == user::Role::Admin)
         .map(|t| {
-            let off = choices
-                .iter()
-                .any(|c| c.topic == t.key && c.mode == Mode::Off);
-            (t, !off)
+            let on = match choices.iter().find(|c| c.topic == t.key) {
+                Some(c) => c.mode != Mode::Off,
+                None => t.on_by_default,
+            };
+            (t, on)
         })
         .collect())
 }

@@ -13,6 +13,8 @@ pub const CHANGES: &str = "changes";
 pub const PLACES: &str = "places";
 /// Members: the day before an event they are going to.
 pub const REMINDERS: &str = "reminders";
+/// Members who ask for it: once a week, what is new.
+pub const DIGEST: &str = "digest";
 
 /// One topic as the preferences page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,16 +24,19 @@ pub struct Topic {
     pub hint: &'static str,
     /// Only admins receive it (and see it among their preferences).
     pub admins_only: bool,
+    /// Whether it is on for a member who has not chosen.
+    pub on_by_default: bool,
 }
 
-/// Every topic, in the order the preferences page lists them. All are on until a member
-/// turns them off.
+/// Every topic, in the order the preferences page lists them. All but the digest are on
+/// until a member turns them off; the digest is off until they turn it on.
 pub const TOPICS: &[Topic] = &[
     Topic {
         key: SUBMISSIONS,
         label: "Events waiting for review",
         hint: "When a member submits an event, or proposes a change to a published one.",
         admins_only: true,
+        on_by_default: true,
     },
     Topic {
         key: DECISIONS,
@@ -39,6 +44,7 @@ pub const TOPICS: &[Topic] = &[
         hint: "When an admin approves or rejects an event you wrote, asks you for changes, \
                or cancels, postpones or moves it.",
         admins_only: false,
+        on_by_default: true,
     },
     Topic {
         key: CHANGES,
@@ -46,18 +52,28 @@ pub const TOPICS: &[Topic] = &[
         hint: "When an event or date you said you are going to is cancelled, postponed, \
                moved or changed.",
         admins_only: false,
+        on_by_default: true,
     },
     Topic {
         key: PLACES,
         label: "Waiting list",
         hint: "When a place comes free at an event you are waiting for, and it is yours.",
         admins_only: false,
+        on_by_default: true,
     },
     Topic {
         key: REMINDERS,
         label: "Reminders",
         hint: "The day before an event you are going to, with its calendar entry attached.",
         admins_only: false,
+        on_by_default: true,
+    },
+    Topic {
+        key: DIGEST,
+        label: "Weekly digest",
+        hint: "On Monday mornings: the events published in the past week.",
+        admins_only: false,
+        on_by_default: false,
     },
 ];
 
@@ -72,9 +88,9 @@ mod tests {
 
     #[test]
     fn every_topic_is_listed_once() {
-        for key in [SUBMISSIONS, DECISIONS, CHANGES, PLACES, REMINDERS] {
+        for key in [SUBMISSIONS, DECISIONS, CHANGES, PLACES, REMINDERS, DIGEST] {
             assert_eq!(TOPICS.iter().filter(|t| t.key == key).count(), 1, "{key}");
         }
-        assert_eq!(TOPICS.len(), 5);
+        assert_eq!(TOPICS.len(), 6);
     }
 }

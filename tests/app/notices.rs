@@ -409,3 +409,58 @@ async fn a_flood_of_messages_to_one_person_is_held_back_for_an_admin() {
     .unwrap();
     assert_eq!(again, Enqueued::Duplicate);
 }
+
+#[tokio::test]
+async fn the_weekly_digest_goes_once_a_week_to_those_who_ask_for_it() {
+    let app = demo_app(&[]).await;
+    let gareth = signed_in(&app, GARETH).await;
+    let page = gareth
+        .get(&format!("{}/profile/mail", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"id="topic-digest" name="digest" type="checkbox" value="on" aria-describedby="topic-digest-hint">"#),
+        "the digest is off until asked for"
+    );
+    let resp = gareth
+        .post(
+            &app,
+            "/profile/mail",
+            &[
+                ("decisions", "on"),
+                ("changes", "on"),
+                ("places", "on"),
+                ("reminders", "on"),
+                ("digest", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    // It is due from Monday 08:00 until the week ends.
+    let london = chrono_tz::Europe::London;
+    if convene::notify::digest::due_week(app.state.clock.now(), london).is_none() {
+        app.clock.advance(chrono::Duration::hours(9));
+    }
+    let written = convene::notify::digest::send(&app.state).await.unwrap();
+    assert_eq!(written, 1, "only Gareth asked for it");
+    let digests = messages(&app, "digest", "").await;
+    assert_eq!(addresses(&digests), [GARETH]);
+    let priya = signed_in(&app, PRIYA).await;
+    let text = read(&app, &priya, &digests[0]).await;
+    assert!(text.contains("This week at"), "{text}");
+    assert!(text.contains("New events"));
+    // The demo's events were published just now.
+    assert!(text.contains("Bus Data Hack Day"));
+    assert!(text.contains("/events/bus-data-hack-day"));
+    assert!(
+        !text.contains("Census Data Briefing"),
+        "drafts are not in it"
+    );
+
+    // Once a week.
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(convene::notify::digest::send(&app.state).await.unwrap(), 0);
+}
