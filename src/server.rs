@@ -143,6 +143,8 @@ pub async fn run(
     crate::rsvp::notices::spawn(state.clone());
     // Changes that concern other features' people (an event's attendees) become messages.
     crate::notify::announce::spawn(state.clone());
+    // The daily summary, for those who take mail once a day.
+    crate::notify::daily::spawn(state.clone());
     // The weekly digest, for those who ask for it.
     crate::notify::digest::spawn(state.clone());
     // The outbox, sent through SMTP when a server is configured.

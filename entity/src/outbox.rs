@@ -44,6 +44,12 @@ pub enum Status {
     /// Given up on: refused for good, or failed too often. Admins see why, and may retry.
     #[sea_orm(string_value = "dead")]
     Dead,
+    /// For a member who takes mail once a day: waits for their daily summary.
+    #[sea_orm(string_value = "held")]
+    Held,
+    /// Sent inside a daily summary (itself a message of its own).
+    #[sea_orm(string_value = "summarised")]
+    Summarised,
 }
 
 impl Status {
@@ -53,6 +59,8 @@ impl Status {
             Status::Sending => "Being sent",
             Status::Sent => "Sent",
             Status::Dead => "Not delivered",
+            Status::Held => "Waiting for the daily summary",
+            Status::Summarised => "Sent in a daily summary",
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod announce;
 pub mod compose;
+pub mod daily;
 pub mod digest;
 pub mod outbox;
 pub mod preferences;

@@ -79,8 +79,10 @@ pub enum Enqueued {
     Queued,
     /// The recipient turned its topic off.
     NotWanted,
+    /// Written for the recipient's daily summary.
+    ForSummary,
     /// Written, but held back: the recipient had `PER_HOUR` messages within the hour.
-    Held,
+    Flooded,
     /// The same message was written before.
     Duplicate,
 }
@@ -92,7 +94,8 @@ pub async fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<Enqueued, AppError> {
     let to = mail.to;
-    if !preferences::wants(db, to.user_id, mail.topic).await? {
+    let delivery = preferences::delivery(db, to.user_id, mail.topic).await?;
+    if delivery == preferences::Delivery::Off {
         tracing::info!(
             user_id = to.user_id,
             kind = mail.kind,
@@ -101,6 +104,7 @@ pub async fn enqueue(
         );
         return Ok(Enqueued::NotWanted);
     }
+    let daily = delivery == preferences::Delivery::Daily;
     preferences::ensure_token(db, to.user_id, to.mail_token.as_deref()).await?;
     let recent = outbox::Entity::find()
         .filter(outbox::Column::UserId.eq(to.user_id))
@@ -126,6 +130,8 @@ pub async fn enqueue(
         subject: Set(None),
         status: Set(if flooded {
             Status::Dead
+        } else if daily {
+            Status::Held
         } else {
             Status::Queued
         }),
@@ -154,7 +160,8 @@ pub async fn enqueue(
         .exec(db)
         .await?;
     Ok(match inserted {
-        sea_orm::TryInsertResult::Inserted(_) if flooded => Enqueued::Held,
+        sea_orm::TryInsertResult::Inserted(_) if flooded => Enqueued::Flooded,
+        sea_orm::TryInsertResult::Inserted(_) if daily => Enqueued::ForSummary,
         sea_orm::TryInsertResult::Inserted(_) => Enqueued::Queued,
         _ => Enqueued::Duplicate,
     })

@@ -11,19 +11,62 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::notify::topics::{self, Topic};
 
-/// Whether `user_id` receives messages of `topic`: their choice, or the topic's default.
+/// How a message of a topic reaches a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// They turned the topic off.
+    Off,
+    /// As it happens.
+    Now,
+    /// In their daily summary.
+    Daily,
+}
+
+/// How `user_id` receives messages of `topic`: their choice (or the topic's default), and
+/// whether they take mail once a day.
+pub async fn delivery(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    topic: &str,
+) -> Result<Delivery, sea_orm::DbErr> {
+    let choices = mail_preference::Entity::find()
+        .filter(mail_preference::Column::UserId.eq(user_id))
+        .filter(mail_preference::Column::Topic.is_in([topic, topics::DELIVERY]))
+        .all(db)
+        .await?;
+    let known = topics::find(topic);
+    let on = match choices.iter().find(|c| c.topic == topic) {
+        Some(c) => c.mode != Mode::Off,
+        None => known.is_none_or(|t| t.on_by_default),
+    };
+    let daily = known.is_some_and(|t| t.in_daily_summary)
+        && choices
+            .iter()
+            .any(|c| c.topic == topics::DELIVERY && c.mode == Mode::Daily);
+    Ok(match (on, daily) {
+        (false, _) => Delivery::Off,
+        (true, true) => Delivery::Daily,
+        (true, false) => Delivery::Now,
+    })
+}
+
+/// Whether `user_id` receives messages of `topic` at all.
 pub async fn wants(
     db: &impl ConnectionTrait,
     user_id: i64,
     topic: &str,
 ) -> Result<bool, sea_orm::DbErr> {
-    let choice = mail_preference::Entity::find_by_id((user_id, topic.to_string()))
-        .one(db)
-        .await?;
-    Ok(match choice {
-        Some(c) => c.mode != Mode::Off,
-        None => topics::find(topic).is_none_or(|t| t.on_by_default),
-    })
+    Ok(delivery(db, user_id, topic).await? != Delivery::Off)
+}
+
+/// Whether `user_id` takes mail once a day.
+pub async fn daily(db: &impl ConnectionTrait, user_id: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(
+        mail_preference::Entity::find_by_id((user_id, topics::DELIVERY.to_string()))
+            .one(db)
+            .await?
+            .is_some_and(|c| c.mode == Mode::Daily),
+    )
 }
 
 /// Every topic `person` may receive, and whether it is on.
@@ -56,10 +99,27 @@ pub async fn set(
     on: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
+    set_mode(
+        db,
+        user_id,
+        topic,
+        if on { Mode::On } else { Mode::Off },
+        now,
+    )
+    .await
+}
+
+async fn set_mode(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    topic: &str,
+    mode: Mode,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
     let row = mail_preference::ActiveModel {
         user_id: Set(user_id),
         topic: Set(topic.to_string()),
-        mode: Set(if on { Mode::On } else { Mode::Off }),
+        mode: Set(mode),
         updated_at: Set(now),
     };
     mail_preference::Entity::insert(row)
@@ -80,11 +140,13 @@ pub async fn set(
 }
 
 /// Saves a member's whole set of choices (from the preferences page): the topics in `on`
-/// are on, every other topic they may receive is off.
+/// are on, every other topic they may receive is off; `daily` gathers what can wait into
+/// one message a day.
 pub async fn save(
     db: &DatabaseConnection,
     person: &user::Model,
     on: &[String],
+    daily: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
@@ -98,6 +160,8 @@ pub async fn save(
         )
         .await?;
     }
+    let mode = if daily { Mode::Daily } else { Mode::On };
+    set_mode(&txn, person.id, topics::DELIVERY, mode, now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -49,6 +49,8 @@ fn row(m: &outbox::Model, tz: chrono_tz::Tz) -> Row {
             Status::Sending => "pending",
             Status::Sent => "published",
             Status::Dead => "cancelled",
+            Status::Held => "pending",
+            Status::Summarised => "published",
         },
         attempts: m.attempts,
         created: crate::web::format::date_time(m.created_at, tz),

@@ -32,6 +32,7 @@ struct PreferencesView {
     email: String,
     verified: bool,
     topics: Vec<TopicChoice>,
+    daily: bool,
 }
 
 #[handler]
@@ -53,6 +54,7 @@ pub async fn show(ctx: PageCtx, CurrentUser(user): CurrentUser) -> AppResult<Htm
         email: person.email.clone(),
         verified: person.email_verified,
         topics,
+        daily: preferences::daily(&ctx.state.db, person.id).await?,
     };
     ctx.render("notify/preferences", "E-mail from us", None, &view)
 }
@@ -68,12 +70,13 @@ pub async fn save(
     let person = crate::auth::service::find_user(&state.db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let daily = form.get("delivery").is_some_and(|v| v == "daily");
     let on: Vec<String> = form
         .into_iter()
         .filter(|(_, value)| value == "on")
         .map(|(key, _)| key)
         .collect();
-    preferences::save(&state.db, &person, &on, state.clock.now()).await?;
+    preferences::save(&state.db, &person, &on, daily, state.clock.now()).await?;
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),

@@ -26,7 +26,16 @@ pub struct Topic {
     pub admins_only: bool,
     /// Whether it is on for a member who has not chosen.
     pub on_by_default: bool,
+    /// Whether it may wait for the daily summary (a reminder or the digest is already
+    /// timed, and goes as it is).
+    pub in_daily_summary: bool,
 }
+
+/// Not a topic: where a member's choice between each message as it happens and one daily
+/// summary is kept (`on` or `daily`).
+pub const DELIVERY: &str = "delivery";
+/// The topic of a message that is about everything (the daily summary): its link stops all.
+pub const ALL: &str = "all";
 
 /// Every topic, in the order the preferences page lists them. All but the digest are on
 /// until a member turns them off; the digest is off until they turn it on.
@@ -37,6 +46,7 @@ pub const TOPICS: &[Topic] = &[
         hint: "When a member submits an event, or proposes a change to a published one.",
         admins_only: true,
         on_by_default: true,
+        in_daily_summary: true,
     },
     Topic {
         key: DECISIONS,
@@ -45,6 +55,7 @@ pub const TOPICS: &[Topic] = &[
                or cancels, postpones or moves it.",
         admins_only: false,
         on_by_default: true,
+        in_daily_summary: true,
     },
     Topic {
         key: CHANGES,
@@ -53,6 +64,7 @@ pub const TOPICS: &[Topic] = &[
                moved or changed.",
         admins_only: false,
         on_by_default: true,
+        in_daily_summary: true,
     },
     Topic {
         key: PLACES,
@@ -60,6 +72,7 @@ pub const TOPICS: &[Topic] = &[
         hint: "When a place comes free at an event you are waiting for, and it is yours.",
         admins_only: false,
         on_by_default: true,
+        in_daily_summary: true,
     },
     Topic {
         key: REMINDERS,
@@ -67,6 +80,7 @@ pub const TOPICS: &[Topic] = &[
         hint: "The day before an event you are going to, with its calendar entry attached.",
         admins_only: false,
         on_by_default: true,
+        in_daily_summary: false,
     },
     Topic {
         key: DIGEST,
@@ -74,6 +88,7 @@ pub const TOPICS: &[Topic] = &[
         hint: "On Monday mornings: the events published in the past week.",
         admins_only: false,
         on_by_default: false,
+        in_daily_summary: false,
     },
 ];
 

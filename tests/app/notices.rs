@@ -382,7 +382,7 @@ async fn a_flood_of_messages_to_one_person_is_held_back_for_an_admin() {
     }
     let last = results.pop().unwrap();
     assert!(results.iter().all(|r| *r == Enqueued::Queued));
-    assert_eq!(last, Enqueued::Held);
+    assert_eq!(last, Enqueued::Flooded);
     let held = messages(
         &app,
         "rsvp-promoted",
@@ -463,4 +463,106 @@ async fn the_weekly_digest_goes_once_a_week_to_those_who_ask_for_it() {
     // Once a week.
     app.clock.advance(chrono::Duration::hours(1));
     assert_eq!(convene::notify::digest::send(&app.state).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_member_who_takes_mail_once_a_day_gets_one_summary_of_what_waited() {
+    let app = demo_app(&[]).await;
+    let gareth = signed_in(&app, GARETH).await;
+    let resp = gareth
+        .post(
+            &app,
+            "/profile/mail",
+            &[
+                ("decisions", "on"),
+                ("changes", "on"),
+                ("places", "on"),
+                ("reminders", "on"),
+                ("delivery", "daily"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = gareth
+        .get(&format!("{}/profile/mail", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"id="delivery-daily" name="delivery" type="radio" value="daily" aria-describedby="delivery-daily-hint" checked>"#));
+
+    // Two decisions about his events wait for the summary.
+    let priya = signed_in(&app, PRIYA).await;
+    for title in ["Towpath Data Walk", "Canal Sensors Meetup"] {
+        let date = (chrono::Utc::now() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        let resp = gareth
+            .post(
+                &app,
+                "/events/new",
+                &[
+                    ("title", title),
+                    ("summary", "Open data about the canal."),
+                    ("time_zone", "Europe/London"),
+                    ("start_date", &date),
+                    ("start_time", "18:00"),
+                    ("end_date", &date),
+                    ("end_time", "20:00"),
+                    ("repeat", "none"),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), 303);
+        let e = entity::event::Entity::find()
+            .filter(entity::event::Column::Title.eq(title))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let resp = priya
+            .post(
+                &app,
+                &format!("/admin/moderation/events/{}/reject", e.id),
+                &[("note", "The canal is drained for repairs.")],
+            )
+            .await;
+        assert_eq!(resp.status(), 303);
+    }
+    let held = messages(&app, "event-decided", "Canal").await;
+    assert_eq!(held.len(), 1);
+    let waiting: Vec<_> = [
+        messages(&app, "event-decided", "Towpath Data Walk").await,
+        held,
+    ]
+    .concat();
+    assert!(
+        waiting.iter().all(|m| m.status == Status::Held),
+        "{:?}",
+        waiting
+            .iter()
+            .map(|m| (m.status, m.last_error.clone()))
+            .collect::<Vec<_>>()
+    );
+
+    // From 07:00 (site time) the summary is written: one message with both.
+    let london = chrono_tz::Europe::London;
+    if convene::notify::daily::due_day(app.state.clock.now(), london).is_none() {
+        app.clock.advance(chrono::Duration::hours(8));
+    }
+    assert_eq!(convene::notify::daily::send(&app.state).await.unwrap(), 1);
+    let summary = messages(&app, "daily", "").await;
+    assert_eq!(addresses(&summary), [GARETH]);
+    let text = read(&app, &priya, &summary[0]).await;
+    assert!(text.contains("2 messages"), "{text}");
+    assert!(text.contains("Not published: Towpath Data Walk"));
+    assert!(text.contains("Not published: Canal Sensors Meetup"));
+    assert!(text.contains("The canal is drained for repairs."));
+    for m in messages(&app, "event-decided", "Canal").await {
+        assert_eq!(m.status, Status::Summarised);
+    }
+    // Nothing is summarised twice.
+    assert_eq!(convene::notify::daily::send(&app.state).await.unwrap(), 0);
+    assert_eq!(messages(&app, "daily", "").await.len(), 1);
 }
