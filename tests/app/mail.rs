@@ -83,6 +83,12 @@ impl Received {
 
 impl SmtpServer {
     fn start(port: u16, refuse: &[&str]) -> SmtpServer {
+        Self::start_with(port, refuse, 0)
+    }
+
+    /// A server that loses the first `drop` messages mid-way (closing the connection once
+    /// the message is sent, before answering).
+    fn start_with(port: u16, refuse: &[&str], drop: u32) -> SmtpServer {
         use std::io::BufRead;
         let out = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(smtp_python());
@@ -92,6 +98,9 @@ impl SmtpServer {
             .arg(out.path());
         if !refuse.is_empty() {
             cmd.arg("--refuse").args(refuse);
+        }
+        if drop > 0 {
+            cmd.args(["--drop", &drop.to_string()]);
         }
         let mut child = cmd
             .stdin(Stdio::piped())
@@ -475,10 +484,13 @@ async fn a_refused_address_is_given_up_on_and_shown_to_admins() {
         .await
         .unwrap()
         .unwrap();
-    assert!(matches!(
-        again.status,
-        Status::Queued | Status::Sending | Status::Dead
-    ));
+    // The worker may already have tried it again (and been refused again): either way the
+    // retry put it back in the queue from now.
+    assert!(
+        again.next_attempt_at > dead.next_attempt_at,
+        "queued again from the moment of the retry"
+    );
+    assert!(again.attempts <= 1, "its attempts start again from none");
     assert_eq!(
         signed_in(&app, GARETH)
             .await
@@ -706,4 +718,61 @@ async fn every_message_stops_its_kind_with_one_click_and_reminders_carry_the_cal
             .ends_with("/reminders>"),
         "the reminder's link stops reminders"
     );
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_message_is_tried_again_and_delivered_once() {
+    crate::helpers::needs_peers!();
+    let port = free_port();
+    let smtp = SmtpServer::start_with(port, &[], 1);
+    let port_text = port.to_string();
+    // The demo's own messages go out as the app starts: the first is lost on the way.
+    let app = demo_app(&[
+        ("smtp.host", "127.0.0.1"),
+        ("smtp.port", port_text.as_str()),
+        ("smtp.security", "none"),
+        ("smtp.timeout_secs", "2"),
+    ])
+    .await;
+    let total = outbox::Entity::find().all(app.db()).await.unwrap().len();
+    assert!(total > 1);
+    let mut dropped = None;
+    for _ in 0..100 {
+        dropped = outbox::Entity::find()
+            .filter(outbox::Column::LastError.is_not_null())
+            .one(app.db())
+            .await
+            .unwrap();
+        if dropped.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dropped = dropped.expect("the lost message is recorded");
+    assert_eq!(dropped.status, Status::Queued, "it waits to be tried again");
+
+    // After its pause it is sent again: every message arrives, each once.
+    app.clock.advance(chrono::Duration::minutes(10));
+    for _ in 0..300 {
+        if smtp.received().len() >= total {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let received = smtp.received();
+    assert_eq!(received.len(), total, "every message, and each once");
+    let mut ids: Vec<String> = received
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total);
+    let again = outbox::Entity::find_by_id(dropped.id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.status, Status::Sent);
+    assert_eq!(again.attempts, 2);
 }
