@@ -22,6 +22,8 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedRep
     let (people_added, people_updated) = crate::auth::seed::people(db, now).await?;
     let events_added = crate::events::seed::events(db, now).await?;
     let answers_added = crate::rsvp::seed::answers(db, now).await?;
+    // After the rest, so the demo's own messages went as they would by default.
+    crate::notify::seed::choices(db, now).await?;
     Ok(SeedReport {
         people_added,
         people_updated,

@@ -12,6 +12,7 @@ pub mod digest;
 pub mod outbox;
 pub mod preferences;
 pub mod routes;
+pub mod seed;
 pub mod settings;
 pub mod topics;
 pub mod worker;
