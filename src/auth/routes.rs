@@ -440,11 +440,12 @@ pub async fn update_profile(
         }
         Err(errors) => {
             let view = profile_view(&ctx, user.id, Some(form), errors).await?;
-            let mut resp = ctx
-                .render("auth/profile", "Your profile", None, &view)?
-                .into_response();
-            resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
-            Ok(resp)
+            ctx.render_form(
+                "auth/profile",
+                "Your profile",
+                Some(StatusCode::UNPROCESSABLE_ENTITY),
+                &view,
+            )
         }
     }
 }

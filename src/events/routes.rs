@@ -494,23 +494,15 @@ struct Preview {
 /// The form again: 422 with the mistakes beside their fields, 409 when the event changed
 /// meanwhile (or a clashing save won), or 200 with a preview.
 fn render_form(ctx: PageCtx, view: FormView) -> AppResult<Response> {
-    let status = if view.problem.is_some() {
-        StatusCode::CONFLICT
+    let failed = if view.problem.is_some() {
+        Some(StatusCode::CONFLICT)
     } else if view.error_count > 0 {
-        StatusCode::UNPROCESSABLE_ENTITY
+        Some(StatusCode::UNPROCESSABLE_ENTITY)
     } else {
-        StatusCode::OK
+        None
     };
-    let title = if view.error_count > 0 || view.problem.is_some() {
-        format!("Error: {}", view.heading)
-    } else {
-        view.heading.clone()
-    };
-    let mut resp = ctx
-        .render("events/form", &title, None, &view)?
-        .into_response();
-    resp.set_status(status);
-    Ok(resp)
+    let heading = view.heading.clone();
+    ctx.render_form("events/form", &heading, failed, &view)
 }
 
 #[handler]

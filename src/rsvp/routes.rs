@@ -131,18 +131,12 @@ async fn answer_page(
             .capacity
             .is_some_and(|c| counts.going >= u64::try_from(c).unwrap_or(0)),
     };
-    let title = format!(
-        "{}Your answer: {}",
-        if invalid { "Error: " } else { "" },
-        e.title
-    );
-    let mut resp = ctx
-        .render("rsvp/answer", &title, None, &view)?
-        .into_response();
-    if invalid {
-        resp.set_status(StatusCode::BAD_REQUEST);
-    }
-    Ok(resp)
+    ctx.render_form(
+        "rsvp/answer",
+        &format!("Your answer: {}", e.title),
+        invalid.then_some(StatusCode::BAD_REQUEST),
+        &view,
+    )
 }
 
 async fn take_answer(
@@ -289,18 +283,19 @@ async fn attendees_page(
         ListKind::Sheet => ("rsvp/sheet", "Sign-in sheet"),
     };
     let title = format!(
-        "{}{heading}: {}{}",
-        if invalid { "Error: " } else { "" },
+        "{heading}: {}{}",
         e.title,
         view.date_label
             .as_ref()
             .map(|d| format!(" \u{2013} {d}"))
             .unwrap_or_default()
     );
-    let mut resp = ctx.render(template, &title, None, &view)?.into_response();
-    if invalid {
-        resp.set_status(StatusCode::BAD_REQUEST);
-    }
+    let mut resp = ctx.render_form(
+        template,
+        &title,
+        invalid.then_some(StatusCode::BAD_REQUEST),
+        &view,
+    )?;
     // The list carries people's notes: never kept by a shared cache.
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -460,12 +455,12 @@ pub async fn check_in(
     let e = find(&state, Some(&actor), &slug).await?;
     let here = form.here == "yes";
     let row = workflow::check_in(&state.db, &actor, e.id, id, here, state.clock.now()).await?;
-    let rows = queries::attendees(&state.db, e.id, &row.occurrence).await?;
-    let name = rows
-        .iter()
-        .find(|(r, _)| r.id == row.id)
-        .map(|(r, p)| name_of(r, p.as_ref()).0)
-        .unwrap_or_default();
+    // Only this one person is named: the list itself may be long.
+    let person = match row.user_id {
+        Some(id) => crate::auth::service::find_user(&state.db, id).await?,
+        None => None,
+    };
+    let name = name_of(&row, person.as_ref()).0;
     let message = if here {
         format!("{name} is here.")
     } else {
@@ -535,18 +530,12 @@ fn render_settings(
         errors: errors_for(&errors, &["capacity", "extra_label", "closes_hours"]),
         series: e.rrule.is_some(),
     };
-    let title = format!(
-        "{}Places and answers: {}",
-        if invalid { "Error: " } else { "" },
-        e.title
-    );
-    let mut resp = ctx
-        .render("rsvp/places", &title, None, &view)?
-        .into_response();
-    if invalid {
-        resp.set_status(StatusCode::BAD_REQUEST);
-    }
-    Ok(resp)
+    ctx.render_form(
+        "rsvp/places",
+        &format!("Places and answers: {}", e.title),
+        invalid.then_some(StatusCode::BAD_REQUEST),
+        &view,
+    )
 }
 
 #[handler]

@@ -1,8 +1,8 @@
 //! "Are you sure?" pages for destructive actions, which work without JavaScript: the button
 //! on the record's page is a link here, and this page holds the form that does it.
 
+use poem::Response;
 use poem::http::StatusCode;
-use poem::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::error::AppResult;
@@ -45,14 +45,10 @@ pub struct Confirm {
 /// The confirmation page: 200, or 422 when a reason was missing.
 pub fn render(ctx: PageCtx, view: &Confirm) -> AppResult<Response> {
     let invalid = view.reason.as_ref().is_some_and(|r| r.error.is_some());
-    let title = if invalid {
-        format!("Error: {}", view.heading)
-    } else {
-        view.heading.clone()
-    };
-    let mut resp = ctx.render("confirm", &title, None, view)?.into_response();
-    if invalid {
-        resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    Ok(resp)
+    ctx.render_form(
+        "confirm",
+        &view.heading,
+        invalid.then_some(StatusCode::UNPROCESSABLE_ENTITY),
+        view,
+    )
 }

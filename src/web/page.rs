@@ -259,6 +259,28 @@ impl PageCtx {
         self.render_with_meta(template, title, meta, page)
     }
 
+    /// A page holding a form: as it is (200), or shown again after a mistake with the
+    /// `failed` status and "Error: " before its title, so that the first thing a screen
+    /// reader says is that something needs fixing.
+    pub fn render_form<T: Serialize>(
+        self,
+        template: &str,
+        title: &str,
+        failed: Option<poem::http::StatusCode>,
+        page: &T,
+    ) -> AppResult<poem::Response> {
+        use poem::IntoResponse;
+        let title = match failed {
+            Some(_) => format!("Error: {title}"),
+            None => title.to_string(),
+        };
+        let mut resp = self.render(template, &title, None, page)?.into_response();
+        if let Some(status) = failed {
+            resp.set_status(status);
+        }
+        Ok(resp)
+    }
+
     pub fn render_with_meta<T: Serialize>(
         self,
         template: &str,
