@@ -62,6 +62,14 @@ pub async fn announce(
 /// many were handled.
 pub async fn run_once(state: &AppState) -> Result<usize, AppError> {
     let now = state.clock.now();
+    // Most rounds find nothing: a plain read first keeps them from taking the write lock.
+    let pending = announcement::Entity::find()
+        .filter(announcement::Column::DoneAt.is_null())
+        .one(&state.db)
+        .await?;
+    if pending.is_none() {
+        return Ok(0);
+    }
     let txn = begin_write(&state.db).await?;
     let waiting = announcement::Entity::find()
         .filter(announcement::Column::DoneAt.is_null())

@@ -62,36 +62,48 @@ pub fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>
     Ok(builder.build())
 }
 
+/// Queued messages whose time has come, and those whose sender's lease ran out.
+fn due(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(
+            outbox::Column::Status
+                .eq(Status::Queued)
+                .and(outbox::Column::NextAttemptAt.lte(now)),
+        )
+        .add(
+            outbox::Column::Status
+                .eq(Status::Sending)
+                .and(outbox::Column::LockedUntil.lt(now)),
+        )
+}
+
 /// Takes up to `BATCH` due messages: queued ones whose time has come, and those whose
 /// sender's lease ran out.
 async fn claim(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<Vec<outbox::Model>, AppError> {
+    // Most rounds find nothing: a plain read first keeps them from taking the write lock.
+    if outbox::Entity::find()
+        .filter(due(now))
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Ok(Vec::new());
+    }
     let txn = begin_write(db).await?;
-    let due = outbox::Entity::find()
-        .filter(
-            Condition::any()
-                .add(
-                    outbox::Column::Status
-                        .eq(Status::Queued)
-                        .and(outbox::Column::NextAttemptAt.lte(now)),
-                )
-                .add(
-                    outbox::Column::Status
-                        .eq(Status::Sending)
-                        .and(outbox::Column::LockedUntil.lt(now)),
-                ),
-        )
+    let taken = outbox::Entity::find()
+        .filter(due(now))
         .order_by_asc(outbox::Column::Id)
         .limit(BATCH)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(&txn)
         .await?;
-    if due.is_empty() {
-        return Ok(due);
+    if taken.is_empty() {
+        return Ok(taken);
     }
-    let ids: Vec<i64> = due.iter().map(|m| m.id).collect();
+    let ids: Vec<i64> = taken.iter().map(|m| m.id).collect();
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(Status::Sending))
         .col_expr(
