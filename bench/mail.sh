@@ -13,7 +13,8 @@
 #      sqlite3 (one transaction, before the server starts) queues MESSAGES messages in the
 #      `outbox` table as the app writes them: kind `rsvp-promoted` (a place freed from the
 #      waiting list; the data `notify_promoted` in src/rsvp/workflow.rs writes, plus
-#      `recipient_name`), one verified-looking address each (member1@example.org, ...),
+#      `recipient_name`; topic `places` where the table has that column), one
+#      verified-looking address each (member1@example.org, ...),
 #      a random Message-ID each, due a minute ago, timestamps in sea-orm's text format;
 #   3. starts `convene serve` with SMTP pointed at that server (CONVENE_SMTP__SECURITY=none)
 #      and times it from the launch until `SELECT count(*) FROM outbox WHERE status = 'sent'`
@@ -153,24 +154,34 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else 
 ticks_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
 
 # Starts tests/smtp-server/server.py writing to DIR on a free port; sets SMTP_PORT and
-# SMTP_PID. It runs until its standard input closes: a FIFO this shell holds open.
+# SMTP_PID. It runs until its standard input closes: a FIFO this shell holds open. free_port
+# only checks that nothing listens, and a port can still be taken by an outgoing connection
+# (each run makes thousands), so a bind failure is tried again on another port.
 start_smtp() { # out dir, log file
-    local out=$1 logf=$2 fifo fd _
-    SMTP_PORT=$(free_port)
-    fifo="$WORK/smtp-$SMTP_PORT.stdin"
-    mkfifo "$fifo"
-    exec {fd}<>"$fifo"
-    SMTP_FDS+=("$fd")
-    "$PY" "$SMTP_DIR/server.py" --port "$SMTP_PORT" --out "$out" <"$fifo" >"$logf" 2>&1 &
-    SMTP_PID=$!
-    SMTP_PIDS+=("$SMTP_PID")
-    for _ in $(seq 1 100); do
-        kill -0 "$SMTP_PID" 2>/dev/null || { cat "$logf" >&2; die "the SMTP server exited during start-up"; }
-        grep -q "^ready $SMTP_PORT" "$logf" && return 0
-        sleep 0.1
+    local out=$1 logf=$2 fifo fd try _
+    for try in 1 2 3 4 5; do
+        SMTP_PORT=$(free_port)
+        fifo="$WORK/smtp-$SMTP_PORT.stdin"
+        mkfifo "$fifo"
+        exec {fd}<>"$fifo"
+        SMTP_FDS+=("$fd")
+        "$PY" "$SMTP_DIR/server.py" --port "$SMTP_PORT" --out "$out" <"$fifo" >"$logf" 2>&1 &
+        SMTP_PID=$!
+        SMTP_PIDS+=("$SMTP_PID")
+        for _ in $(seq 1 100); do
+            grep -q "^ready $SMTP_PORT" "$logf" && return 0
+            kill -0 "$SMTP_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        if ! kill -0 "$SMTP_PID" 2>/dev/null && grep -q 'address already in use' "$logf" && ((try < 5)); then
+            wait "$SMTP_PID" 2>/dev/null || true
+            log "port $SMTP_PORT was taken after all (try $try); trying another"
+            continue
+        fi
+        cat "$logf" >&2
+        kill -0 "$SMTP_PID" 2>/dev/null || die "the SMTP server exited during start-up"
+        die "the SMTP server did not say ready within 10 s"
     done
-    cat "$logf" >&2
-    die "the SMTP server did not say ready within 10 s"
 }
 
 # Checks a folder of delivered messages: exactly MESSAGES files, one per Message-ID and per
@@ -270,17 +281,23 @@ log "machine: $NCPU cores ($(awk -F': *' '/^model name/ { print $2; exit }' /pro
 
 # As src/notify/outbox.rs `enqueue` writes them: status queued, no attempts, due now (here a
 # minute ago), a UUID v4 as Message-ID, the data as JSON with `recipient_name` added. Times
-# in sea-orm's SQLite text format (RFC 3339, "+00:00"). No user_id: the worker does not read
-# it (and a member's row is not needed to send to the address).
+# in sea-orm's SQLite text format (RFC 3339, "+00:00"). The topic `notify_promoted` gives it
+# (`places`), where the table has that column. No user_id: the worker needs no member's row to
+# send to an address (without one it looks up no unsubscribe secret and adds no
+# List-Unsubscribe header; the footer links to the preferences page instead).
+TOPIC_COL="" TOPIC_VAL=""
+if [[ -n $(db "SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'topic'") ]]; then
+    TOPIC_COL="topic, " TOPIC_VAL="'places', "
+fi
 log "queueing $MESSAGES messages ($KIND) in one transaction"
 db "BEGIN;
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $MESSAGES),
     t(due, starts, ends) AS (SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-60 seconds'),
         strftime('%Y-%m-%dT09:30:00+00:00', 'now', '+14 days'),
         strftime('%Y-%m-%dT17:00:00+00:00', 'now', '+14 days'))
-    INSERT INTO outbox (kind, user_id, to_address, data, subject, status, attempts,
+    INSERT INTO outbox (kind, ${TOPIC_COL}user_id, to_address, data, subject, status, attempts,
         next_attempt_at, locked_until, last_error, message_id, dedupe_key, created_at, sent_at)
-    SELECT '$KIND', NULL, printf('member%d@example.org', i),
+    SELECT '$KIND', ${TOPIC_VAL}NULL, printf('member%d@example.org', i),
         json_object('title', 'Open Data Camp Midshire', 'starts_at', starts, 'ends_at', ends,
             'all_day', json('false'), 'path', '/events/open-data-camp-midshire',
             'recipient_name', printf('Member %d', i)),
@@ -420,8 +437,9 @@ echo "Convene: $(percent "$C_RATE" "$(field "python smtplib direct" 1)") of the 
 echo "(msg/s: from the launch of the process until the last message was accepted; steady: first to last"
 echo " message (Convene's sent_at; the client's own clock around its loop); first: seconds from Convene's"
 echo " launch to its first message sent; CPU s: Convene's, or the Python client's (all of it, start-up"
-echo " included); SMTP s: the SMTP server's CPU during the run; oth: every other process, % of one core"
-echo " (includes the sqlite3 reads every 0.2 s during Convene's run); bytes: average message size."
+echo " included); SMTP s: the SMTP server's CPU during the run; oth: the rest of the machine's busy time,"
+echo " % of one core (other processes, the sqlite3 reads every 0.2 s during Convene's run, loopback network"
+echo " work the kernel charges to no process); bytes: average message size."
 echo " Machine busy before the runs: $IDLE_BUSY% of one core.)"
 echo
 printf 'Convene: %.2f ms of CPU per message; VmHWM (peak) %.1f MB, VmRSS %.1f MB after the run\n' \

@@ -141,6 +141,8 @@ export function useApp({ name = defaultJourneyName(), oidc = false, before: befo
     logFile,
     /** e.g. http://127.0.0.1:41234 (no trailing slash); set once started. */
     baseUrl: '',
+    /** The temporary data directory (its SQLite database is `convene.db`); set once started. */
+    dataDir: null,
     /** Absolute URL for a path on the app. */
     url: (p = '/') => new URL(p, app.baseUrl + '/').toString(),
     browser: null,
@@ -250,6 +252,7 @@ async function start(state) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
   state.dataDir = await mkdtemp(path.join(os.tmpdir(), `convene-e2e-${app.journey}-`));
+  app.dataDir = state.dataDir;
   const port = await freePort();
   app.baseUrl = `http://127.0.0.1:${port}`;
   const env = {
@@ -544,6 +547,7 @@ async function stop(state) {
   if (state.dataDir) {
     await rm(state.dataDir, { recursive: true, force: true });
     state.dataDir = null;
+    state.app.dataDir = null;
   }
   if (errors.length) throw new Error(errors.join('\n'));
 }
