@@ -174,6 +174,19 @@ async fn queued(app: &TestApp, kind: &str) -> Vec<outbox::Model> {
         .unwrap()
 }
 
+/// The demo app sending through the test SMTP server at `port` (no TLS on loopback), with
+/// more settings if given.
+async fn mailing_app(port: u16, more: &[(&str, &str)]) -> TestApp {
+    let port = port.to_string();
+    let mut settings = vec![
+        ("smtp.host", "127.0.0.1"),
+        ("smtp.port", port.as_str()),
+        ("smtp.security", "none"),
+    ];
+    settings.extend_from_slice(more);
+    demo_app(&settings).await
+}
+
 fn event_form<'a>(title: &'a str, date: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("title", title),
@@ -259,16 +272,13 @@ async fn messages_go_out_through_a_real_smtp_server_with_their_headers() {
     crate::helpers::needs_peers!();
     let port = free_port();
     let smtp = SmtpServer::start(port, &[]);
-    let port_text = port.to_string();
-    let app = demo_app(&[
-        ("smtp.host", "127.0.0.1"),
-        ("smtp.port", port_text.as_str()),
-        ("smtp.security", "none"),
-        (
+    let app = mailing_app(
+        port,
+        &[(
             "smtp.from",
             "Northvale Open Data Forum <forum@northvale.example>",
-        ),
-    ])
+        )],
+    )
     .await;
 
     // A submission: each admin gets their own message.
@@ -359,14 +369,7 @@ async fn messages_go_out_through_a_real_smtp_server_with_their_headers() {
 async fn a_mail_server_that_is_down_delays_messages_and_loses_none() {
     crate::helpers::needs_peers!();
     let port = free_port();
-    let port_text = port.to_string();
-    let app = demo_app(&[
-        ("smtp.host", "127.0.0.1"),
-        ("smtp.port", port_text.as_str()),
-        ("smtp.security", "none"),
-        ("smtp.timeout_secs", "2"),
-    ])
-    .await;
+    let app = mailing_app(port, &[("smtp.timeout_secs", "2")]).await;
     let gareth = signed_in(&app, GARETH).await;
     gareth
         .post(
@@ -430,13 +433,7 @@ async fn a_refused_address_is_given_up_on_and_shown_to_admins() {
     crate::helpers::needs_peers!();
     let port = free_port();
     let smtp = SmtpServer::start(port, &[TOM]);
-    let port_text = port.to_string();
-    let app = demo_app(&[
-        ("smtp.host", "127.0.0.1"),
-        ("smtp.port", port_text.as_str()),
-        ("smtp.security", "none"),
-    ])
-    .await;
+    let app = mailing_app(port, &[]).await;
     let gareth = signed_in(&app, GARETH).await;
     gareth
         .post(
@@ -591,13 +588,10 @@ async fn every_message_stops_its_kind_with_one_click_and_reminders_carry_the_cal
     crate::helpers::needs_peers!();
     let port = free_port();
     let smtp = SmtpServer::start(port, &[]);
-    let port_text = port.to_string();
-    let app = demo_app(&[
-        ("smtp.host", "127.0.0.1"),
-        ("smtp.port", port_text.as_str()),
-        ("smtp.security", "none"),
-        ("smtp.from", "Open Data Forum <forum@example.org>"),
-    ])
+    let app = mailing_app(
+        port,
+        &[("smtp.from", "Open Data Forum <forum@example.org>")],
+    )
     .await;
     const HELEN: &str = "helen.mcallister@openstreets-trust.example";
 
@@ -725,15 +719,8 @@ async fn a_connection_dropped_mid_message_is_tried_again_and_delivered_once() {
     crate::helpers::needs_peers!();
     let port = free_port();
     let smtp = SmtpServer::start_with(port, &[], 1);
-    let port_text = port.to_string();
     // The demo's own messages go out as the app starts: the first is lost on the way.
-    let app = demo_app(&[
-        ("smtp.host", "127.0.0.1"),
-        ("smtp.port", port_text.as_str()),
-        ("smtp.security", "none"),
-        ("smtp.timeout_secs", "2"),
-    ])
-    .await;
+    let app = mailing_app(port, &[("smtp.timeout_secs", "2")]).await;
     let total = outbox::Entity::find().all(app.db()).await.unwrap().len();
     assert!(total > 1);
     let mut dropped = None;
