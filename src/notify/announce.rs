@@ -101,7 +101,7 @@ pub async fn run_once(state: &AppState) -> Result<usize, AppError> {
 /// Hands out announcements for as long as the server runs (with or without a mail server:
 /// messages wait in the outbox either way).
 pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::in_background(async move {
         loop {
             match run_once(&state).await {
                 Ok(n) if n as u64 == BATCH => continue,
@@ -110,5 +110,5 @@ pub fn spawn(state: AppState) {
             }
             tokio::time::sleep(POLL).await;
         }
-    });
+    }));
 }

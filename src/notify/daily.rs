@@ -108,7 +108,7 @@ pub async fn send(state: &AppState) -> Result<usize, AppError> {
 
 /// Looks every ten minutes whether summaries are due, from a minute after start.
 pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::in_background(async move {
         tokio::time::sleep(StdDuration::from_secs(60)).await;
         loop {
             match send(&state).await {
@@ -118,5 +118,5 @@ pub fn spawn(state: AppState) {
             }
             tokio::time::sleep(EVERY).await;
         }
-    });
+    }));
 }

@@ -270,7 +270,7 @@ pub fn spawn(state: AppState) {
             return;
         }
     };
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::in_background(async move {
         loop {
             match round(&state, &smtp, &mailer).await {
                 // A full batch (whatever became of each): more may be waiting.
@@ -280,7 +280,7 @@ pub fn spawn(state: AppState) {
             }
             tokio::time::sleep(POLL).await;
         }
-    });
+    }));
 }
 
 #[cfg(test)]

@@ -275,7 +275,7 @@ pub async fn send_reminders(state: &AppState) -> Result<usize, AppError> {
 
 /// Looks for due reminders every ten minutes, from a minute after the server starts.
 pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::in_background(async move {
         tokio::time::sleep(StdDuration::from_secs(60)).await;
         loop {
             match send_reminders(&state).await {
@@ -285,5 +285,5 @@ pub fn spawn(state: AppState) {
             }
             tokio::time::sleep(EVERY).await;
         }
-    });
+    }));
 }

@@ -70,7 +70,7 @@ pub async fn erase_old_notes(
 /// writes, such as other instances' migrations) and every hour after, for as long as the
 /// server runs.
 pub fn spawn(state: crate::AppState) {
-    tokio::spawn(async move {
+    tokio::spawn(crate::db::in_background(async move {
         let hour = std::time::Duration::from_secs(3600);
         let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
         let mut every = tokio::time::interval_at(first, hour);
@@ -84,5 +84,5 @@ pub fn spawn(state: crate::AppState) {
                 }
             }
         }
-    });
+    }));
 }
