@@ -79,6 +79,11 @@ fn describe_db_error(err: &DbErr) -> String {
 /// migrations run under a transaction-scoped advisory lock, on SQLite inside an immediate
 /// (write-locking) transaction, so a second instance waits and then finds nothing to do.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    // Nothing to do (the usual case for `convene admin ...` beside a running server): no
+    // write lock is taken, so the command does not queue behind the server's writes.
+    if Migrator::get_pending_migrations(db).await?.is_empty() {
+        return Ok(());
+    }
     let txn = begin_write(db).await?;
     if db.get_database_backend() == DbBackend::Postgres {
         // An arbitrary constant that identifies "Convene is migrating" on this database.

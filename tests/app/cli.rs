@@ -55,7 +55,12 @@ async fn grant_and_revoke_an_existing_member() {
     assert_eq!(user_by_email(&app, email).await.unwrap().role, Role::Admin);
 
     let again = app.command(&["admin", "grant", email]);
-    assert!(stdout(&again).contains("already an admin"));
+    assert!(
+        stdout(&again).contains("already an admin"),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
 
     let out = app.command(&["admin", "revoke", email]);
     assert!(out.status.success(), "{}", stderr(&out));
