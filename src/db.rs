@@ -81,7 +81,7 @@ fn describe_db_error(err: &DbErr) -> String {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     // Nothing to do (the usual case for `convene admin ...` beside a running server): no
     // write lock is taken, so the command does not queue behind the server's writes.
-    if Migrator::get_pending_migrations(db).await?.is_empty() {
+    if nothing_pending(db).await {
         return Ok(());
     }
     let txn = begin_write(db).await?;
@@ -95,6 +95,28 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     }
     Migrator::up(&txn, None).await?;
     txn.commit().await
+}
+
+/// Whether every migration is already applied, found by reading alone. `get_pending_migrations`
+/// would create the bookkeeping table outside the migration lock, and two instances starting
+/// on a new PostgreSQL database would race on it; a missing table here just means "migrate".
+async fn nothing_pending(db: &DatabaseConnection) -> bool {
+    let Ok(rows) = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await
+    else {
+        return false;
+    };
+    let applied: std::collections::HashSet<String> = rows
+        .iter()
+        .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+        .collect();
+    Migrator::migrations()
+        .iter()
+        .all(|m| applied.contains(m.name()))
 }
 
 tokio::task_local! {
