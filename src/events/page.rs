@@ -38,14 +38,7 @@ pub async fn load(state: &AppState, slug: &str) -> AppResult<ShownLookup> {
                 .await?
                 .map(|u| u.display_name)
                 .unwrap_or_default();
-            let exceptions = if e.rrule.is_some() {
-                queries::exceptions_for(&state.db, &[e.id])
-                    .await?
-                    .remove(&e.id)
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            };
+            let exceptions = queries::exceptions_of(&state.db, &e).await?;
             Some(Lookup::Found(Box::new(ShownEvent {
                 event: *e,
                 tags,

@@ -125,6 +125,21 @@ pub async fn exceptions_for(
     Ok(map)
 }
 
+/// One event's cancelled and moved dates, in date order (none for a one-off event, without
+/// asking the database).
+pub async fn exceptions_of(
+    db: &impl ConnectionTrait,
+    e: &entity::event::Model,
+) -> Result<Vec<event_exception::Model>, sea_orm::DbErr> {
+    if e.rrule.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(exceptions_for(db, &[e.id])
+        .await?
+        .remove(&e.id)
+        .unwrap_or_default())
+}
+
 /// Where one occurrence of a series really is: (start, end, cancelled, moved), after the
 /// series' exceptions. Listings, event pages and feeds all read occurrences this way.
 pub fn apply_exception(

@@ -569,10 +569,7 @@ pub(crate) async fn tell_of_change(
     let (starts_at, ends_at) = match occurrence {
         None => (e.starts_at, e.ends_at),
         Some(start) => {
-            let exceptions = crate::events::queries::exceptions_for(txn, &[e.id])
-                .await?
-                .remove(&e.id)
-                .unwrap_or_default();
+            let exceptions = crate::events::queries::exceptions_of(txn, e).await?;
             let at = crate::events::page::occurrence_of(e, &exceptions, start);
             (at.starts_at, at.ends_at)
         }

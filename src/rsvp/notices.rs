@@ -50,16 +50,6 @@ impl Audience for Rsvp {
     }
 }
 
-async fn exceptions(
-    db: &impl ConnectionTrait,
-    e: &event::Model,
-) -> Result<Vec<entity::event_exception::Model>, AppError> {
-    Ok(crate::events::queries::exceptions_for(db, &[e.id])
-        .await?
-        .remove(&e.id)
-        .unwrap_or_default())
-}
-
 /// Tells everyone going to (or waiting for) the event, or the one date that changed, except
 /// whoever changed it. For a change to a whole series, each person hears once, of their
 /// next date.
@@ -89,7 +79,7 @@ async fn event_changed(
         .order_by_asc(rsvp::Column::Occurrence)
         .all(txn)
         .await?;
-    let exceptions = exceptions(txn, &e).await?;
+    let exceptions = crate::events::queries::exceptions_of(txn, &e).await?;
     let mut told = HashSet::new();
     for row in rows {
         let Some(member) = row.user_id else { continue };
@@ -214,7 +204,7 @@ pub async fn send_reminders(state: &AppState) -> Result<usize, AppError> {
             let Some(e) = event::Entity::find_by_id(row.event_id).one(&txn).await? else {
                 continue;
             };
-            let x = exceptions(&txn, &e).await?;
+            let x = crate::events::queries::exceptions_of(&txn, &e).await?;
             events.push((e, x));
         }
         let Some((e, x)) = events.iter().find(|(e, _)| e.id == row.event_id) else {

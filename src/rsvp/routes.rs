@@ -46,10 +46,7 @@ async fn find_slot(
 ) -> AppResult<(event::Model, Slot)> {
     let e = find(state, actor, slug).await?;
     let date = date.map(parse_date).transpose()?;
-    let exceptions = event_queries::exceptions_for(&state.db, &[e.id])
-        .await?
-        .remove(&e.id)
-        .unwrap_or_default();
+    let exceptions = event_queries::exceptions_of(&state.db, &e).await?;
     let slot = slots::resolve(&e, &exceptions, date).ok_or(AppError::NotFound)?;
     Ok((e, slot))
 }

@@ -50,14 +50,7 @@ async fn exceptions(
     txn: &DatabaseTransaction,
     e: &event::Model,
 ) -> Result<Vec<entity::event_exception::Model>, AppError> {
-    Ok(if e.rrule.is_some() {
-        crate::events::queries::exceptions_for(txn, &[e.id])
-            .await?
-            .remove(&e.id)
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    })
+    Ok(crate::events::queries::exceptions_of(txn, e).await?)
 }
 
 async fn slot_of(

@@ -51,6 +51,51 @@ async fn read(app: &TestApp, admin: &Browser, m: &outbox::Model) -> String {
     crate::helpers::unescape(&resp.text().await.unwrap())
 }
 
+/// `member` submits an event called `title`, a month ahead; `admin` rejects it with `reason`.
+async fn submit_and_reject(
+    app: &TestApp,
+    member: &Browser,
+    admin: &Browser,
+    title: &str,
+    reason: &str,
+) {
+    let date = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let resp = member
+        .post(
+            app,
+            "/events/new",
+            &[
+                ("title", title),
+                ("summary", "Open data about the canal."),
+                ("time_zone", "Europe/London"),
+                ("start_date", &date),
+                ("start_time", "18:00"),
+                ("end_date", &date),
+                ("end_time", "20:00"),
+                ("repeat", "none"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303, "{title} is submitted");
+    let e = entity::event::Entity::find()
+        .filter(entity::event::Column::Title.eq(title))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let resp = admin
+        .post(
+            app,
+            &format!("/admin/moderation/events/{}/reject", e.id),
+            &[("note", reason)],
+        )
+        .await;
+    assert_eq!(resp.status(), 303, "{title} is rejected");
+}
+
 #[tokio::test]
 async fn people_going_hear_when_their_event_is_postponed_and_its_author_hears_too() {
     let app = demo_app(&[]).await;
@@ -289,41 +334,14 @@ async fn members_choose_what_they_receive_on_their_profile() {
     assert!(page.contains(r#"id="topic-places" name="places" type="checkbox" value="on" aria-describedby="topic-places-hint" checked>"#));
 
     // A decision about his event is then not written for him.
-    let date = (chrono::Utc::now() + chrono::Duration::days(30))
-        .format("%Y-%m-%d")
-        .to_string();
-    let resp = gareth
-        .post(
-            &app,
-            "/events/new",
-            &[
-                ("title", "Towpath Data Walk"),
-                ("summary", "Open data about the canal towpaths."),
-                ("time_zone", "Europe/London"),
-                ("start_date", &date),
-                ("start_time", "18:00"),
-                ("end_date", &date),
-                ("end_time", "20:00"),
-                ("repeat", "none"),
-                ("action", "submit"),
-            ],
-        )
-        .await;
-    assert_eq!(resp.status(), 303);
-    let e = entity::event::Entity::find()
-        .filter(entity::event::Column::Title.eq("Towpath Data Walk"))
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    let resp = priya
-        .post(
-            &app,
-            &format!("/admin/moderation/events/{}/reject", e.id),
-            &[("note", "The towpath is closed.")],
-        )
-        .await;
-    assert_eq!(resp.status(), 303);
+    submit_and_reject(
+        &app,
+        &gareth,
+        &priya,
+        "Towpath Data Walk",
+        "The towpath is closed.",
+    )
+    .await;
     assert!(
         messages(&app, "event-decided", "Towpath Data Walk")
             .await
@@ -497,41 +515,14 @@ async fn a_member_who_takes_mail_once_a_day_gets_one_summary_of_what_waited() {
     // Two decisions about his events wait for the summary.
     let priya = signed_in(&app, PRIYA).await;
     for title in ["Towpath Data Walk", "Canal Sensors Meetup"] {
-        let date = (chrono::Utc::now() + chrono::Duration::days(30))
-            .format("%Y-%m-%d")
-            .to_string();
-        let resp = gareth
-            .post(
-                &app,
-                "/events/new",
-                &[
-                    ("title", title),
-                    ("summary", "Open data about the canal."),
-                    ("time_zone", "Europe/London"),
-                    ("start_date", &date),
-                    ("start_time", "18:00"),
-                    ("end_date", &date),
-                    ("end_time", "20:00"),
-                    ("repeat", "none"),
-                    ("action", "submit"),
-                ],
-            )
-            .await;
-        assert_eq!(resp.status(), 303);
-        let e = entity::event::Entity::find()
-            .filter(entity::event::Column::Title.eq(title))
-            .one(app.db())
-            .await
-            .unwrap()
-            .unwrap();
-        let resp = priya
-            .post(
-                &app,
-                &format!("/admin/moderation/events/{}/reject", e.id),
-                &[("note", "The canal is drained for repairs.")],
-            )
-            .await;
-        assert_eq!(resp.status(), 303);
+        submit_and_reject(
+            &app,
+            &gareth,
+            &priya,
+            title,
+            "The canal is drained for repairs.",
+        )
+        .await;
     }
     let held = messages(&app, "event-decided", "Canal").await;
     assert_eq!(held.len(), 1);
