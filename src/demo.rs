@@ -16,12 +16,16 @@ pub struct SeedReport {
     pub people_updated: usize,
     pub events_added: usize,
     pub answers_added: usize,
+    pub meetings_added: usize,
 }
 
 pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedReport, AppError> {
     let (people_added, people_updated) = crate::auth::seed::people(db, now).await?;
     let events_added = crate::events::seed::events(db, now).await?;
     let answers_added = crate::rsvp::seed::answers(db, now).await?;
+    // The demo's programme is set in the forum's zone, as the events are.
+    let meetings_added =
+        crate::meetings::seed::meetings(db, now, chrono_tz::Europe::London).await?;
     // After the rest, so the demo's own messages went as they would by default.
     crate::notify::seed::choices(db, now).await?;
     Ok(SeedReport {
@@ -29,5 +33,6 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedRep
         people_updated,
         events_added,
         answers_added,
+        meetings_added,
     })
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod home;
+pub mod meetings;
 pub mod notify;
 pub mod rsvp;
 pub mod search;
@@ -70,7 +71,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
-    notify::mount(rsvp::mount(calendar::mount(router)))
+    meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))))
 }
 
 /// The router with every middleware applied.

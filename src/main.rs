@@ -79,11 +79,12 @@ async fn run(command: Command, config: Config) -> ExitCode {
             match convene::demo::seed(&state.db, state.clock.now()).await {
                 Ok(report) => {
                     println!(
-                        "Demo data loaded: {} people added, {} updated, {} events added, {} answers added.",
+                        "Demo data loaded: {} people added, {} updated, {} events added, {} answers added, {} meetings added.",
                         report.people_added,
                         report.people_updated,
                         report.events_added,
-                        report.answers_added
+                        report.answers_added,
+                        report.meetings_added
                     );
                     ExitCode::SUCCESS
                 }

@@ -58,7 +58,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         pages: Default::default(),
         clock: Arc::new(crate::clock::SystemClock),
         waiting_for_admins: Arc::new(vec![Arc::new(crate::events::queries::ModerationCount)]),
-        event_extensions: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
+        event_extensions: Arc::new(vec![
+            Arc::new(crate::rsvp::Rsvp),
+            Arc::new(crate::meetings::Meetings),
+        ]),
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),
     })

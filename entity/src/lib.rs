@@ -3,6 +3,9 @@
 //! Only the service layer of the `convene` crate uses these types; handlers and
 //! templates see forms and views instead.
 
+pub mod action_note;
+pub mod action_owner;
+pub mod agenda_item;
 pub mod announcement;
 pub mod audit_log;
 pub mod event;
@@ -14,6 +17,11 @@ pub mod event_slug;
 pub mod event_tag;
 pub mod identity;
 pub mod mail_preference;
+pub mod meeting;
+pub mod meeting_action;
+pub mod meeting_attendance;
+pub mod meeting_update;
+pub mod minutes_amendment;
 pub mod outbox;
 pub mod rsvp;
 pub mod session;

@@ -34,6 +34,8 @@ pub struct Model {
     /// first message.
     #[serde(skip)]
     pub mail_token: Option<String>,
+    /// "PR": how actions and minutes name them; unique among active members.
+    pub initials: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]

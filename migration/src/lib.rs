@@ -16,6 +16,7 @@ mod m20261128_000010_event_notes;
 mod m20261128_000011_rsvp;
 mod m20261128_000012_outbox;
 mod m20261128_000013_mail_preferences;
+mod m20261128_000014_meetings;
 pub mod search_index;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_rsvp::Migration),
             Box::new(m20261128_000012_outbox::Migration),
             Box::new(m20261128_000013_mail_preferences::Migration),
+            Box::new(m20261128_000014_meetings::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ const PEOPLE: &str = "People and roles";
 const EVENTS: &str = "Events";
 const DATES: &str = "Dates in a series";
 const ANSWERS: &str = "Answers (RSVP)";
+const MEETINGS: &str = "Meetings";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -128,6 +129,41 @@ const ACTIONS: &[Action] = &[
         code: "rsvp.lower_capacity",
         label: "Lowered the places, moving people to the waiting list",
         group: ANSWERS,
+    },
+    Action {
+        code: "meeting.create",
+        label: "Added a meeting",
+        group: MEETINGS,
+    },
+    Action {
+        code: "meeting.edit",
+        label: "Changed a meeting's details",
+        group: MEETINGS,
+    },
+    Action {
+        code: "meeting.postpone",
+        label: "Postponed a meeting",
+        group: MEETINGS,
+    },
+    Action {
+        code: "meeting.publish_agenda",
+        label: "Published an agenda",
+        group: MEETINGS,
+    },
+    Action {
+        code: "meeting.publish_minutes",
+        label: "Published minutes",
+        group: MEETINGS,
+    },
+    Action {
+        code: "meeting.agree_minutes",
+        label: "Recorded minutes as agreed",
+        group: MEETINGS,
+    },
+    Action {
+        code: "meeting.amend_minutes",
+        label: "Amended agreed minutes",
+        group: MEETINGS,
     },
 ];
 
@@ -661,7 +697,7 @@ mod tests {
                     continue;
                 }
                 for piece in text.split('"').skip(1).step_by(2) {
-                    let is_code = ["role.", "account.", "event.", "rsvp."]
+                    let is_code = ["role.", "account.", "event.", "rsvp.", "meeting."]
                         .iter()
                         .any(|p| piece.starts_with(p))
                         && piece

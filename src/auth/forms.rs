@@ -46,6 +46,8 @@ pub struct ProfileForm {
     pub display_name: String,
     #[serde(default)]
     pub organisation: String,
+    #[serde(default)]
+    pub initials: String,
     /// A checkbox: present when ticked.
     #[serde(default)]
     pub listed_publicly: Option<String>,
@@ -55,11 +57,12 @@ pub struct ProfileForm {
 pub struct ProfileErrors {
     pub display_name: Option<String>,
     pub organisation: Option<String>,
+    pub initials: Option<String>,
 }
 
 impl ProfileErrors {
     pub fn any(&self) -> bool {
-        self.display_name.is_some() || self.organisation.is_some()
+        self.display_name.is_some() || self.organisation.is_some() || self.initials.is_some()
     }
 }
 
@@ -80,15 +83,37 @@ impl ProfileForm {
         } else if organisation.chars().count() > 200 {
             errors.organisation = Some("Use 200 characters or fewer.".into());
         }
+        let initials = match parse_initials(&self.initials) {
+            Ok(initials) => initials,
+            Err(m) => {
+                errors.initials = Some(m);
+                None
+            }
+        };
         if errors.any() {
             return Err(errors);
         }
         Ok(ProfileChange {
+            initials,
             display_name: display_name.to_string(),
             organisation: (!organisation.is_empty()).then(|| organisation.to_string()),
             listed_publicly: self.listed_publicly.is_some(),
         })
     }
+}
+
+/// Initials as the minutes write them: two to six letters, kept in capitals ("pr" is "PR").
+/// Empty means none.
+pub fn parse_initials(text: &str) -> Result<Option<String>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let n = t.chars().count();
+    if !t.chars().all(char::is_alphabetic) || !(2..=6).contains(&n) {
+        return Err("Use two to six letters, such as PR.".into());
+    }
+    Ok(Some(t.to_uppercase()))
 }
 
 #[cfg(test)]
@@ -120,19 +145,23 @@ mod tests {
         let form = ProfileForm {
             display_name: "   ".into(),
             organisation: "x".repeat(201),
+            initials: "P.R.".into(),
             listed_publicly: None,
         };
         let errors = form.parse().unwrap_err();
         assert!(errors.display_name.is_some() && errors.organisation.is_some());
+        assert!(errors.initials.is_some(), "initials are letters only");
         let ok = ProfileForm {
             display_name: " Priya Shah ".into(),
             organisation: "".into(),
+            initials: " pr ".into(),
             listed_publicly: Some("on".into()),
         }
         .parse()
         .unwrap();
         assert_eq!(ok.display_name, "Priya Shah");
         assert_eq!(ok.organisation, None);
+        assert_eq!(ok.initials.as_deref(), Some("PR"));
         assert!(ok.listed_publicly);
     }
 }

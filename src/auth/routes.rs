@@ -396,6 +396,7 @@ async fn profile_view(
         form: form.unwrap_or(ProfileForm {
             display_name: person.display_name.clone(),
             organisation: person.organisation.clone().unwrap_or_default(),
+            initials: person.initials.clone().unwrap_or_default(),
             listed_publicly: person.listed_publicly.then(|| "on".into()),
         }),
         listed_publicly,
@@ -427,7 +428,21 @@ pub async fn update_profile(
     jar: &CookieJar,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
-    match form.parse() {
+    let parsed = match form.parse() {
+        Ok(change) => match &change.initials {
+            Some(initials) if service::initials_taken(&ctx.state.db, user.id, initials).await? => {
+                Err(ProfileErrors {
+                    initials: Some(format!(
+                        "Another member already uses {initials}. Add a letter, such as a middle initial."
+                    )),
+                    ..Default::default()
+                })
+            }
+            _ => Ok(change),
+        },
+        Err(errors) => Err(errors),
+    };
+    match parsed {
         Ok(change) => {
             service::update_profile(&ctx.state.db, user.id, change, ctx.state.clock.now()).await?;
             Ok(flash::redirect(

@@ -188,7 +188,9 @@ mod tests {
 // ---------------------------------------------------------------------------------------
 
 use entity::identity;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryOrder, QuerySelect};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbErr, PaginatorTrait, QueryOrder, QuerySelect,
+};
 
 use crate::auth::providers::ProviderIdentity;
 
@@ -416,6 +418,7 @@ pub async fn identities_of(
 
 #[derive(Debug)]
 pub struct ProfileChange {
+    pub initials: Option<String>,
     pub display_name: String,
     pub organisation: Option<String>,
     pub listed_publicly: bool,
@@ -429,7 +432,15 @@ pub async fn update_profile(
 ) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
     let person = find_user(&txn, user_id).await?.ok_or(AppError::NotFound)?;
+    if let Some(initials) = &change.initials
+        && initials_taken(&txn, user_id, initials).await?
+    {
+        return Err(AppError::Conflict(format!(
+            "Another member already uses the initials {initials}."
+        )));
+    }
     let mut active: user::ActiveModel = person.into();
+    active.initials = Set(change.initials);
     active.display_name = Set(change.display_name);
     active.organisation = Set(change.organisation);
     active.listed_publicly = Set(change.listed_publicly);
@@ -437,6 +448,22 @@ pub async fn update_profile(
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Whether another active member already goes by these initials (as the minutes must tell
+/// people apart; a disabled account's initials are free again).
+pub async fn initials_taken(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    initials: &str,
+) -> Result<bool, DbErr> {
+    let others = user::Entity::find()
+        .filter(user::Column::Initials.eq(initials))
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::Id.ne(user_id))
+        .count(db)
+        .await?;
+    Ok(others > 0)
 }
 
 /// Removes one sign-in method, keeping at least one so nobody locks themselves out.

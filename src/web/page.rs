@@ -108,6 +108,7 @@ fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
         ("/", "Home", None),
         ("/events", "Events", None),
         ("/calendar", "Calendar", None),
+        ("/meetings", "Meetings", None),
     ];
     if viewer.user.is_some() {
         items.push(("/events/mine", "My events", None));
