@@ -16,11 +16,11 @@ fn action_line(out: &mut String, a: &ActionView) {
 
 fn history(out: &mut String, a: &ActionView) {
     for n in &a.history {
-        let at = n
-            .meeting
-            .as_ref()
-            .map(|m| format!(" at the meeting of {}", m.when))
-            .unwrap_or_default();
+        let at = if n.meeting.is_some() {
+            " (at the meeting)"
+        } else {
+            ""
+        };
         let _ = write!(out, "  - {}{}: {}", n.when, at, n.status);
         if let Some(note) = &n.note {
             let _ = write!(out, ". {}", note.replace('\n', " "));
@@ -98,7 +98,7 @@ pub fn markdown(site: &str, base_url: &str, page: &MeetingPage) -> String {
         }
         out.push('\n');
     }
-    if page.agenda_visible || page.minutes.visible {
+    if page.show_items {
         let _ = writeln!(
             out,
             "## Agenda{}\n",

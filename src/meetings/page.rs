@@ -104,6 +104,8 @@ pub struct MeetingPage {
     pub can_create: bool,
     pub signed_in: bool,
     pub agenda_visible: bool,
+    /// The items show: their agenda, or their minutes.
+    pub show_items: bool,
     pub agenda_published: Option<String>,
     pub items: Vec<ItemView>,
     pub warnings: Vec<String>,
@@ -408,6 +410,7 @@ pub async fn build(
         can_create: policy::can_create(actor),
         signed_in: actor.is_some(),
         agenda_visible,
+        show_items: agenda_visible || minutes_visible,
         agenda_published: m.agenda_published_at.map(|t| day(t, tz)),
         warnings: if can_edit {
             timing_warnings(&items)

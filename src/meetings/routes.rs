@@ -913,11 +913,13 @@ pub async fn fill_attendance(
     let m = find(&state, &slug).await?;
     let filled =
         workflow::fill_attendance(&state.db, &user.actor(), m.id, state.clock.now()).await?;
-    let message = match (filled.added, filled.changed) {
-        (0, 0) => "The attendance already matches the answers and the door.".to_string(),
-        (added, changed) => format!(
-            "Attendance filled from the answers and the door: {added} added, {changed} changed."
-        ),
+    let message = if filled == workflow::Filled::default() {
+        "The attendance already matches the answers and the door.".to_string()
+    } else {
+        format!(
+            "Attendance filled from the answers and the door: {} added, {} changed, {} taken off.",
+            filled.added, filled.changed, filled.removed
+        )
     };
     Ok(done(
         &state,
@@ -1259,6 +1261,7 @@ struct Choice {
 #[derive(Serialize)]
 struct TrackerPage {
     rows: Vec<ActionView>,
+    count: usize,
     statuses: Vec<Choice>,
     owners: Vec<Choice>,
     meetings: Vec<Choice>,
@@ -1330,6 +1333,7 @@ pub async fn tracker(ctx: PageCtx, Query(q): Query<TrackerQuery>) -> AppResult<R
     .collect();
     let view = TrackerPage {
         truncated: rows.len() as u64 >= TRACKER_LIMIT,
+        count: rows.len(),
         rows: rows.iter().map(|a| ctx_actions.view(a)).collect(),
         statuses,
         owners: members

@@ -523,11 +523,13 @@ pub async fn withdraw_update(
 pub struct Filled {
     pub added: usize,
     pub changed: usize,
+    pub removed: usize,
 }
 
 /// Fills attendance from the answers to the meeting's event: once anyone was ticked in at
 /// the door, those ticked in attended; before that, those going. Apologies are apologies.
-/// People an officer added or changed by hand keep what the officer said.
+/// People an officer added or changed by hand keep what the officer said; those filled
+/// earlier whom the answers no longer bear out are taken off.
 pub async fn fill_attendance(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -552,6 +554,8 @@ pub async fn fill_attendance(
     let people = queries::users_by_ids(&txn, answers.iter().filter_map(|a| a.user_id)).await?;
     let existing = queries::attendance(&txn, m.id).await?;
     let mut filled = Filled::default();
+    // Whom the answers and the door account for, to drop entries they no longer support.
+    let mut accounted: Vec<(Option<i64>, String)> = Vec::new();
     for a in &answers {
         let (status, source) = match (a.response, a.checked_in_at.is_some()) {
             (Response::Apologies, _) => (Presence::Apologies, Source::Rsvp),
@@ -566,6 +570,7 @@ pub async fn fill_attendance(
                 None => continue,
             },
         };
+        accounted.push((a.user_id, name.to_lowercase()));
         let same = existing.iter().find(|e| match a.user_id {
             Some(id) => e.user_id == Some(id),
             None => e.user_id.is_none() && e.name.eq_ignore_ascii_case(&name),
@@ -595,6 +600,20 @@ pub async fn fill_attendance(
                 .await?;
                 filled.added += 1;
             }
+        }
+    }
+    // Filled earlier from answers, but no longer borne out (going, then not ticked in at
+    // the door): taken off. Entries made by hand stay.
+    for e in &existing {
+        let still = accounted.iter().any(|(id, name)| match id {
+            Some(id) => e.user_id == Some(*id),
+            None => e.user_id.is_none() && e.name.to_lowercase() == *name,
+        });
+        if e.source != Source::Manual && !still {
+            meeting_attendance::Entity::delete_by_id(e.id)
+                .exec(&txn)
+                .await?;
+            filled.removed += 1;
         }
     }
     txn.commit().await?;

@@ -5,6 +5,7 @@
 mod generate;
 mod helpers;
 mod mail;
+mod meetings;
 mod notices;
 mod oidc;
 mod permissions;
