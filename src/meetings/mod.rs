@@ -112,11 +112,11 @@ pub fn mount(router: Router) -> Router {
             &at("/agenda/:item<\\d+>"),
             get(routes::item_form).post(routes::edit_item),
         )
-        .at(&at("/agenda/:item<\\d+>/remove"), post(routes::remove_item))
         .at(
             &at("/agenda/:item<\\d+>/defer"),
             get(routes::defer_form).post(routes::defer),
         )
+        .at(&at("/agenda/:item<\\d+>/remove"), post(routes::remove_item))
         .at(
             &at("/update"),
             get(routes::update_form).post(routes::save_update),

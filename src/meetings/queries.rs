@@ -332,11 +332,24 @@ pub async fn tracker(
         .await
 }
 
-/// Open actions of a member, for "My actions" counts.
-pub async fn open_count_of(db: &impl ConnectionTrait, user_id: i64) -> Result<usize, DbErr> {
-    let filter = TrackerFilter {
-        owner_id: Some(user_id),
-        ..Default::default()
-    };
-    Ok(tracker(db, &filter, 1000).await?.len())
+/// How many open actions a member owns, for "My events".
+pub async fn open_count_of(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let mine: Vec<i64> = action_owner::Entity::find()
+        .select_only()
+        .column(action_owner::Column::ActionId)
+        .filter(action_owner::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if mine.is_empty() {
+        return Ok(0);
+    }
+    meeting_action::Entity::find()
+        .filter(meeting_action::Column::Id.is_in(mine))
+        .filter(
+            meeting_action::Column::Status.is_in([ActionStatus::Open, ActionStatus::InProgress]),
+        )
+        .count(db)
+        .await
 }

@@ -564,7 +564,15 @@ pub async fn meetings(
                         30,
                     ),
                 );
-                for it in agenda {
+                // The series meets at its own time: the agenda starts with it.
+                let opens = slot.starts_at.with_timezone(&tz).time();
+                let shift = opens - chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default();
+                for mut it in agenda {
+                    it.start_time = it
+                        .start_time
+                        .as_deref()
+                        .and_then(crate::meetings::forms::parse_time)
+                        .map(|t| (t + shift).format("%H:%M").to_string());
                     workflow::add_item(db, &priya, next.id, it, at).await?;
                 }
                 workflow::publish_agenda(db, &priya, next.id, at).await?;

@@ -39,8 +39,10 @@ async fn record(
             action,
             target_type: "meeting",
             target_id: Some(m.id.to_string()),
-            detail: detail.or_else(|| {
-                Some(serde_json::json!({ "title": m.title, "slug": m.slug }).to_string())
+            // In words, as the audit log shows it: the meeting and its address.
+            detail: Some(match detail {
+                Some(more) => format!("{} at /meetings/{}: {more}", m.title, m.slug),
+                None => format!("{} at /meetings/{}", m.title, m.slug),
             }),
         },
     )
@@ -215,13 +217,12 @@ pub async fn postpone(
     active.ends_at = Set(input.ends_at);
     active.updated_at = Set(now);
     let m = active.update(&txn).await?;
-    let detail = serde_json::json!({
-        "title": m.title,
-        "slug": m.slug,
-        "from": crate::web::format::date_time(from, tz),
-        "to": crate::web::format::date_time(m.starts_at, tz),
-        "reason": input.reason,
-    });
+    let detail = format!(
+        "from {} to {}. {}",
+        crate::web::format::date_time(from, tz),
+        crate::web::format::date_time(m.starts_at, tz),
+        input.reason
+    );
     record(
         &txn,
         actor,
@@ -843,8 +844,7 @@ pub async fn agree_previous_minutes(
     active.agreed_at_meeting_id = Set(Some(at.id));
     active.updated_at = Set(now);
     let previous = active.update(&txn).await?;
-    let detail =
-        serde_json::json!({ "title": previous.title, "slug": previous.slug, "at": at.slug });
+    let detail = format!("agreed at /meetings/{}", at.slug);
     record(
         &txn,
         actor,

@@ -157,6 +157,59 @@ async fn every_route_answers_each_persona_as_the_table_says() {
     samples.insert("token", token);
     samples.insert("topic", "places".into());
 
+    // Meetings: the demo's next meeting, with the author as its secretary (an officer) and
+    // the admin as its chair; the member holds no office. One attendance entry, one action.
+    let next_meeting = entity::meeting::Entity::find()
+        .filter(entity::meeting::Column::EventId.is_not_null())
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the demo's next meeting");
+    {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let author_id = owner.id;
+        let mut active = next_meeting.clone().into_active_model();
+        active.secretary_id = Set(Some(author_id));
+        active.chair_id = Set(Some(admin_id));
+        active.update(app.db()).await.unwrap();
+    }
+    let officer = convene::actor::Actor::from(&owner);
+    let entry = convene::meetings::workflow::add_attendee(
+        app.db(),
+        &officer,
+        next_meeting.id,
+        convene::meetings::forms::AttendeeInput {
+            person: "Ruth Adeyemi".into(),
+            organisation: None,
+            attended: true,
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(entry, "Ruth Adeyemi");
+    let entry_id = entity::meeting_attendance::Entity::find()
+        .filter(entity::meeting_attendance::Column::MeetingId.eq(next_meeting.id))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let item_id = convene::meetings::queries::items(app.db(), next_meeting.id)
+        .await
+        .unwrap()
+        .last()
+        .expect("an agenda item")
+        .id;
+    let action_id = entity::meeting_action::Entity::find()
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("a demo action")
+        .id;
+    samples.insert("item", item_id.to_string());
+    samples.insert("entry", entry_id.to_string());
+
     let table = convene::routes(&app.state).table().to_vec();
     let mut lines = Vec::new();
     for spec in &table {
@@ -166,6 +219,8 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             revision.id
         } else if spec.path.contains("/users/") {
             admin_id
+        } else if spec.path.starts_with("/actions/") {
+            action_id
         } else if spec.path.contains("/identities/") {
             // Development sign-ins have no linked identity: nobody's, so a 404 for all.
             0
@@ -173,6 +228,9 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             event.id
         };
         samples.insert("id", id.to_string());
+        if spec.path.starts_with("/meetings/") {
+            samples.insert("slug", next_meeting.slug.clone());
+        }
         // The sample file for tag feeds is a tag's.
         if spec.path.starts_with("/calendar/tags/") {
             samples.insert("file", "transport.ics".into());
