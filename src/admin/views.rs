@@ -136,6 +136,11 @@ const ACTIONS: &[Action] = &[
         group: MEETINGS,
     },
     Action {
+        code: "meeting.import",
+        label: "Imported old minutes as a meeting",
+        group: MEETINGS,
+    },
+    Action {
         code: "meeting.edit",
         label: "Changed a meeting's details",
         group: MEETINGS,

@@ -751,3 +751,175 @@ mod tests {
         );
     }
 }
+
+/// Old minutes pasted in, to make an archived past meeting.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub place: String,
+    /// auto | html | markdown
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportInput {
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    /// The minutes, as Markdown.
+    pub minutes: String,
+}
+
+/// What pasted minutes can be as sent (an old site's page is bigger than its text).
+pub const IMPORT_MAX: usize = 400_000;
+
+/// Whether pasted text is HTML: it has the tags minutes pages are made of.
+pub fn looks_like_html(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "<p", "<h1", "<h2", "<h3", "<ul", "<ol", "<li", "<table", "<div", "<br", "<html", "<body",
+        "<strong", "<em",
+    ]
+    .iter()
+    .any(|tag| lower.contains(tag))
+}
+
+/// Pasted minutes into Markdown: HTML through `htmd`, Markdown as it is; a message when it
+/// is neither (a PDF or a Word file pasted as text, or nothing).
+pub fn minutes_markdown(text: &str, format: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("Paste the old minutes: the HTML of their page, or Markdown.".into());
+    }
+    if t.starts_with("%PDF") || t.starts_with("PK\u{3}\u{4}") || t.starts_with("{\\rtf") {
+        return Err("That is a PDF, Word or RTF file, not HTML or Markdown: open it, copy its text and paste that.".into());
+    }
+    let html = match format {
+        "html" => {
+            if !looks_like_html(t) {
+                return Err("That does not look like HTML (no paragraphs, headings or lists). Choose Markdown, or paste the page's HTML.".into());
+            }
+            true
+        }
+        "markdown" => false,
+        _ => looks_like_html(t),
+    };
+    let markdown = if html {
+        htmd::HtmlToMarkdown::builder()
+            .skip_tags(vec![
+                "script", "style", "head", "nav", "footer", "iframe", "form",
+            ])
+            .build()
+            .convert(t)
+            .map_err(|_| {
+                "That HTML could not be read. Paste the minutes as Markdown instead.".to_string()
+            })?
+    } else {
+        t.to_string()
+    };
+    let markdown = markdown.trim().to_string();
+    if markdown.is_empty() {
+        return Err("No text was found in what you pasted.".into());
+    }
+    if markdown.chars().count() > MINUTES_MAX {
+        return Err(format!(
+            "The minutes are longer than {MINUTES_MAX} characters once converted: split them, or shorten them."
+        ));
+    }
+    Ok(markdown)
+}
+
+impl ImportForm {
+    pub fn parse(&self, tz: Tz, today: NaiveDate) -> Result<ImportInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = single(
+            &mut errors,
+            "title",
+            &self.title,
+            200,
+            Some("Enter a title, such as Forum meeting."),
+        );
+        let place = single(
+            &mut errors,
+            "place",
+            &self.place,
+            300,
+            Some("Enter where it met, as the minutes say."),
+        );
+        let starts_at = match parse_date(&self.date) {
+            Some(day) if day < today => match parse_time("10:00").map(|t| local(day, t, tz)) {
+                Some(Ok(at)) => Some(at),
+                _ => None,
+            },
+            Some(_) => {
+                errors.insert(
+                    "date",
+                    "Imports are for past meetings: add a coming one as a new meeting.".into(),
+                );
+                None
+            }
+            None => {
+                errors.insert("date", "Enter the date it met, such as 2024-03-13.".into());
+                None
+            }
+        };
+        let minutes = if self.text.chars().count() > IMPORT_MAX {
+            errors.insert("text", format!("That is more than {IMPORT_MAX} characters: paste one meeting's minutes at a time."));
+            None
+        } else {
+            match text::multi_line(&self.text).and_then(|t| minutes_markdown(&t, &self.format)) {
+                Ok(m) => Some(m),
+                Err(m) => {
+                    errors.insert("text", m);
+                    None
+                }
+            }
+        };
+        match (title, place, starts_at, minutes) {
+            (Some(title), Some(place), Some(starts_at), Some(minutes)) if errors.is_empty() => {
+                Ok(ImportInput {
+                    title,
+                    starts_at,
+                    place,
+                    minutes,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+
+    #[test]
+    fn html_minutes_become_markdown_and_other_things_are_refused() {
+        let md = minutes_markdown("<h2>Present</h2><ul><li>PS (Chair)</li></ul><p>Actions: <strong>PR</strong> to liaise with PW.</p><script>x()</script>", "auto").unwrap();
+        assert!(md.contains("## Present"), "{md}");
+        assert!(md.contains("PS (Chair)") && md.contains("**PR**"), "{md}");
+        assert!(!md.contains("x()"));
+        assert_eq!(
+            minutes_markdown("# Minutes\n\n- PS", "auto").unwrap(),
+            "# Minutes\n\n- PS"
+        );
+        assert!(
+            minutes_markdown("%PDF-1.7 ...", "auto")
+                .unwrap_err()
+                .contains("PDF")
+        );
+        assert!(
+            minutes_markdown("Just words", "html")
+                .unwrap_err()
+                .contains("does not look like HTML")
+        );
+        assert!(minutes_markdown("  ", "auto").is_err());
+    }
+}

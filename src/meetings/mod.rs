@@ -99,6 +99,10 @@ pub fn mount(router: Router) -> Router {
     router
         .at("/meetings", get(routes::list))
         .at("/meetings/new", get(routes::new_form).post(routes::create))
+        .at(
+            "/meetings/import",
+            get(routes::import_form).post(routes::import),
+        )
         .at(&at(""), get(routes::show))
         .at(&at("/minutes.md"), get(routes::export_markdown))
         .at(&at("/edit"), get(routes::edit_form).post(routes::edit))

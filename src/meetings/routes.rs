@@ -1520,3 +1520,68 @@ pub async fn record_progress(
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Importing old minutes
+// ---------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ImportPage {
+    form: ImportForm,
+    invalid: bool,
+    errors: serde_json::Value,
+    max: usize,
+}
+
+fn import_page(ctx: PageCtx, form: ImportForm, errors: FieldErrors) -> AppResult<Response> {
+    let invalid = !errors.is_empty();
+    let view = ImportPage {
+        form,
+        invalid,
+        errors: errors_json(&errors),
+        max: IMPORT_MAX,
+    };
+    ctx.render_form(
+        "meetings/import",
+        "Import old minutes",
+        invalid.then_some(StatusCode::UNPROCESSABLE_ENTITY),
+        &view,
+    )
+}
+
+#[handler]
+pub async fn import_form(ctx: PageCtx, CurrentUser(user): CurrentUser) -> AppResult<Response> {
+    policy::ensure_can_create(&user.actor())?;
+    let form = ImportForm {
+        title: "Forum meeting".into(),
+        format: "auto".into(),
+        ..Default::default()
+    };
+    import_page(ctx, form, FieldErrors::new())
+}
+
+#[handler]
+pub async fn import(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Form(form): Form<ImportForm>,
+) -> AppResult<Response> {
+    let actor = user.actor();
+    policy::ensure_can_create(&actor)?;
+    let state = ctx.state.clone();
+    let tz = state.config.time_zone;
+    let now = state.clock.now();
+    match form.parse(tz, now.with_timezone(&tz).date_naive()) {
+        Ok(input) => {
+            let m = workflow::import(&state.db, &actor, input, tz, now).await?;
+            Ok(done(
+                &state,
+                jar,
+                "The old minutes are in. Add who attended and the actions by hand if you wish.",
+                &views::href(&m),
+            ))
+        }
+        Err(errors) => import_page(ctx, form, errors),
+    }
+}

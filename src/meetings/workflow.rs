@@ -19,7 +19,7 @@ use crate::audit::{self, Entry, Who};
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::meetings::forms::{
-    ActionInput, AttendeeInput, ItemInput, MeetingInput, PostponeInput, ProgressInput,
+    ActionInput, AttendeeInput, ImportInput, ItemInput, MeetingInput, PostponeInput, ProgressInput,
 };
 use crate::meetings::{policy, queries};
 
@@ -155,6 +155,49 @@ pub async fn create(
     .insert(&txn)
     .await?;
     record(&txn, actor, now, "meeting.create", &m, None).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// An old meeting brought in from pasted minutes: archived, its minutes agreed long ago (so
+/// corrected only by amendments), its attendance and actions left for tidying by hand.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: ImportInput,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<meeting::Model, AppError> {
+    policy::ensure_can_create(actor)?;
+    let txn = begin_write(db).await?;
+    let slug = free_slug(&txn, input.starts_at, &input.title, tz).await?;
+    let m = meeting::ActiveModel {
+        slug: Set(slug),
+        title: Set(input.title),
+        starts_at: Set(input.starts_at),
+        ends_at: Set(None),
+        place: Set(input.place),
+        chair_id: Set(None),
+        secretary_id: Set(None),
+        event_id: Set(None),
+        occurrence: Set(String::new()),
+        postponed_from: Set(None),
+        postponed_reason: Set(None),
+        agenda_published_at: Set(Some(now)),
+        minutes_status: Set(MinutesStatus::Agreed),
+        minutes_notes: Set(Some(input.minutes)),
+        minutes_published_at: Set(Some(now)),
+        minutes_agreed_at: Set(None),
+        agreed_at_meeting_id: Set(None),
+        archived: Set(true),
+        created_by: Set(Some(actor.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record(&txn, actor, now, "meeting.import", &m, None).await?;
     txn.commit().await?;
     Ok(m)
 }

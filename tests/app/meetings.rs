@@ -1097,3 +1097,90 @@ async fn a_meeting_page_costs_a_fixed_number_of_queries() {
     assert!(small > 0, "the counter counts");
     assert_eq!(large, small, "statements for the meeting's page");
 }
+
+#[tokio::test]
+async fn old_minutes_pasted_as_html_become_an_archived_meeting() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, PRIYA).await;
+    let html = "<html><head><style>p{}</style></head><body><nav>Home | Minutes</nav>\
+        <h2>Present</h2><ul><li>Priya Shah (Chair), Northvale</li></ul>\
+        <p>The notes of the last meeting were agreed.</p>\
+        <p><strong>Action:</strong> PR to liaise with PW re feasibility of a Midlands open data camp.</p>\
+        <script>track()</script></body></html>";
+    let form = |date: &'static str, format: &'static str, text: &'static str| {
+        vec![
+            ("title", "Forum meeting"),
+            ("date", date),
+            ("place", "County Hall"),
+            ("format", format),
+            ("text", text),
+        ]
+    };
+    // Not HTML or Markdown, or not in the past: refused, what was typed kept.
+    let resp = admin
+        .post(
+            &app,
+            "/meetings/import",
+            &form("2019-03-13", "auto", "%PDF-1.4 binary"),
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(unescaped(&resp.text().await.unwrap()).contains("That is a PDF, Word or RTF file"));
+    let resp = admin
+        .post(
+            &app,
+            "/meetings/import",
+            &form("2019-03-13", "html", "Just some words"),
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    let resp = admin
+        .post(&app, "/meetings/import", &form("2040-03-13", "auto", html))
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(unescaped(&resp.text().await.unwrap()).contains("Imports are for past meetings"));
+    let member = signed_in(&app, SAM).await;
+    let resp = member
+        .post(&app, "/meetings/import", &form("2019-03-13", "auto", html))
+        .await;
+    assert_eq!(resp.status(), 403);
+
+    let resp = admin
+        .post(&app, "/meetings/import", &form("2019-03-13", "auto", html))
+        .await;
+    assert_eq!(resp.status(), 303);
+    let href = location(&resp);
+    assert_eq!(href, "/meetings/2019-03-13-forum-meeting");
+    let m = find(&app, &href).await;
+    assert!(m.archived);
+    assert_eq!(m.minutes_status, meeting::MinutesStatus::Agreed);
+    let notes = m.minutes_notes.unwrap();
+    assert!(
+        notes.contains("## Present") && notes.contains("**Action:** PR to liaise"),
+        "{notes}"
+    );
+    assert!(
+        !notes.contains("track()") && !notes.contains("Home | Minutes"),
+        "{notes}"
+    );
+    let (_, page_html) = page(&Browser::new(), &app, &href).await;
+    assert!(page_html.contains("Brought in from the forum's old site."));
+    assert!(page_html.contains("<strong>Action:</strong> PR to liaise with PW"));
+    // Agreed: corrected by amendments only, but attendance can be tidied.
+    let resp = admin
+        .post(&app, &format!("{href}/minutes"), &[("notes", "Rewritten")])
+        .await;
+    assert_eq!(resp.status(), 409);
+    let resp = admin
+        .post(
+            &app,
+            &format!("{href}/attendance"),
+            &[
+                ("person", "PS"),
+                ("organisation", ""),
+                ("status", "attended"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+}
