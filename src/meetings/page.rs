@@ -265,7 +265,9 @@ pub async fn build(
             })
         })
         .collect();
-    let has_round_robin = items.iter().any(|i| i.round_robin);
+    // Updates go under the first item marked for them (one place, one #updates anchor).
+    let round_robin = items.iter().find(|i| i.round_robin).map(|i| i.id);
+    let has_round_robin = round_robin.is_some();
     let amendment_views = |item: Option<i64>| -> Vec<AmendmentView> {
         amendments
             .iter()
@@ -303,7 +305,7 @@ pub async fn build(
             } else {
                 String::new()
             },
-            round_robin: i.round_robin,
+            round_robin: round_robin == Some(i.id),
             deferred_note: i.deferred_note.clone(),
             deferred_from: i
                 .deferred_from_id
@@ -314,7 +316,7 @@ pub async fn build(
                 .deferred_to_meeting_id
                 .and_then(|id| ctx.meetings.get(&id))
                 .map(|m| link(m, tz)),
-            updates: if i.round_robin {
+            updates: if round_robin == Some(i.id) {
                 update_views.clone()
             } else {
                 Vec::new()

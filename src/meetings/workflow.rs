@@ -11,7 +11,7 @@ use entity::{action_note, action_owner, agenda_item, meeting_update, minutes_ame
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::actor::Actor;
@@ -50,12 +50,15 @@ async fn record(
     Ok(())
 }
 
-/// The meeting at `slug`, read again inside the transaction.
+/// The meeting, read again inside the transaction and locked (`FOR UPDATE` on PostgreSQL;
+/// SQLite's write transactions are one at a time already), so that changes to one meeting
+/// are decided one after another: a double click agrees minutes once.
 async fn reload(txn: &DatabaseTransaction, id: i64) -> Result<meeting::Model, AppError> {
-    meeting::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound)
+    let mut q = meeting::Entity::find_by_id(id);
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    q.one(txn).await?.ok_or(AppError::NotFound)
 }
 
 /// The event (or date of a series) a meeting is: its id and RSVP key. The message says what
@@ -868,6 +871,7 @@ pub async fn agree_previous_minutes(
             "There is no earlier meeting whose minutes this one could agree.".into(),
         ));
     };
+    let previous = reload(&txn, previous.id).await?;
     match previous.minutes_status {
         MinutesStatus::Published => {}
         MinutesStatus::Agreed => {

@@ -1184,3 +1184,50 @@ async fn old_minutes_pasted_as_html_become_an_archived_meeting() {
         .await;
     assert_eq!(resp.status(), 303);
 }
+
+/// Eight clicks on "agreed" at once agree the minutes once, on both databases.
+#[tokio::test]
+async fn minutes_agreed_by_a_double_click_are_agreed_once() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, PRIYA).await;
+    let [first, second, _] = three_meetings(&app, &admin).await;
+    admin
+        .post(&app, &format!("{first}/minutes"), &[("notes", "Held.")])
+        .await;
+    admin
+        .post(&app, &format!("{first}/minutes/publish"), &[])
+        .await;
+    let token = admin.csrf_token(&app).await;
+    let mut clicks = Vec::new();
+    for _ in 0..8 {
+        let (client, url, token) = (
+            admin.client.clone(),
+            format!("{}{second}/minutes/agree-previous", app.url),
+            token.clone(),
+        );
+        clicks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[("csrf_token", token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for c in clicks {
+        statuses.push(c.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [303, 409, 409, 409, 409, 409, 409, 409]);
+    let m = find(&app, &first).await;
+    let agreed = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("meeting.agree_minutes"))
+        .filter(entity::audit_log::Column::TargetId.eq(m.id.to_string()))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(agreed, 1);
+}
