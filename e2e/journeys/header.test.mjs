@@ -20,7 +20,7 @@ const app = useApp({ name: 'header', env: { CONVENE_AUTH__DEV_LOGIN: 'true' } })
 
 const PHONE = { name: 'phone-375x812', width: 375, height: 812, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const TIMEOUT = 120_000;
-const ADMIN_LINKS = ['Home', 'Events', 'Calendar', 'My events', 'Moderation', 'Admin'];
+const ADMIN_LINKS = ['Home', 'Events', 'Calendar', 'Meetings', 'My events', 'Moderation', 'Admin'];
 
 const menu = (page) => page.locator('details.site-menu');
 const menuButton = (page) => page.locator('details.site-menu > summary');
@@ -148,7 +148,7 @@ test('desktop 1280: an admin\'s navigation, waiting count included, is on one li
       ADMIN_LINKS,
       `an admin's navigation on ${path}`,
     );
-    assert.ok(/^Moderation \d+ waiting$/.test(links[4].name), `the waiting count is missing: ${links[4].name}`);
+    assert.ok(/^Moderation \d+ waiting$/.test(links[5].name), `the waiting count is missing: ${links[5].name}`);
     const tops = links.map((l) => Math.round(l.top));
     assert.ok(Math.max(...tops) - Math.min(...tops) <= 2, `the navigation wraps at 1280 px on ${path}: link tops ${JSON.stringify(tops)}`);
     // The whole header row: brand, navigation and account side by side.
