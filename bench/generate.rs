@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::user;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// Adds `count` generated, published one-off events spread over the two years around today,
 /// for benchmarks and for checking that pages cost the same whatever the data size. Inserted
@@ -43,7 +43,11 @@ pub async fn generate_events(
         .ok_or("load the demo people first (convene seed-demo)")?;
     // A run's own prefix: running it again adds more events instead of clashing on slugs.
     let run = &uuid::Uuid::new_v4().simple().to_string()[..6];
-    let txn = db.begin().await.map_err(|e| e.to_string())?;
+    // A write transaction from the start (BEGIN IMMEDIATE on SQLite), so that it waits for
+    // the server's own background writes instead of failing with "database is locked".
+    let txn = convene::db::begin_write(db)
+        .await
+        .map_err(|e| e.to_string())?;
     let start_base = now - Duration::days(365);
     let mut batch_events = Vec::new();
     let mut batch_tags: Vec<(String, &str)> = Vec::new();
