@@ -45,13 +45,19 @@ async fn grant_before_first_sign_in_reserves_an_admin_account() {
 #[tokio::test]
 async fn grant_and_revoke_an_existing_member() {
     let app = spawn_app().await;
-    assert!(app.command(&["seed-demo"]).status.success());
+    let seeded = app.command(&["seed-demo"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
     let email = "aisha.rahman@midshire-transport.example";
     assert_eq!(user_by_email(&app, email).await.unwrap().role, Role::Member);
 
     let out = app.command(&["admin", "grant", email]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("is now an admin"));
+    assert!(
+        stdout(&out).contains("is now an admin"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert_eq!(user_by_email(&app, email).await.unwrap().role, Role::Admin);
 
     let again = app.command(&["admin", "grant", email]);
@@ -70,7 +76,7 @@ async fn grant_and_revoke_an_existing_member() {
         .order_by_asc(entity::audit_log::Column::Id)
         .all(app.db())
         .await
-        .unwrap()
+        .expect("the audit log reads")
         .into_iter()
         .map(|e| e.action)
         .filter(|a| a.starts_with("role."))
