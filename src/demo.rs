@@ -20,6 +20,7 @@ pub struct SeedReport {
 }
 
 pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedReport, AppError> {
+    crate::organisations::seed::register(db, now).await?;
     let (people_added, people_updated) = crate::auth::seed::people(db, now).await?;
     let events_added = crate::events::seed::events(db, now).await?;
     let answers_added = crate::rsvp::seed::answers(db, now).await?;

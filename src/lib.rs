@@ -18,6 +18,7 @@ pub mod health;
 pub mod home;
 pub mod meetings;
 pub mod notify;
+pub mod organisations;
 pub mod rsvp;
 pub mod search;
 pub mod secret;
@@ -71,6 +72,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
+    let router = organisations::mount(router);
     meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))))
 }
 

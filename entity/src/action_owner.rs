@@ -1,5 +1,5 @@
-//! One owner of an action: a member, or a person without an account named as the minutes
-//! name them.
+//! One owner of an action: a member, an organisation of the register, or a person without an
+//! account named as the minutes name them.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,7 +10,10 @@ pub struct Model {
     pub id: i64,
     pub action_id: i64,
     pub user_id: Option<i64>,
+    /// The person's name, or the organisation's as the register names it.
     pub name: Option<String>,
+    /// Set when the owner is an organisation of the register.
+    pub organisation_id: Option<i64>,
     pub position: i32,
 }
 

@@ -22,6 +22,7 @@ pub mod meeting_action;
 pub mod meeting_attendance;
 pub mod meeting_update;
 pub mod minutes_amendment;
+pub mod organisation;
 pub mod outbox;
 pub mod rsvp;
 pub mod session;
@@ -39,6 +40,7 @@ pub mod prelude {
     pub use crate::event_tag::Entity as EventTag;
     pub use crate::identity::Entity as Identity;
     pub use crate::mail_preference::Entity as MailPreference;
+    pub use crate::organisation::Entity as Organisation;
     pub use crate::outbox::Entity as Outbox;
     pub use crate::rsvp::Entity as Rsvp;
     pub use crate::session::Entity as Session;

@@ -12,6 +12,8 @@ pub struct Model {
     /// The name as the minutes give it (a member's name when they were added).
     pub name: String,
     pub organisation: Option<String>,
+    /// The register's entry for `organisation`.
+    pub organisation_id: Option<i64>,
     pub status: Presence,
     pub source: Source,
     pub created_at: DateTimeUtc,

@@ -16,6 +16,8 @@ pub struct Model {
     pub user_id: Option<i64>,
     pub guest_name: Option<String>,
     pub guest_organisation: Option<String>,
+    /// The register's entry for `guest_organisation`.
+    pub guest_organisation_id: Option<i64>,
     pub guest_email: Option<String>,
     /// The organiser who added a guest.
     pub added_by: Option<i64>,

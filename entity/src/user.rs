@@ -16,7 +16,10 @@ pub struct Model {
     /// addresses are ever used to attach a new sign-in to this account.
     pub email_verified: bool,
     pub display_name: String,
+    /// The organisation's name as shown; `organisation_id` is the register's entry, and the
+    /// register rewrites this name when the entry is renamed or merged.
     pub organisation: Option<String>,
+    pub organisation_id: Option<i64>,
     pub role: Role,
     pub disabled: bool,
     /// Whether other members may see this person on attendee lists.

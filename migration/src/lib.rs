@@ -17,7 +17,27 @@ mod m20261128_000011_rsvp;
 mod m20261128_000012_outbox;
 mod m20261128_000013_mail_preferences;
 mod m20261128_000014_meetings;
+mod m20261129_000015_organisations;
 pub mod search_index;
+
+/// The key that makes two spellings of an organisation's name the same organisation:
+/// lower case, "&" read as "and", anything but letters and digits as a space, spaces squashed.
+/// "Northvale  County Council", "northvale county council." and "Northvale County-Council"
+/// share one key. It is part of the schema (`organisation.name_key` is unique): changing it
+/// needs a migration that recomputes the keys.
+pub fn organisation_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c == '&' {
+            out.push_str(" and ");
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(' ');
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
 pub struct Migrator;
 
@@ -39,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_outbox::Migration),
             Box::new(m20261128_000013_mail_preferences::Migration),
             Box::new(m20261128_000014_meetings::Migration),
+            Box::new(m20261129_000015_organisations::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ const EVENTS: &str = "Events";
 const DATES: &str = "Dates in a series";
 const ANSWERS: &str = "Answers (RSVP)";
 const MEETINGS: &str = "Meetings";
+const ORGANISATIONS: &str = "Organisations";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -169,6 +170,21 @@ const ACTIONS: &[Action] = &[
         code: "meeting.amend_minutes",
         label: "Amended agreed minutes",
         group: MEETINGS,
+    },
+    Action {
+        code: "organisation.create",
+        label: "Added an organisation to the register",
+        group: ORGANISATIONS,
+    },
+    Action {
+        code: "organisation.edit",
+        label: "Changed an organisation",
+        group: ORGANISATIONS,
+    },
+    Action {
+        code: "organisation.merge",
+        label: "Merged a duplicate organisation",
+        group: ORGANISATIONS,
     },
 ];
 
@@ -702,9 +718,16 @@ mod tests {
                     continue;
                 }
                 for piece in text.split('"').skip(1).step_by(2) {
-                    let is_code = ["role.", "account.", "event.", "rsvp.", "meeting."]
-                        .iter()
-                        .any(|p| piece.starts_with(p))
+                    let is_code = [
+                        "role.",
+                        "account.",
+                        "event.",
+                        "rsvp.",
+                        "meeting.",
+                        "organisation.",
+                    ]
+                    .iter()
+                    .any(|p| piece.starts_with(p))
                         && piece
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');

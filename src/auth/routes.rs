@@ -370,6 +370,7 @@ async fn profile_view(
         .await?
         .ok_or(AppError::NotFound)?;
     let identities = service::identities_of(&state.db, user_id).await?;
+    let organisations = crate::organisations::queries::names(&state.db).await?;
     let label_of = |id: &str| {
         state
             .providers
@@ -412,6 +413,7 @@ async fn profile_view(
             })
             .collect(),
         link_options,
+        organisations,
     })
 }
 

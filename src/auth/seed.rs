@@ -77,6 +77,12 @@ pub async fn people(
     let txn = begin_write(db).await?;
     let (mut added, mut updated) = (0, 0);
     for person in PEOPLE {
+        let organisation = match person.organisation {
+            Some(name) => crate::organisations::service::link(&txn, name, now).await?,
+            None => None,
+        };
+        let organisation_id = organisation.as_ref().map(|o| o.id);
+        let organisation = organisation.map(|o| o.name);
         let existing = user::Entity::find()
             .filter(user::Column::Email.eq(person.email))
             .one(&txn)
@@ -85,7 +91,8 @@ pub async fn people(
             Some(found) => {
                 let mut active: user::ActiveModel = found.into();
                 active.display_name = Set(person.name.to_string());
-                active.organisation = Set(person.organisation.map(str::to_string));
+                active.organisation = Set(organisation);
+                active.organisation_id = Set(organisation_id);
                 active.role = Set(person.role);
                 active.updated_at = Set(now);
                 active.update(&txn).await?;
@@ -96,7 +103,8 @@ pub async fn people(
                     email: Set(person.email.to_string()),
                     email_verified: Set(true),
                     display_name: Set(person.name.to_string()),
-                    organisation: Set(person.organisation.map(str::to_string)),
+                    organisation: Set(organisation),
+                    organisation_id: Set(organisation_id),
                     role: Set(person.role),
                     disabled: Set(false),
                     listed_publicly: Set(true),

@@ -439,10 +439,15 @@ pub async fn update_profile(
             "Another member already uses the initials {initials}."
         )));
     }
+    let organisation = match &change.organisation {
+        Some(typed) => crate::organisations::service::link(&txn, typed, now).await?,
+        None => None,
+    };
     let mut active: user::ActiveModel = person.into();
     active.initials = Set(change.initials);
     active.display_name = Set(change.display_name);
-    active.organisation = Set(change.organisation);
+    active.organisation = Set(organisation.as_ref().map(|o| o.name.clone()));
+    active.organisation_id = Set(organisation.map(|o| o.id));
     active.listed_publicly = Set(change.listed_publicly);
     active.updated_at = Set(now);
     active.update(&txn).await?;

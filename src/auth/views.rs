@@ -48,6 +48,8 @@ pub struct ProfileView {
     pub errors: ProfileErrors,
     pub identities: Vec<IdentityView>,
     pub link_options: Vec<ProviderButton>,
+    /// The register's names, offered as the organisation is typed.
+    pub organisations: Vec<String>,
 }
 
 #[derive(Serialize)]

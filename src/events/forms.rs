@@ -387,15 +387,13 @@ impl EventForm {
             errors.insert("address", "Use 500 characters or fewer.".into());
         }
         let online_url = optional(&self.online_url);
-        if let Some(link) = &online_url {
-            let ok = url::Url::parse(link)
-                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-            if !ok || too_long(link, 2000) {
-                errors.insert(
-                    "online_url",
-                    "Enter a web address starting with https:// (or http://).".into(),
-                );
-            }
+        if let Some(link) = &online_url
+            && (!crate::web::text::is_web_address(link) || too_long(link, 2000))
+        {
+            errors.insert(
+                "online_url",
+                "Enter a web address starting with https:// (or http://).".into(),
+            );
         }
         let tags = match normalise_tags(&self.tags) {
             Ok(tags) => tags,

@@ -10,34 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::web::text;
 
-pub type FieldErrors = BTreeMap<&'static str, String>;
-
-fn single(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    max: usize,
-    required: Option<&str>,
-) -> Option<String> {
-    let t = value.trim();
-    match text::single_line(t) {
-        Err(m) => {
-            errors.insert(field, m);
-            None
-        }
-        Ok(_) if t.is_empty() => {
-            if let Some(m) = required {
-                errors.insert(field, m.into());
-            }
-            None
-        }
-        Ok(_) if t.chars().count() > max => {
-            errors.insert(field, format!("Use {max} characters or fewer."));
-            None
-        }
-        Ok(_) => Some(t.to_string()),
-    }
-}
+pub use crate::web::text::{FieldErrors, single};
 
 fn multi(
     errors: &mut FieldErrors,
@@ -482,13 +455,27 @@ pub const MINUTES_MAX: usize = 50_000;
 pub type MinutesInput = (Option<String>, Vec<(i64, Option<String>)>);
 
 /// The minutes as sent: `notes`, and `item-ID` for each agenda item.
-pub fn parse_minutes(fields: &[(String, String)]) -> Result<MinutesInput, FieldErrors> {
-    let mut errors = FieldErrors::new();
+/// What was wrong with the minutes as sent: the general notes, and each item's text by the
+/// item's id.
+#[derive(Debug, Default)]
+pub struct MinutesErrors {
+    pub fields: FieldErrors,
+    pub items: BTreeMap<i64, String>,
+}
+
+impl MinutesErrors {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.items.is_empty()
+    }
+}
+
+pub fn parse_minutes(fields: &[(String, String)]) -> Result<MinutesInput, MinutesErrors> {
+    let mut errors = MinutesErrors::default();
     let mut notes = None;
     let mut items = Vec::new();
     for (name, value) in fields {
         if name == "notes" {
-            notes = multi(&mut errors, "notes", value, MINUTES_MAX, None);
+            notes = multi(&mut errors.fields, "notes", value, MINUTES_MAX, None);
         } else if let Some(id) = name
             .strip_prefix("item-")
             .and_then(|i| i.parse::<i64>().ok())
@@ -496,7 +483,7 @@ pub fn parse_minutes(fields: &[(String, String)]) -> Result<MinutesInput, FieldE
             let mut own = FieldErrors::new();
             let text = multi(&mut own, "item", value, MINUTES_MAX, None);
             if let Some(m) = own.remove("item") {
-                errors.insert("items", m);
+                errors.items.insert(id, m);
             }
             items.push((id, text));
         }

@@ -130,6 +130,8 @@ pub struct MeetingPage {
     pub add_item_action: String,
     pub item_form: FormState<ItemForm>,
     pub attendee_form: FormState<AttendeeForm>,
+    /// The register's names, offered on the attendance form (officers only).
+    pub organisation_names: Vec<String>,
     pub action_form: FormState<ActionForm>,
     pub amendment_form: FormState<AmendmentForm>,
 }
@@ -152,6 +154,11 @@ pub async fn build(
     let db = &state.db;
     let tz = state.config.time_zone;
     let can_edit = policy::can_edit(actor, &m);
+    let organisation_names = if can_edit {
+        crate::organisations::queries::names(&state.db).await?
+    } else {
+        Vec::new()
+    };
     let previous = queries::previous(db, &m).await?;
     let next = queries::next(db, &m).await?;
     let agenda_visible = policy::can_see_agenda(actor, &m);
@@ -454,6 +461,7 @@ pub async fn build(
         add_item_action: format!("/meetings/{}/agenda", m.slug),
         item_form: form_state(item_form, &forms, "item"),
         attendee_form: form_state(forms.attendee.clone(), &forms, "attendee"),
+        organisation_names,
         action_form: form_state(forms.action.clone(), &forms, "action"),
         amendment_form: form_state(forms.amendment.clone(), &forms, "amendment"),
     })

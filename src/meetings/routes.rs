@@ -994,6 +994,8 @@ pub async fn remove_attendee(
 #[derive(Serialize)]
 struct MinutesItem {
     id: i64,
+    /// What was wrong with this item's text as sent.
+    error: Option<String>,
     number: usize,
     title: String,
     field: String,
@@ -1017,7 +1019,7 @@ async fn minutes_page(
     ctx: PageCtx,
     m: &meeting::Model,
     sent: Option<&[(String, String)]>,
-    errors: FieldErrors,
+    errors: MinutesErrors,
 ) -> AppResult<Response> {
     let items = queries::items(&ctx.state.db, m.id).await?;
     let value =
@@ -1036,6 +1038,7 @@ async fn minutes_page(
                 let field = format!("item-{}", i.id);
                 MinutesItem {
                     id: i.id,
+                    error: errors.items.get(&i.id).cloned(),
                     number: n + 1,
                     title: i.title.clone(),
                     text: value(&field).unwrap_or_else(|| i.minutes.clone().unwrap_or_default()),
@@ -1045,7 +1048,7 @@ async fn minutes_page(
             .collect(),
         status: views::minutes_label(m.minutes_status),
         invalid,
-        errors: errors_json(&errors),
+        errors: errors_json(&errors.fields),
     };
     ctx.render_form(
         "meetings/minutes",
@@ -1068,7 +1071,7 @@ pub async fn minutes_form(
             "These minutes have been agreed, so they can no longer be edited. Add an amendment on the meeting's page instead.".into(),
         ));
     }
-    minutes_page(ctx, &m, None, FieldErrors::new()).await
+    minutes_page(ctx, &m, None, MinutesErrors::default()).await
 }
 
 #[handler]

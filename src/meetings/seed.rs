@@ -378,8 +378,8 @@ pub async fn meetings(
         &priya,
         m2.id,
         raise(
-            &["HM", "Cllr Jo Marsh"],
-            "to plan a community mapping day in Northvale",
+            &["HM", "Cllr Jo Marsh", "Midshire Libraries"],
+            "to plan a community mapping day in Northvale, in the county's libraries",
             item_of(&items2, 3),
             Some(due),
         ),

@@ -22,6 +22,7 @@ use crate::meetings::forms::{
     ActionInput, AttendeeInput, ImportInput, ItemInput, MeetingInput, PostponeInput, ProgressInput,
 };
 use crate::meetings::{policy, queries};
+use crate::organisations::service::Named;
 
 async fn record(
     txn: &DatabaseTransaction,
@@ -610,10 +611,18 @@ pub async fn fill_attendance(
             (Response::Going, false) if !door => (Presence::Attended, Source::Rsvp),
             _ => continue,
         };
-        let (name, organisation) = match a.user_id.and_then(|id| people.get(&id)) {
-            Some(u) => (u.display_name.clone(), u.organisation.clone()),
+        let (name, organisation, organisation_id) = match a.user_id.and_then(|id| people.get(&id)) {
+            Some(u) => (
+                u.display_name.clone(),
+                u.organisation.clone(),
+                u.organisation_id,
+            ),
             None => match &a.guest_name {
-                Some(n) => (n.clone(), a.guest_organisation.clone()),
+                Some(n) => (
+                    n.clone(),
+                    a.guest_organisation.clone(),
+                    a.guest_organisation_id,
+                ),
                 None => continue,
             },
         };
@@ -638,6 +647,7 @@ pub async fn fill_attendance(
                     user_id: Set(a.user_id),
                     name: Set(name),
                     organisation: Set(organisation),
+                    organisation_id: Set(organisation_id),
                     status: Set(status),
                     source: Set(source),
                     created_at: Set(now),
@@ -712,16 +722,26 @@ pub async fn add_attendee(
     } else {
         Presence::Apologies
     };
+    // The organisation typed, else the member's own: as the register names it.
+    let typed = match &input.organisation {
+        Some(typed) => crate::organisations::service::link(&txn, typed, now).await?,
+        None => None,
+    };
     let (user_id, name, organisation) = match member {
         Some(u) => (
             Some(u.id),
             u.display_name.clone(),
-            input
-                .organisation
-                .clone()
-                .or_else(|| u.organisation.clone()),
+            typed.or_else(|| {
+                u.organisation_id
+                    .zip(u.organisation.clone())
+                    .map(|(id, name)| Named { id, name })
+            }),
         ),
-        None => (None, input.person.clone(), input.organisation.clone()),
+        None => (None, input.person.clone(), typed),
+    };
+    let (organisation, organisation_id) = match organisation {
+        Some(o) => (Some(o.name), Some(o.id)),
+        None => (None, None),
     };
     let existing = queries::attendance(&txn, m.id).await?;
     let same = existing.into_iter().find(|e| match user_id {
@@ -734,6 +754,7 @@ pub async fn add_attendee(
             active.status = Set(status);
             active.source = Set(Source::Manual);
             active.organisation = Set(organisation);
+            active.organisation_id = Set(organisation_id);
             active.update(&txn).await?;
         }
         None => {
@@ -742,6 +763,7 @@ pub async fn add_attendee(
                 user_id: Set(user_id),
                 name: Set(name.clone()),
                 organisation: Set(organisation),
+                organisation_id: Set(organisation_id),
                 status: Set(status),
                 source: Set(Source::Manual),
                 created_at: Set(now),
@@ -961,6 +983,20 @@ pub async fn raise_action(
         Some(id) => Some(item_of(&txn, &m, id).await?.id),
         None => None,
     };
+    // The same words under the same item of the same meeting are one action: a second press
+    // of the button (the meeting's row is locked, so two at once queue here) finds the first.
+    let same = meeting_action::Entity::find()
+        .filter(meeting_action::Column::MeetingId.eq(m.id))
+        .filter(match item_id {
+            Some(id) => meeting_action::Column::AgendaItemId.eq(id),
+            None => meeting_action::Column::AgendaItemId.is_null(),
+        })
+        .filter(meeting_action::Column::Text.eq(input.text.clone()))
+        .one(&txn)
+        .await?;
+    if let Some(existing) = same {
+        return Ok(existing);
+    }
     let action = meeting_action::ActiveModel {
         meeting_id: Set(m.id),
         agenda_item_id: Set(item_id),
@@ -985,10 +1021,21 @@ pub async fn raise_action(
             }
             seen.push(u.id);
         }
+        // Not a member: an organisation of the register, else a person named.
+        let organisation = match member {
+            Some(_) => None,
+            None => crate::organisations::service::find_sorted(&txn, owner).await?,
+        };
+        let name = match (&member, &organisation) {
+            (Some(_), _) => None,
+            (None, Some(o)) => Some(o.name.clone()),
+            (None, None) => Some(owner.clone()),
+        };
         action_owner::ActiveModel {
             action_id: Set(action.id),
             user_id: Set(member.map(|u| u.id)),
-            name: Set(member.is_none().then(|| owner.clone())),
+            name: Set(name),
+            organisation_id: Set(organisation.map(|o| o.id)),
             position: Set(i32::try_from(i).unwrap_or(0)),
             ..Default::default()
         }

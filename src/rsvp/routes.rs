@@ -243,7 +243,13 @@ async fn attendees_page(
     }
     let href = slot.href(&e);
     let invalid = !errors.is_empty();
+    let organisation_names = if kind == ListKind::Sheet {
+        Vec::new()
+    } else {
+        crate::organisations::queries::names(&state.db).await?
+    };
     let view = AttendeesView {
+        organisation_names,
         title: e.title.clone(),
         event_href: href.clone(),
         when: when_of(&e, &slot, tz),

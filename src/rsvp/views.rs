@@ -243,6 +243,8 @@ pub struct AttendeesView {
     pub links: ManageLinks,
     pub guest_action: String,
     pub guest_form: crate::rsvp::forms::GuestForm,
+    /// The register's names, offered as a guest's organisation is typed.
+    pub organisation_names: Vec<String>,
     pub invalid: bool,
     pub errors: serde_json::Value,
     /// Where the check-in and remove buttons post: `{prefix}/{id}/check-in`.
@@ -286,15 +288,7 @@ pub fn split(rows: Vec<AttendeeRow>) -> (Vec<AttendeeRow>, Vec<AttendeeRow>, Vec
     (going, waiting, apologies)
 }
 
-/// A cell no spreadsheet will run as a formula (OWASP's CSV injection advice): text starting
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe.
-pub fn formula_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
+pub use crate::web::text::formula_safe;
 
 /// The attendee list as CSV (RFC 4180: quoted where needed, CRLF line ends), every cell
 /// formula-safe.

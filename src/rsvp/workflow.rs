@@ -340,12 +340,17 @@ pub async fn add_guest(
     }
     let now = in_line_after(&txn, &e, &slot.key, now).await?;
     let response = place_or_queue(&txn, &e, &slot.key).await?;
+    let organisation = match &guest.organisation {
+        Some(typed) => crate::organisations::service::link(&txn, typed, now).await?,
+        None => None,
+    };
     let row = rsvp::ActiveModel {
         event_id: Set(e.id),
         occurrence: Set(slot.key.clone()),
         user_id: Set(None),
         guest_name: Set(Some(guest.name.clone())),
-        guest_organisation: Set(guest.organisation.clone()),
+        guest_organisation: Set(organisation.as_ref().map(|o| o.name.clone())),
+        guest_organisation_id: Set(organisation.map(|o| o.id)),
         guest_email: Set(guest.email.clone()),
         added_by: Set(Some(actor.id)),
         response: Set(response),

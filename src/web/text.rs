@@ -3,6 +3,8 @@
 //! or a reason: a NUL breaks PostgreSQL, a bare CR or line feed splits iCalendar lines, and
 //! bidirectional overrides make text read differently from what it is.
 
+use std::collections::BTreeMap;
+
 /// Why a text was refused, in words for the person who typed it.
 pub fn problem(text: &str, multi_line: bool) -> Option<String> {
     let mut chars = text.chars().peekable();
@@ -59,6 +61,54 @@ pub fn has_encoded_nul(raw: &str) -> bool {
     raw.as_bytes()
         .windows(3)
         .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// Form problems by field name, in a stable order.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+/// A one-line form field: trimmed, at most `max` characters, refused with `required`'s
+/// message when empty and required; problems go into `errors` under `field`.
+pub fn single(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max: usize,
+    required: Option<&str>,
+) -> Option<String> {
+    let t = value.trim();
+    match single_line(t) {
+        Err(m) => {
+            errors.insert(field, m);
+            None
+        }
+        Ok(_) if t.is_empty() => {
+            if let Some(m) = required {
+                errors.insert(field, m.into());
+            }
+            None
+        }
+        Ok(_) if t.chars().count() > max => {
+            errors.insert(field, format!("Use {max} characters or fewer."));
+            None
+        }
+        Ok(_) => Some(t.to_string()),
+    }
+}
+
+/// Whether `link` is a web address people can follow: http(s) with a host.
+pub fn is_web_address(link: &str) -> bool {
+    url::Url::parse(link)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}
+
+/// A cell no spreadsheet will run as a formula (OWASP's CSV injection advice): text starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe.
+pub fn formula_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod mail;
 mod meetings;
 mod notices;
 mod oidc;
+mod organisations;
 mod permissions;
 mod postponing;
 mod rsvp;

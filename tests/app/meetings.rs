@@ -850,6 +850,42 @@ async fn bad_input_is_explained_and_nothing_is_lost() {
         0
     );
 
+    // Minutes: a problem in one item's text is shown beside that item, the rest kept.
+    let welcome = add_item(&app, &admin, &href, "Welcome", false).await;
+    let data = add_item(&app, &admin, &href, "Bus data", false).await;
+    let welcome_field = format!("item-{welcome}");
+    let data_field = format!("item-{data}");
+    let resp = admin
+        .post(
+            &app,
+            &format!("{href}/minutes"),
+            &[
+                (welcome_field.as_str(), "PS welcomed everyone."),
+                (data_field.as_str(), "AR showed\u{202e} the feed."),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    let html = unescaped(&resp.text().await.unwrap());
+    assert!(
+        html.contains(&format!("<li><a href=\"#{data_field}\">2. Bus data: ")),
+        "the summary names the item and links to its box"
+    );
+    assert!(html.contains(&format!("id=\"{data_field}-error\"")));
+    assert!(html.contains(&format!(
+        "<textarea id=\"{data_field}\" name=\"{data_field}\" rows=\"5\" aria-invalid=\"true\" aria-describedby=\"{data_field}-error\">"
+    )));
+    assert!(
+        html.contains("PS welcomed everyone.</textarea>"),
+        "the other item is kept"
+    );
+    assert!(!html.contains(&format!("id=\"{welcome_field}-error\"")));
+    assert!(
+        find(&app, &href).await.minutes_notes.is_none(),
+        "nothing saved"
+    );
+
     let resp = admin
         .post(
             &app,
@@ -1230,4 +1266,72 @@ async fn minutes_agreed_by_a_double_click_are_agreed_once() {
         .await
         .unwrap();
     assert_eq!(agreed, 1);
+}
+
+/// Pressing "Record the action" twice (or eight times at once) records it once.
+#[tokio::test]
+async fn an_action_recorded_by_a_double_click_is_recorded_once() {
+    let app = demo_app(&[]).await;
+    let admin = signed_in(&app, PRIYA).await;
+    let href = add_meeting(&app, &admin, "2031-05-14", "County Hall").await;
+    let token = admin.csrf_token(&app).await;
+    let mut clicks = Vec::new();
+    for _ in 0..8 {
+        let (client, url, token) = (
+            admin.client.clone(),
+            format!("{}{href}/actions", app.url),
+            token.clone(),
+        );
+        clicks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("item", ""),
+                    ("owners", "TO"),
+                    ("text", "to send round the bus stop survey"),
+                    ("due", ""),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    for c in clicks {
+        assert_eq!(
+            c.await.unwrap(),
+            303,
+            "each press ends on the meeting's page"
+        );
+    }
+    let m = find(&app, &href).await;
+    let actions = meeting_action::Entity::find()
+        .filter(meeting_action::Column::MeetingId.eq(m.id))
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(actions.len(), 1);
+    let owners = entity::action_owner::Entity::find()
+        .filter(entity::action_owner::Column::ActionId.eq(actions[0].id))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(owners, 1);
+    // Other words are another action.
+    raise(
+        &app,
+        &admin,
+        &href,
+        "TO",
+        "to send round the bus stop survey, part two",
+    )
+    .await;
+    let count = meeting_action::Entity::find()
+        .filter(meeting_action::Column::MeetingId.eq(m.id))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
 }

@@ -209,6 +209,14 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         .id;
     samples.insert("item", item_id.to_string());
     samples.insert("entry", entry_id.to_string());
+    // A published entry of the register.
+    let organisation_id = entity::organisation::Entity::find()
+        .filter(entity::organisation::Column::Name.eq("Open Streets Trust"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the demo register")
+        .id;
 
     let table = convene::routes(&app.state).table().to_vec();
     let mut lines = Vec::new();
@@ -221,6 +229,8 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             admin_id
         } else if spec.path.starts_with("/actions/") {
             action_id
+        } else if spec.path.starts_with("/organisations/") {
+            organisation_id
         } else if spec.path.contains("/identities/") {
             // Development sign-ins have no linked identity: nobody's, so a 404 for all.
             0
