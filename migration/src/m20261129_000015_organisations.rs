@@ -40,7 +40,8 @@ impl MigrationTrait for Migration {
                     .table(Organisation::Table)
                     .col(big_pk_auto(Organisation::Id))
                     .col(string_len(Organisation::Name, 200))
-                    .col(string_len_uniq(Organisation::NameKey, 200))
+                    // Text: "&" becomes " and ", so a key can be longer than its name.
+                    .col(text_uniq(Organisation::NameKey))
                     .col(string_len_null(Organisation::Kind, 16))
                     .col(string_len_null(Organisation::Website, 300))
                     .col(big_integer_null(Organisation::MergedIntoId))
@@ -147,10 +148,14 @@ async fn move_text_into_the_register(manager: &SchemaManager<'_>) -> Result<(), 
     }
     let now = sea_orm_migration::sea_orm::prelude::ChronoUtc::now();
     for (key, spellings) in names {
-        // The spelling most rows use; a tie goes to the one with more capitals.
+        // The spelling most rows use; a tie goes to mixed case ("Riverside City Council"
+        // over "RIVERSIDE CITY COUNCIL" and "riverside city council"), then more capitals.
         let name = spellings
             .iter()
-            .max_by_key(|(s, n)| (**n, s.chars().filter(|c| c.is_uppercase()).count()))
+            .max_by_key(|(s, n)| {
+                let mixed = s.chars().any(char::is_uppercase) && s.chars().any(char::is_lowercase);
+                (**n, mixed, s.chars().filter(|c| c.is_uppercase()).count())
+            })
             .map(|(s, _)| squash(s))
             .unwrap_or_default();
         let insert = Query::insert()

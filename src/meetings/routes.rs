@@ -1024,7 +1024,9 @@ async fn minutes_page(
     let items = queries::items(&ctx.state.db, m.id).await?;
     let value =
         |name: &str| sent.and_then(|s| s.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
-    let invalid = !errors.is_empty();
+    // Only what can be shown beside a box on this page (an item deleted meanwhile is not).
+    let invalid =
+        !errors.fields.is_empty() || items.iter().any(|i| errors.items.contains_key(&i.id));
     let view = MinutesPage {
         title: m.title.clone(),
         when: views::when(m, ctx.state.config.time_zone),

@@ -2,7 +2,7 @@
 //! attendance, the minutes' life cycle (draft, published, agreed, amended) and actions with
 //! their progress. Each change is one write transaction that checks the rules first.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::meeting::{self, MinutesStatus};
 use entity::meeting_action::{self, ActionStatus};
 use entity::meeting_attendance::{self, Presence, Source};
@@ -983,19 +983,49 @@ pub async fn raise_action(
         Some(id) => Some(item_of(&txn, &m, id).await?.id),
         None => None,
     };
-    // The same words under the same item of the same meeting are one action: a second press
-    // of the button (the meeting's row is locked, so two at once queue here) finds the first.
-    let same = meeting_action::Entity::find()
+    // Who owns it: members by initials or name, else organisations of the register, else
+    // people named as the minutes name them.
+    let members = active_members(&txn).await?;
+    let mut owners: Vec<(Option<i64>, Option<i64>, Option<String>)> = Vec::new();
+    for owner in &input.owners {
+        let owner = match member_named(&members, owner) {
+            Some(u) => (Some(u.id), None, None),
+            None => match crate::organisations::service::find_sorted(&txn, owner).await? {
+                Some(o) => (None, Some(o.id), Some(o.name)),
+                None => (None, None, Some(owner.clone())),
+            },
+        };
+        if !owners.contains(&owner) {
+            owners.push(owner);
+        }
+    }
+    // A second press of the button (the meeting's row is locked, so two at once queue here)
+    // finds the action the first one recorded: the same words, item, owners and due date,
+    // from the same person, moments ago.
+    let recent = meeting_action::Entity::find()
         .filter(meeting_action::Column::MeetingId.eq(m.id))
         .filter(match item_id {
             Some(id) => meeting_action::Column::AgendaItemId.eq(id),
             None => meeting_action::Column::AgendaItemId.is_null(),
         })
         .filter(meeting_action::Column::Text.eq(input.text.clone()))
-        .one(&txn)
+        .filter(meeting_action::Column::CreatedBy.eq(actor.id))
+        .filter(meeting_action::Column::CreatedAt.gte(now - Duration::minutes(2)))
+        .all(&txn)
         .await?;
-    if let Some(existing) = same {
-        return Ok(existing);
+    if !recent.is_empty() {
+        let ids: Vec<i64> = recent.iter().map(|a| a.id).collect();
+        let recorded = queries::owners_of(&txn, &ids).await?;
+        for a in recent {
+            let theirs: Vec<_> = recorded
+                .iter()
+                .filter(|o| o.action_id == a.id)
+                .map(|o| (o.user_id, o.organisation_id, o.name.clone()))
+                .collect();
+            if theirs == owners && a.due_on == input.due_on {
+                return Ok(a);
+            }
+        }
     }
     let action = meeting_action::ActiveModel {
         meeting_id: Set(m.id),
@@ -1011,31 +1041,12 @@ pub async fn raise_action(
     }
     .insert(&txn)
     .await?;
-    let members = active_members(&txn).await?;
-    let mut seen = Vec::new();
-    for (i, owner) in input.owners.iter().enumerate() {
-        let member = member_named(&members, owner);
-        if let Some(u) = member {
-            if seen.contains(&u.id) {
-                continue;
-            }
-            seen.push(u.id);
-        }
-        // Not a member: an organisation of the register, else a person named.
-        let organisation = match member {
-            Some(_) => None,
-            None => crate::organisations::service::find_sorted(&txn, owner).await?,
-        };
-        let name = match (&member, &organisation) {
-            (Some(_), _) => None,
-            (None, Some(o)) => Some(o.name.clone()),
-            (None, None) => Some(owner.clone()),
-        };
+    for (i, (user_id, organisation_id, name)) in owners.into_iter().enumerate() {
         action_owner::ActiveModel {
             action_id: Set(action.id),
-            user_id: Set(member.map(|u| u.id)),
+            user_id: Set(user_id),
             name: Set(name),
-            organisation_id: Set(organisation.map(|o| o.id)),
+            organisation_id: Set(organisation_id),
             position: Set(i32::try_from(i).unwrap_or(0)),
             ..Default::default()
         }

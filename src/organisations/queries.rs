@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use entity::organisation;
 use entity::{action_owner, meeting_attendance, rsvp, user};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect,
@@ -50,6 +51,9 @@ pub async fn names(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
 pub struct Uses {
     /// Active members whose profile names it.
     pub members: u64,
+    /// Of those, the ones who let others see them on lists: the count shown to everyone
+    /// (counting the others would tell who they work for).
+    pub listed: u64,
     /// Lines of meeting attendance and apologies.
     pub attendance: u64,
     /// Guests' answers to events.
@@ -70,6 +74,13 @@ struct Count {
     n: i64,
 }
 
+#[derive(FromQueryResult)]
+struct MemberCount {
+    id: Option<i64>,
+    n: i64,
+    listed: Option<i64>,
+}
+
 /// Uses of the given entries (all of them when `only` is `None`): four grouped counts.
 pub async fn uses(db: &DatabaseConnection, only: Option<i64>) -> Result<HashMap<i64, Uses>, DbErr> {
     let mut out: HashMap<i64, Uses> = HashMap::new();
@@ -77,6 +88,10 @@ pub async fn uses(db: &DatabaseConnection, only: Option<i64>) -> Result<HashMap<
         .select_only()
         .column_as(user::Column::OrganisationId, "id")
         .column_as(user::Column::Id.count(), "n")
+        .column_as(
+            Expr::cust("SUM(CASE WHEN \"user\".\"listed_publicly\" THEN 1 ELSE 0 END)"),
+            "listed",
+        )
         .filter(user::Column::OrganisationId.is_not_null())
         .filter(user::Column::Disabled.eq(false))
         .group_by(user::Column::OrganisationId);
@@ -104,9 +119,11 @@ pub async fn uses(db: &DatabaseConnection, only: Option<i64>) -> Result<HashMap<
         attendance = attendance.filter(meeting_attendance::Column::OrganisationId.eq(id));
         guests = guests.filter(rsvp::Column::GuestOrganisationId.eq(id));
     }
-    for c in members.into_model::<Count>().all(db).await? {
+    for c in members.into_model::<MemberCount>().all(db).await? {
         if let Some(id) = c.id {
-            out.entry(id).or_default().members = c.n as u64;
+            let uses = out.entry(id).or_default();
+            uses.members = c.n as u64;
+            uses.listed = c.listed.unwrap_or(0) as u64;
         }
     }
     for c in attendance.into_model::<Count>().all(db).await? {

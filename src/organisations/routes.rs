@@ -65,13 +65,14 @@ struct ListPage {
     is_admin: bool,
 }
 
-fn row(org: &organisation::Model, uses: Option<&Uses>) -> Row {
+/// `is_admin`: counts everyone; others see the members who are listed publicly.
+fn row(org: &organisation::Model, uses: Option<&Uses>, is_admin: bool) -> Row {
     let uses = uses.copied().unwrap_or_default();
     Row {
         href: href(org),
         name: org.name.clone(),
         website: org.website.clone(),
-        members: uses.members,
+        members: if is_admin { uses.members } else { uses.listed },
         attendance: uses.attendance,
         uses: uses.total(),
     }
@@ -98,10 +99,13 @@ pub async fn list(ctx: PageCtx) -> AppResult<Response> {
             Some(kind) => {
                 count += 1;
                 if let Some(g) = groups.iter_mut().find(|g| g.kind == kind.as_str()) {
-                    g.rows.push(row(org, uses.get(&org.id)));
+                    g.rows.push(row(org, uses.get(&org.id), is_admin));
                 }
             }
-            None if is_admin => to_sort.push(row(org, uses.get(&org.id))),
+            // A name nobody uses any more (a typo put right) needs no sorting.
+            None if is_admin && uses.get(&org.id).is_some_and(|u| u.total() > 0) => {
+                to_sort.push(row(org, uses.get(&org.id), true))
+            }
             None => {}
         }
     }
@@ -189,7 +193,7 @@ pub async fn show(ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
         name: org.name.clone(),
         kind: org.kind.map(Kind::label),
         website: org.website.clone(),
-        members: uses.members,
+        members: if is_admin { uses.members } else { uses.listed },
         attendance: uses.attendance,
         guests: uses.guests,
         actions: uses.actions,

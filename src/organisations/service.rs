@@ -8,8 +8,8 @@ use entity::organisation::{self, Kind};
 use entity::{action_owner, meeting_attendance, rsvp, user};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
 use crate::actor::Actor;
@@ -24,6 +24,32 @@ pub use migration::organisation_key as key_of;
 pub struct Named {
     pub id: i64,
     pub name: String,
+}
+
+/// On PostgreSQL, reading an entry to store its id takes a share lock, and renaming or
+/// merging one an exclusive lock, so a profile saved during a merge waits for it and then
+/// follows it (and a merge waits for the save, then moves it too). SQLite's write
+/// transactions already run one at a time.
+fn shared(
+    db: &impl ConnectionTrait,
+    q: Select<organisation::Entity>,
+) -> Select<organisation::Entity> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        q.lock_shared()
+    } else {
+        q
+    }
+}
+
+fn exclusive(
+    db: &impl ConnectionTrait,
+    q: Select<organisation::Entity>,
+) -> Select<organisation::Entity> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        q.lock_exclusive()
+    } else {
+        q
+    }
 }
 
 /// How deep a chain of merges may go before it is taken as broken (merging flattens chains,
@@ -61,11 +87,13 @@ pub async fn link(
     )
     .exec_without_returning(db)
     .await?;
-    let found = organisation::Entity::find()
-        .filter(organisation::Column::NameKey.eq(key))
-        .one(db)
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the organisation just added".into()))?;
+    let found = shared(
+        db,
+        organisation::Entity::find().filter(organisation::Column::NameKey.eq(key)),
+    )
+    .one(db)
+    .await?
+    .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the organisation just added".into()))?;
     let found = current(db, found).await?;
     Ok(Some(Named {
         id: found.id,
@@ -83,10 +111,12 @@ pub async fn find_sorted(
     if key.is_empty() {
         return Ok(None);
     }
-    let Some(found) = organisation::Entity::find()
-        .filter(organisation::Column::NameKey.eq(key))
-        .one(db)
-        .await?
+    let Some(found) = shared(
+        db,
+        organisation::Entity::find().filter(organisation::Column::NameKey.eq(key)),
+    )
+    .one(db)
+    .await?
     else {
         return Ok(None);
     };
@@ -106,7 +136,10 @@ pub async fn current(
         let Some(next) = org.merged_into_id else {
             return Ok(org);
         };
-        match organisation::Entity::find_by_id(next).one(db).await? {
+        match shared(db, organisation::Entity::find_by_id(next))
+            .one(db)
+            .await?
+        {
             Some(o) => org = o,
             None => return Ok(org),
         }
@@ -228,7 +261,7 @@ pub async fn edit(
     now: DateTime<Utc>,
 ) -> AppResult<organisation::Model> {
     let txn = begin_write(db).await?;
-    let org = organisation::Entity::find_by_id(id)
+    let org = exclusive(&txn, organisation::Entity::find_by_id(id))
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -332,10 +365,15 @@ pub async fn merge(
         ));
     }
     let txn = begin_write(db).await?;
-    let mut both = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in([from, into]))
-        .all(&txn)
-        .await?;
+    // Both rows, the lower id first, so two merges of the same pair queue.
+    let mut both = exclusive(
+        &txn,
+        organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in([from, into]))
+            .order_by_asc(organisation::Column::Id),
+    )
+    .all(&txn)
+    .await?;
     let pos = |id: i64, all: &Vec<organisation::Model>| all.iter().position(|o| o.id == id);
     let (Some(f), Some(_)) = (pos(from, &both), pos(into, &both)) else {
         return Err(AppError::NotFound);

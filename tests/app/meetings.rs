@@ -1319,7 +1319,20 @@ async fn an_action_recorded_by_a_double_click_is_recorded_once() {
         .await
         .unwrap();
     assert_eq!(owners, 1);
-    // Other words are another action.
+    // The same words for someone else, or other words, are another action.
+    let resp = admin
+        .post(
+            &app,
+            &format!("{href}/actions"),
+            &[
+                ("item", ""),
+                ("owners", "HM"),
+                ("text", "to send round the bus stop survey"),
+                ("due", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
     raise(
         &app,
         &admin,
@@ -1333,5 +1346,5 @@ async fn an_action_recorded_by_a_double_click_is_recorded_once() {
         .count(app.db())
         .await
         .unwrap();
-    assert_eq!(count, 2);
+    assert_eq!(count, 3);
 }

@@ -547,9 +547,10 @@ async fn upgrading_moves_existing_names_into_the_register() {
     let db = app.db();
     let backend = db.get_database_backend();
     for sql in [
-        "UPDATE \"user\" SET organisation = 'riverside city council ' WHERE email = 'sam.whitfield@riverside-city.example'",
-        "UPDATE \"user\" SET organisation = 'Riverside City Council' WHERE email = 'gareth.lloyd@riverside-city.example'",
-        "UPDATE meeting_attendance SET organisation = 'RIVERSIDE CITY COUNCIL' WHERE name = 'Cllr Jo Marsh'",
+        "UPDATE \"user\" SET organisation = 'EASTMERE BUS USERS ' WHERE email = 'sam.whitfield@riverside-city.example'",
+        "UPDATE \"user\" SET organisation = 'Eastmere Bus Users' WHERE email = 'gareth.lloyd@riverside-city.example'",
+        "UPDATE meeting_attendance SET organisation = 'eastmere  bus users' WHERE name = 'Cllr Jo Marsh'",
+        "UPDATE rsvp SET guest_organisation = 'eastmere bus users.' WHERE guest_name = 'Cllr Jo Marsh'",
     ] {
         db.execute_raw(sea_orm::Statement::from_string(backend, sql))
             .await
@@ -557,29 +558,42 @@ async fn upgrading_moves_existing_names_into_the_register() {
     }
     convene::db::migrate(db).await.unwrap();
 
-    let riverside = organisation::Entity::find()
-        .filter(organisation::Column::NameKey.eq("riverside city council"))
+    let found = organisation::Entity::find()
+        .filter(organisation::Column::NameKey.eq("eastmere bus users"))
         .all(db)
         .await
         .unwrap();
-    assert_eq!(riverside.len(), 1, "one entry for three spellings");
-    let riverside = &riverside[0];
+    assert_eq!(found.len(), 1, "one entry for four spellings");
+    let users_group = &found[0];
     assert_eq!(
-        riverside.name, "Riverside City Council",
-        "the spelling most used"
+        users_group.name, "Eastmere Bus Users",
+        "as many rows write each spelling: mixed case wins"
     );
-    assert_eq!(riverside.kind, None, "for an admin to sort");
+    assert_eq!(users_group.kind, None, "for an admin to sort");
     for email in [SAM, "gareth.lloyd@riverside-city.example"] {
         let p = person(&app, email).await;
-        assert_eq!(p.organisation_id, Some(riverside.id), "{email}");
-        assert_eq!(p.organisation.as_deref(), Some("Riverside City Council"));
+        assert_eq!(p.organisation_id, Some(users_group.id), "{email}");
+        assert_eq!(p.organisation.as_deref(), Some("Eastmere Bus Users"));
     }
     let jo = meeting_attendance::Entity::find()
         .filter(meeting_attendance::Column::Name.eq("Cllr Jo Marsh"))
         .all(db)
         .await
         .unwrap();
-    assert!(jo.iter().all(|a| a.organisation_id == Some(riverside.id)));
+    assert!(!jo.is_empty());
+    assert!(jo.iter().all(|a| a.organisation_id == Some(users_group.id)
+        && a.organisation.as_deref() == Some("Eastmere Bus Users")));
+    let guest = rsvp::Entity::find()
+        .filter(rsvp::Column::GuestName.eq("Cllr Jo Marsh"))
+        .all(db)
+        .await
+        .unwrap();
+    assert!(!guest.is_empty());
+    assert!(
+        guest
+            .iter()
+            .all(|g| g.guest_organisation_id == Some(users_group.id))
+    );
     // Every name that was written has its entry, and every entry is named somewhere.
     let all = organisation::Entity::find()
         .order_by_asc(organisation::Column::Id)
