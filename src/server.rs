@@ -144,6 +144,8 @@ pub async fn run(
     crate::rsvp::retention::spawn(state.clone());
     // Reminders the day before, for everyone going.
     crate::rsvp::notices::spawn(state.clone());
+    // Actions due in a week, or overdue, for their owners.
+    crate::meetings::notices::spawn(state.clone());
     // Changes that concern other features' people (an event's attendees) become messages.
     crate::notify::announce::spawn(state.clone());
     // The daily summary, for those who take mail once a day.

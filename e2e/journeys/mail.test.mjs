@@ -74,6 +74,8 @@ const MEMBER_TOPICS = [
   },
   { label: 'Waiting list', hint: 'When a place comes free at an event you are waiting for, and it is yours.', on: true },
   { label: 'Reminders', hint: 'The day before an event you are going to, with its calendar entry attached.', on: true },
+  { label: 'Meetings', hint: "When the agenda of the next meeting is published, and when a meeting's minutes are.", on: true },
+  { label: 'Your actions', hint: 'When a meeting gives you an action, a week before it is due, and when it is overdue.', on: true },
   { label: 'Weekly digest', hint: 'On Monday mornings: the events published in the past week.', on: false },
 ];
 

@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod forms;
+pub mod notices;
 pub mod page;
 pub mod policy;
 pub mod queries;

@@ -500,6 +500,8 @@ pub async fn publish_agenda(
     active.updated_at = Set(now);
     let m = active.update(&txn).await?;
     record(&txn, actor, now, "meeting.publish_agenda", &m, None).await?;
+    let items = queries::items(&txn, m.id).await?;
+    super::notices::agenda_published(&txn, &m, &items, actor.id, now).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -873,6 +875,7 @@ pub async fn publish_minutes(
     active.updated_at = Set(now);
     let m = active.update(&txn).await?;
     record(&txn, actor, now, "meeting.publish_minutes", &m, None).await?;
+    super::notices::minutes_published(&txn, &m, actor.id, now).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -1041,6 +1044,17 @@ pub async fn raise_action(
     }
     .insert(&txn)
     .await?;
+    // As the minutes write them: initials for members, names for the others.
+    let names: Vec<String> = owners
+        .iter()
+        .map(
+            |(user, _, name)| match user.and_then(|id| members.iter().find(|u| u.id == id)) {
+                Some(u) => u.initials.clone().unwrap_or_else(|| u.display_name.clone()),
+                None => name.clone().unwrap_or_default(),
+            },
+        )
+        .collect();
+    let member_ids: Vec<i64> = owners.iter().filter_map(|(user, _, _)| *user).collect();
     for (i, (user_id, organisation_id, name)) in owners.into_iter().enumerate() {
         action_owner::ActiveModel {
             action_id: Set(action.id),
@@ -1053,6 +1067,16 @@ pub async fn raise_action(
         .insert(&txn)
         .await?;
     }
+    super::notices::action_assigned(
+        &txn,
+        &action,
+        &m,
+        &names.join(", "),
+        &member_ids,
+        actor.id,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(action)
 }

@@ -61,6 +61,21 @@ pub async fn admins(
         .collect())
 }
 
+/// Every active member who may receive mail, but `except` (who caused the message).
+pub async fn members(
+    db: &impl ConnectionTrait,
+    except: Option<i64>,
+) -> Result<Vec<Recipient>, sea_orm::DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Disabled.eq(false))
+        .all(db)
+        .await?
+        .iter()
+        .filter(|u| Some(u.id) != except)
+        .filter_map(Recipient::of)
+        .collect())
+}
+
 /// A message to write: `kind` names its templates (`mail/{kind}.txt` and `.html`), `topic`
 /// is what its unsubscribe link stops (`notify::topics`), `data` is what the templates
 /// render. A message with the same `dedupe_key` as one already written is dropped, so a

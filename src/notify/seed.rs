@@ -1,5 +1,5 @@
 //! The demo's e-mail choices: Mei takes her mail once a day, Dan asks for the weekly digest,
-//! Sam does not want reminders. Set only for people who have chosen nothing yet, so running
+//! Sam wants neither reminders nor news of meetings (but his actions, yes). Set only for people who have chosen nothing yet, so running
 //! the demo loader again keeps what someone changed.
 
 use chrono::{DateTime, Utc};
@@ -19,6 +19,8 @@ const CHOICES: &[(&str, &[&str], bool)] = &[
             topics::CHANGES,
             topics::PLACES,
             topics::REMINDERS,
+            topics::MEETINGS,
+            topics::ACTIONS,
         ],
         true,
     ),
@@ -29,13 +31,20 @@ const CHOICES: &[(&str, &[&str], bool)] = &[
             topics::CHANGES,
             topics::PLACES,
             topics::REMINDERS,
+            topics::MEETINGS,
+            topics::ACTIONS,
             topics::DIGEST,
         ],
         false,
     ),
     (
         "sam.whitfield@riverside-city.example",
-        &[topics::DECISIONS, topics::CHANGES, topics::PLACES],
+        &[
+            topics::DECISIONS,
+            topics::CHANGES,
+            topics::PLACES,
+            topics::ACTIONS,
+        ],
         false,
     ),
 ];

@@ -13,6 +13,10 @@ pub const CHANGES: &str = "changes";
 pub const PLACES: &str = "places";
 /// Members: the day before an event they are going to.
 pub const REMINDERS: &str = "reminders";
+/// Members: a meeting's agenda or minutes were published.
+pub const MEETINGS: &str = "meetings";
+/// Members: an action given to them at a meeting, due in a week, or overdue.
+pub const ACTIONS: &str = "actions";
 /// Members who ask for it: once a week, what is new.
 pub const DIGEST: &str = "digest";
 
@@ -83,6 +87,22 @@ pub const TOPICS: &[Topic] = &[
         in_daily_summary: false,
     },
     Topic {
+        key: MEETINGS,
+        label: "Meetings",
+        hint: "When the agenda of the next meeting is published, and when a meeting's minutes are.",
+        admins_only: false,
+        on_by_default: true,
+        in_daily_summary: true,
+    },
+    Topic {
+        key: ACTIONS,
+        label: "Your actions",
+        hint: "When a meeting gives you an action, a week before it is due, and when it is overdue.",
+        admins_only: false,
+        on_by_default: true,
+        in_daily_summary: true,
+    },
+    Topic {
         key: DIGEST,
         label: "Weekly digest",
         hint: "On Monday mornings: the events published in the past week.",
@@ -103,9 +123,18 @@ mod tests {
 
     #[test]
     fn every_topic_is_listed_once() {
-        for key in [SUBMISSIONS, DECISIONS, CHANGES, PLACES, REMINDERS, DIGEST] {
+        for key in [
+            SUBMISSIONS,
+            DECISIONS,
+            CHANGES,
+            PLACES,
+            REMINDERS,
+            MEETINGS,
+            ACTIONS,
+            DIGEST,
+        ] {
             assert_eq!(TOPICS.iter().filter(|t| t.key == key).count(), 1, "{key}");
         }
-        assert_eq!(TOPICS.len(), 6);
+        assert_eq!(TOPICS.len(), 8);
     }
 }

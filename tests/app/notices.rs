@@ -560,3 +560,185 @@ async fn a_member_who_takes_mail_once_a_day_gets_one_summary_of_what_waited() {
     assert_eq!(convene::notify::daily::send(&app.state).await.unwrap(), 0);
     assert_eq!(messages(&app, "daily", "").await.len(), 1);
 }
+
+/// Every member hears of a published agenda and published minutes (not whoever published
+/// them); an action's owners hear it is theirs, then a week before it is due and once when
+/// it is overdue; each of these stops with its own topic.
+#[tokio::test]
+async fn meetings_tell_members_of_agendas_minutes_and_their_actions() {
+    let app = demo_app(&[]).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let tom = signed_in(&app, TOM).await;
+    // Tom turns meeting news off; his actions still reach him.
+    let resp = tom
+        .post(
+            &app,
+            "/profile/mail",
+            &[
+                ("delivery", "now"),
+                ("decisions", "on"),
+                ("changes", "on"),
+                ("places", "on"),
+                ("reminders", "on"),
+                ("actions", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    let date = (chrono::Utc::now() + chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+    let resp = priya
+        .post(
+            &app,
+            "/meetings/new",
+            &[
+                ("title", "Forum meeting: street works"),
+                ("date", &date),
+                ("start", "10:00"),
+                ("end", "12:00"),
+                ("place", "County Hall, Committee Room 2"),
+                ("chair", ""),
+                ("secretary", ""),
+                ("event", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let href = crate::oidc::location(&resp);
+    for (title, rr) in [
+        ("Welcome and apologies", false),
+        ("Members' round-robin", true),
+    ] {
+        let mut form = vec![
+            ("title", title),
+            ("start_time", ""),
+            ("presenters", "Chair"),
+            ("duration", ""),
+            ("note", ""),
+            ("position", ""),
+        ];
+        if rr {
+            form.push(("round_robin", "on"));
+        }
+        assert_eq!(
+            priya
+                .post(&app, &format!("{href}/agenda"), &form)
+                .await
+                .status(),
+            303
+        );
+    }
+    assert!(
+        messages(&app, "meeting-agenda", "street works")
+            .await
+            .is_empty()
+    );
+    let resp = priya
+        .post(&app, &format!("{href}/agenda/publish"), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let agenda = messages(&app, "meeting-agenda", "street works").await;
+    let to = addresses(&agenda);
+    assert!(
+        !to.contains(&PRIYA.to_string()),
+        "not to whoever published it"
+    );
+    assert!(
+        !to.contains(&TOM.to_string()),
+        "Tom turned meeting news off"
+    );
+    assert!(
+        !to.contains(&SAM.to_string()),
+        "the demo's Sam wants no meeting news"
+    );
+    for member in [GARETH, DAN, AISHA] {
+        assert!(to.contains(&member.to_string()), "{member}");
+    }
+    let text = read(&app, &priya, &agenda[0]).await;
+    assert!(text.contains("Agenda: Forum meeting: street works"));
+    assert!(text.contains("County Hall, Committee Room 2"));
+    assert!(text.contains("round-robin (Chair)"));
+    assert!(text.contains("you can write yours on the meeting"));
+    // Publishing again tells nobody again.
+    priya
+        .post(&app, &format!("{href}/agenda/publish"), &[])
+        .await;
+    assert_eq!(
+        messages(&app, "meeting-agenda", "street works").await.len(),
+        agenda.len()
+    );
+
+    // An action for Tom and Gareth, raised by Priya, due in ten days.
+    let zone = app.state.config.time_zone;
+    let due = (chrono::Utc::now() + chrono::Duration::days(10))
+        .with_timezone(&zone)
+        .date_naive();
+    let resp = priya
+        .post(
+            &app,
+            &format!("{href}/actions"),
+            &[
+                ("item", ""),
+                ("owners", "TO, GL, PS"),
+                ("text", "to map the street works permits feed"),
+                ("due", &due.format("%Y-%m-%d").to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let assigned = messages(&app, "action-assigned", "street works permits").await;
+    assert_eq!(
+        addresses(&assigned),
+        [GARETH, TOM],
+        "its members, not whoever raised it"
+    );
+    let text = read(&app, &priya, &assigned[0]).await;
+    assert!(text.contains("this action was given to TO, GL, PS"));
+    assert!(text.contains(&format!("Due by {}", due.format("%-d %B %Y"))));
+
+    // Three days on, it is due in a week: each owner hears once, however often the round runs.
+    app.clock.advance(chrono::Duration::days(3));
+    convene::meetings::notices::send_due(&app.state)
+        .await
+        .unwrap();
+    convene::meetings::notices::send_due(&app.state)
+        .await
+        .unwrap();
+    let due_mail = messages(&app, "action-due", "street works permits").await;
+    assert_eq!(addresses(&due_mail), [GARETH, PRIYA, TOM]);
+    let priya = signed_in(&app, PRIYA).await;
+    let text = read(&app, &priya, &due_mail[0]).await;
+    assert!(text.contains("This action is due in a week"));
+
+    // Overdue: once more each, then never again.
+    app.clock.advance(chrono::Duration::days(8));
+    convene::meetings::notices::send_due(&app.state)
+        .await
+        .unwrap();
+    convene::meetings::notices::send_due(&app.state)
+        .await
+        .unwrap();
+    let due_mail = messages(&app, "action-due", "street works permits").await;
+    assert_eq!(due_mail.len(), 6);
+    let priya = signed_in(&app, PRIYA).await;
+    let text = read(&app, &priya, due_mail.last().unwrap()).await;
+    assert!(text.contains("was due on"));
+    assert!(text.contains("is still open"));
+
+    // Minutes published: every member but the one who published them.
+    priya
+        .post(&app, &format!("{href}/minutes"), &[("notes", "Held.")])
+        .await;
+    let resp = priya
+        .post(&app, &format!("{href}/minutes/publish"), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let minutes = messages(&app, "meeting-minutes", "street works").await;
+    assert!(addresses(&minutes).contains(&GARETH.to_string()));
+    assert!(!addresses(&minutes).contains(&PRIYA.to_string()));
+    let text = read(&app, &priya, &minutes[0]).await;
+    assert!(text.contains("Minutes published: Forum meeting: street works"));
+    assert!(text.contains("to be agreed at the next meeting"));
+}
