@@ -20,6 +20,14 @@ use crate::notify::outbox::{self, Mail};
 use crate::notify::topics;
 use crate::state::AppState;
 
+/// The kinds of mail meetings send.
+pub const KINDS: [&str; 4] = [
+    "meeting-agenda",
+    "meeting-minutes",
+    "action-assigned",
+    "action-due",
+];
+
 /// How often due and overdue actions are looked for.
 const EVERY: StdDuration = StdDuration::from_secs(10 * 60);
 /// Owners hear of an action this many days before it is due...

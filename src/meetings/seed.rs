@@ -593,5 +593,13 @@ pub async fn meetings(
             }
         }
     }
+    // The forum's past meetings are history brought in, not news: members were not mailed
+    // about agendas and minutes of months ago. Only what happened this week (the next
+    // meeting's agenda) is left in the outbox, as a live site would have it.
+    entity::outbox::Entity::delete_many()
+        .filter(entity::outbox::Column::Kind.is_in(crate::meetings::notices::KINDS))
+        .filter(entity::outbox::Column::CreatedAt.lt(now - Duration::days(7)))
+        .exec(db)
+        .await?;
     Ok(added)
 }

@@ -130,6 +130,18 @@ async fn demo_data_is_realistic_and_loads_twice_without_duplicates() {
         );
     }
     assert!(people.iter().all(|p| p.email.ends_with(".example")));
+
+    // The admins' outbox shows this week's news (the next meeting's agenda), not mail about
+    // the minutes of meetings held months ago.
+    let kinds: Vec<String> = entity::outbox::Entity::find()
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert!(kinds.iter().any(|k| k == "meeting-agenda"), "{kinds:?}");
+    assert!(!kinds.iter().any(|k| k == "meeting-minutes"), "{kinds:?}");
 }
 
 #[tokio::test]
