@@ -17,9 +17,14 @@ pub struct SeedReport {
     pub events_added: usize,
     pub answers_added: usize,
     pub meetings_added: usize,
+    pub files_added: usize,
 }
 
-pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedReport, AppError> {
+pub async fn seed(
+    db: &DatabaseConnection,
+    files: &dyn crate::files::store::BlobStore,
+    now: DateTime<Utc>,
+) -> Result<SeedReport, AppError> {
     crate::organisations::seed::register(db, now).await?;
     let (people_added, people_updated) = crate::auth::seed::people(db, now).await?;
     let events_added = crate::events::seed::events(db, now).await?;
@@ -27,6 +32,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedRep
     // The demo's programme is set in the forum's zone, as the events are.
     let meetings_added =
         crate::meetings::seed::meetings(db, now, chrono_tz::Europe::London).await?;
+    let files_added = crate::files::seed::files(db, files, now).await?;
     // After the rest, so the demo's own messages went as they would by default.
     crate::notify::seed::choices(db, now).await?;
     Ok(SeedReport {
@@ -35,5 +41,6 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedRep
         events_added,
         answers_added,
         meetings_added,
+        files_added,
     })
 }

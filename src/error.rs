@@ -33,6 +33,12 @@ pub enum AppError {
     /// A request body larger than the route accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// It was here and was removed on purpose (a deleted file): 410, not 404.
+    #[error("{0}")]
+    Gone(String),
+    /// Something this instance relies on (file storage) cannot be reached now.
+    #[error("{0}")]
+    Unavailable(String),
     /// Another service we depend on (an identity provider) is down or too slow.
     #[error("{0}")]
     Upstream(String),
@@ -65,6 +71,8 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            AppError::Gone(_) => StatusCode::GONE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

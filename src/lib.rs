@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod health;
 pub mod home;
 pub mod meetings;
@@ -73,7 +74,10 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
     let router = organisations::mount(router);
-    meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))))
+    let router = meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))));
+    // After the pages it adds to: poem's route tree did not match `/meetings/:slug/files`
+    // when it was added before `/meetings/:slug` (the files tests would fail).
+    files::mount(router)
 }
 
 /// The router with every middleware applied.
@@ -93,7 +97,9 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
             .exempt(notify::CSRF_EXEMPT),
         )
         // Outside the CSRF check, which may read a form body: the cap applies to it too.
-        .with(web::limits::RequestLimits::default())
+        .with(web::limits::RequestLimits::with_uploads(
+            state.config.max_upload_bytes,
+        ))
         .with(web::errors::ErrorPages::new(state.clone()))
         // Outside the error pages, so cookie changes (a cleared session, a used-up sign-in)
         // reach the browser even when the request ends in an error page.

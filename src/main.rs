@@ -76,15 +76,16 @@ async fn run(command: Command, config: Config) -> ExitCode {
                 Ok(state) => state,
                 Err(err) => return fail(&err),
             };
-            match convene::demo::seed(&state.db, state.clock.now()).await {
+            match convene::demo::seed(&state.db, state.files.as_ref(), state.clock.now()).await {
                 Ok(report) => {
                     println!(
-                        "Demo data loaded: {} people added, {} updated, {} events added, {} answers added, {} meetings added.",
+                        "Demo data loaded: {} people added, {} updated, {} events added, {} answers added, {} meetings added, {} files added.",
                         report.people_added,
                         report.people_updated,
                         report.events_added,
                         report.answers_added,
-                        report.meetings_added
+                        report.meetings_added,
+                        report.files_added
                     );
                     ExitCode::SUCCESS
                 }

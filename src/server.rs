@@ -38,6 +38,16 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         .await
         .map_err(|e| StartupError::Migration(e.to_string()))?;
     let templates = Templates::load().map_err(|e| StartupError::Templates(e.to_string()))?;
+    let files =
+        crate::files::store::LocalStore::open(&config.data_dir.join("files")).map_err(|e| {
+            ConfigError::new(
+                "data_dir",
+                format!(
+                    "cannot keep uploaded files in {}: {e}",
+                    config.data_dir.display()
+                ),
+            )
+        })?;
     let providers = Providers::new(&config).map_err(|e| ConfigError::new("auth.providers", e))?;
     let sign_in_limiter = AddressLimiter::per_minute(
         config.auth.sign_in_attempts_per_minute,
@@ -61,7 +71,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         event_extensions: Arc::new(vec![
             Arc::new(crate::rsvp::Rsvp),
             Arc::new(crate::meetings::Meetings),
+            Arc::new(crate::files::Files),
         ]),
+        meeting_extensions: Arc::new(vec![Arc::new(crate::files::Files)]),
+        files: Arc::new(files),
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),
     })
@@ -141,6 +154,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     // Notes left with answers are erased a while after their event, hourly.
+    crate::files::sweep(&state).await;
     crate::rsvp::retention::spawn(state.clone());
     // Reminders the day before, for everyone going.
     crate::rsvp::notices::spawn(state.clone());

@@ -36,6 +36,10 @@ pub struct AppState {
     pub waiting_for_admins: Arc<Vec<Arc<dyn crate::web::page::WaitingCount>>>,
     /// What later features add to event pages and "My events" (see `events::extensions`).
     pub event_extensions: Arc<Vec<Arc<dyn crate::events::extensions::EventsExtension>>>,
+    /// What later features add to meeting pages (see `meetings::extensions`).
+    pub meeting_extensions: Arc<Vec<Arc<dyn crate::meetings::extensions::MeetingsExtension>>>,
+    /// Where uploaded files' contents live (see `files::store`).
+    pub files: Arc<dyn crate::files::store::BlobStore>,
     /// Who turns announcements (an event changed) into messages to the people they know.
     pub audiences: Arc<Vec<Arc<dyn crate::notify::announce::Audience>>>,
     /// The parts of the weekly digest, each from the feature that knows what is new.

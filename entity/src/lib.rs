@@ -26,6 +26,7 @@ pub mod organisation;
 pub mod outbox;
 pub mod rsvp;
 pub mod session;
+pub mod stored_file;
 pub mod user;
 
 pub mod prelude {

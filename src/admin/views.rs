@@ -23,6 +23,7 @@ const DATES: &str = "Dates in a series";
 const ANSWERS: &str = "Answers (RSVP)";
 const MEETINGS: &str = "Meetings";
 const ORGANISATIONS: &str = "Organisations";
+const FILES: &str = "Files";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -185,6 +186,16 @@ const ACTIONS: &[Action] = &[
         code: "organisation.merge",
         label: "Merged a duplicate organisation",
         group: ORGANISATIONS,
+    },
+    Action {
+        code: "file.upload",
+        label: "Uploaded a file",
+        group: FILES,
+    },
+    Action {
+        code: "file.delete",
+        label: "Deleted a file",
+        group: FILES,
     },
 ];
 
@@ -725,6 +736,7 @@ mod tests {
                         "rsvp.",
                         "meeting.",
                         "organisation.",
+                        "file.",
                     ]
                     .iter()
                     .any(|p| piece.starts_with(p))

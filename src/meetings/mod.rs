@@ -5,6 +5,7 @@
 //! forum's series, whose page links here) and RSVP (attendance).
 
 pub mod export;
+pub mod extensions;
 pub mod forms;
 pub mod notices;
 pub mod page;

@@ -108,6 +108,8 @@ pub struct MeetingPage {
     pub show_items: bool,
     pub agenda_published: Option<String>,
     pub items: Vec<ItemView>,
+    /// What later features add to the whole meeting (its files).
+    pub parts: Vec<crate::meetings::extensions::PagePart>,
     pub warnings: Vec<String>,
     pub updates_visible: bool,
     /// Updates shown on their own when no item is the round-robin.
@@ -287,6 +289,8 @@ pub async fn build(
             })
             .collect()
     };
+    let (parts, mut item_parts) =
+        crate::meetings::extensions::parts(state, &m, &items, actor).await?;
     let other_item_meeting: HashMap<i64, i64> =
         other_items.iter().map(|i| (i.id, i.meeting_id)).collect();
     let item_views: Vec<ItemView> = items
@@ -296,6 +300,7 @@ pub async fn build(
             id: i.id,
             number: n + 1,
             anchor: format!("item-{}", n + 1),
+            parts: item_parts.remove(&i.id).unwrap_or_default(),
             start_time: i.start_time.clone(),
             title: i.title.clone(),
             presenters: i.presenters.clone(),
@@ -427,6 +432,7 @@ pub async fn build(
             Vec::new()
         },
         items: item_views,
+        parts,
         updates_visible,
         loose_updates: if has_round_robin {
             Vec::new()

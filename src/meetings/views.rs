@@ -182,6 +182,8 @@ pub struct ItemView {
     pub id: i64,
     pub number: usize,
     pub anchor: String,
+    /// What later features add to this item (its files).
+    pub parts: Vec<crate::events::extensions::PagePart>,
     pub start_time: Option<String>,
     pub title: String,
     pub presenters: Option<String>,

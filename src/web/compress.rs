@@ -58,7 +58,10 @@ fn compressible(resp: &Response) -> bool {
     });
     if resp.status() == StatusCode::NOT_MODIFIED
         || resp.status() == StatusCode::NO_CONTENT
+        || resp.status() == StatusCode::PARTIAL_CONTENT
         || resp.headers().contains_key(header::CONTENT_ENCODING)
+        // Byte ranges count bytes of the file as stored: it is never re-encoded.
+        || resp.headers().contains_key(header::ACCEPT_RANGES)
         || negotiated
     {
         return false;

@@ -279,6 +279,10 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
             "That clashes with something else",
             "Somebody may have changed this at the same time. Reload the page and try again.",
         ),
+        410 => (
+            "This has been removed",
+            "What was at this address was removed on purpose and will not come back.",
+        ),
         413 => (
             "That is too large",
             "What you sent is larger than this site accepts.",

@@ -22,14 +22,33 @@ use crate::error::AppError;
 /// The largest form or JSON body any route accepts.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Room for the rest of an upload form (its title, the multipart boundaries).
+const UPLOAD_FORM_BYTES: usize = 64 * 1024;
+
 pub struct RequestLimits {
     pub max_body: usize,
+    /// The cap on uploads: a POST to a path ending in `/files`, whose handler streams the
+    /// file to storage and checks the file's own size limit as it goes.
+    pub max_upload: usize,
 }
 
 impl Default for RequestLimits {
     fn default() -> Self {
         Self {
             max_body: MAX_BODY_BYTES,
+            max_upload: MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl RequestLimits {
+    /// The usual cap, and files of up to `max_file` bytes on the upload forms.
+    pub fn with_uploads(max_file: u64) -> Self {
+        Self {
+            max_upload: usize::try_from(max_file)
+                .unwrap_or(usize::MAX)
+                .saturating_add(UPLOAD_FORM_BYTES),
+            ..Self::default()
         }
     }
 }
@@ -41,6 +60,7 @@ impl<E: Endpoint> Middleware<E> for RequestLimits {
         RequestLimitsEndpoint {
             inner,
             max_body: self.max_body,
+            max_upload: self.max_upload,
         }
     }
 }
@@ -48,12 +68,17 @@ impl<E: Endpoint> Middleware<E> for RequestLimits {
 pub struct RequestLimitsEndpoint<E> {
     inner: E,
     max_body: usize,
+    max_upload: usize,
 }
 
 fn too_large(max: usize) -> poem::Error {
+    let most = if max >= 10 * 1024 * 1024 {
+        format!("{} MB", max / (1024 * 1024))
+    } else {
+        format!("{} KB", max / 1024)
+    };
     AppError::PayloadTooLarge(format!(
-        "What you sent is larger than this site accepts ({} KB at most).",
-        max / 1024
+        "What you sent is larger than this site accepts ({most} at most)."
     ))
     .into()
 }
@@ -69,13 +94,19 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             )
             .into());
         }
+        let cap =
+            if req.method() == poem::http::Method::POST && req.uri().path().ends_with("/files") {
+                self.max_upload
+            } else {
+                self.max_body
+            };
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        if declared.is_some_and(|len| len > self.max_body as u64) {
-            return Err(too_large(self.max_body));
+        if declared.is_some_and(|len| len > cap as u64) {
+            return Err(too_large(cap));
         }
         let streamed = req.headers().contains_key(header::TRANSFER_ENCODING);
         if declared.is_none_or(|len| len == 0) && !streamed {
@@ -85,13 +116,13 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
         let body = req.take_body().into_bytes_stream();
         req.set_body(Body::from_bytes_stream(Capped {
             inner: Box::pin(body),
-            left: self.max_body,
+            left: cap,
             exceeded: exceeded.clone(),
         }));
         let outcome = self.inner.call(req).await;
         if exceeded.load(Ordering::SeqCst) {
             // Whatever the route made of the cut-off body, the answer is that it was too big.
-            return Err(too_large(self.max_body));
+            return Err(too_large(cap));
         }
         Ok(outcome?.into_response())
     }

@@ -35,6 +35,18 @@ impl Methods {
         self
     }
 
+    /// `HEAD` answered by its own handler (otherwise poem answers it with the `GET` handler,
+    /// which cannot tell the two apart: a file download must not count a HEAD).
+    pub fn head<E>(mut self, ep: E) -> Self
+    where
+        E: IntoEndpoint,
+        E::Endpoint: 'static,
+    {
+        self.route = self.route.head(ep);
+        self.names.push("HEAD");
+        self
+    }
+
     pub fn post<E>(mut self, ep: E) -> Self
     where
         E: IntoEndpoint,

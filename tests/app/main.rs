@@ -19,6 +19,7 @@ mod chrome;
 mod cli;
 mod database;
 mod events;
+mod files;
 mod finding;
 mod golden;
 mod search;

@@ -54,6 +54,7 @@ async fn status(app: &TestApp, browser: &Browser, method: &str, path: &str) -> u
     let url = format!("{}{path}", app.url);
     let resp = match method {
         "GET" => browser.get(&url).await,
+        "HEAD" => browser.client.head(&url).send().await.unwrap(),
         "POST" => {
             let token = browser.csrf_token(app).await;
             browser
@@ -218,6 +219,22 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         .expect("the demo register")
         .id;
 
+    // A demo file: the next meeting's terms of reference, public with its meeting.
+    let file = entity::stored_file::Entity::find()
+        .filter(entity::stored_file::Column::MeetingId.eq(next_meeting.id))
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the demo's terms of reference");
+    samples.insert("name", file.filename.clone());
+    // Deleting takes another file, so that the downloads still find theirs.
+    let other_file = entity::stored_file::Entity::find()
+        .filter(entity::stored_file::Column::EventId.is_not_null())
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the demo's data for the hack day");
+
     let table = convene::routes(&app.state).table().to_vec();
     let mut lines = Vec::new();
     for spec in &table {
@@ -231,6 +248,10 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             action_id
         } else if spec.path.starts_with("/organisations/") {
             organisation_id
+        } else if spec.path.starts_with("/files/") && spec.path.ends_with("/delete") {
+            other_file.id
+        } else if spec.path.starts_with("/files/") {
+            file.id
         } else if spec.path.contains("/identities/") {
             // Development sign-ins have no linked identity: nobody's, so a 404 for all.
             0

@@ -1,0 +1,104 @@
+//! What the templates receive about files.
+
+use entity::stored_file;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+
+use crate::files::kinds::KINDS;
+
+/// Characters kept as they are in a path segment or an RFC 5987 value.
+const KEPT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The file's stable address: `/files/{id}/{name}`.
+pub fn href(f: &stored_file::Model) -> String {
+    format!("/files/{}/{}", f.id, utf8_percent_encode(&f.filename, KEPT))
+}
+
+/// "PDF", "PowerPoint", from the stored type.
+pub fn type_label(content_type: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|k| k.content_type == content_type)
+        .map_or("File", |k| k.label)
+}
+
+/// "840 bytes", "12 KB", "3.4 MB".
+pub fn size_text(size: i64) -> String {
+    let size = size.max(0) as f64;
+    if size < 1024.0 {
+        format!("{size} bytes")
+    } else if size < 1024.0 * 1024.0 {
+        format!("{:.0} KB", (size / 1024.0).ceil())
+    } else if size < 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} MB", size / (1024.0 * 1024.0))
+    } else {
+        format!("{:.1} GB", size / (1024.0 * 1024.0 * 1024.0))
+    }
+}
+
+/// `Content-Disposition`: PDFs open in the browser, everything else downloads; the name as
+/// plain ASCII for old clients and exactly (RFC 5987 `filename*`) for the rest.
+pub fn content_disposition(f: &stored_file::Model) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let inline = f.content_type == "application/pdf";
+    let ascii: String = f
+        .filename
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            '"' | '\\' | '%' => '_',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '_',
+        })
+        .collect();
+    format!(
+        "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        utf8_percent_encode(&f.filename, KEPT)
+    )
+}
+
+#[derive(Serialize)]
+pub struct FileView {
+    pub id: i64,
+    pub href: String,
+    pub title: String,
+    pub filename: String,
+    pub kind: &'static str,
+    pub size: String,
+    pub downloads: i64,
+    /// For admins: where the delete button posts.
+    pub delete_href: Option<String>,
+}
+
+impl FileView {
+    pub fn of(f: &stored_file::Model, admin: bool) -> Self {
+        Self {
+            id: f.id,
+            href: href(f),
+            title: f.title.clone(),
+            filename: f.filename.clone(),
+            kind: type_label(&f.content_type),
+            size: size_text(f.size),
+            downloads: f.downloads,
+            delete_href: admin.then(|| format!("/files/{}/delete", f.id)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_text(840), "840 bytes");
+        assert_eq!(size_text(12 * 1024), "12 KB");
+        assert_eq!(size_text(3_565_158), "3.4 MB");
+    }
+}

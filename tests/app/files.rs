@@ -1,0 +1,584 @@
+//! Slides and files: uploading to a meeting, an agenda item and an event; downloads with
+//! their headers, ranges and conditional requests; counts; identical content stored once;
+//! deleted files answering 410; and every kind of bad upload leaving nothing behind, in the
+//! store or the database.
+
+use std::path::Path;
+use std::time::Duration;
+
+use entity::{agenda_item, meeting, stored_file};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::helpers::{TestApp, demo_app, signed_in};
+use crate::oidc::{Browser, location};
+
+const PRIYA: &str = "priya.shah@northvale-council.example";
+/// A member with no role, who presents one item of the next meeting.
+const SAM: &str = "sam.whitfield@riverside-city.example";
+const MEI: &str = "mei.chen@eastmere-uni.example";
+
+/// A small but real PDF of `pages` pages of text.
+fn pdf(pages: usize) -> Vec<u8> {
+    let mut body = String::from("%PDF-1.4\n");
+    for n in 0..pages {
+        body.push_str(&format!(
+            "{} 0 obj\n<< /Length 60 >>\nstream\nBT /F1 24 Tf 72 720 Td (Slide {n}: bus open data) Tj ET\nendstream\nendobj\n",
+            n + 1
+        ));
+    }
+    body.push_str("trailer\n<< >>\n%%EOF\n");
+    body.into_bytes()
+}
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn upload(
+    browser: &Browser,
+    app: &TestApp,
+    path: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+    title: &str,
+) -> reqwest::Response {
+    let token = browser.csrf_token(app).await;
+    let form = reqwest::multipart::Form::new()
+        .text("title", title.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()),
+        );
+    browser
+        .client
+        .post(format!("{}{path}?csrf_token={token}", app.url))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The next meeting of the demo (its agenda is published) and its items.
+async fn next_meeting(app: &TestApp) -> (meeting::Model, Vec<agenda_item::Model>) {
+    let m = meeting::Entity::find()
+        .filter(meeting::Column::AgendaPublishedAt.is_not_null())
+        .order_by_desc(meeting::Column::StartsAt)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let items = agenda_item::Entity::find()
+        .filter(agenda_item::Column::MeetingId.eq(m.id))
+        .order_by_asc(agenda_item::Column::Position)
+        .all(app.db())
+        .await
+        .unwrap();
+    (m, items)
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_in(&path));
+        } else {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+/// Every file in the store: contents and temporaries.
+fn stored(app: &TestApp) -> Vec<String> {
+    files_in(&app.dir.path().join("files"))
+}
+
+/// The file uploaded last.
+async fn newest(app: &TestApp) -> stored_file::Model {
+    stored_file::Entity::find()
+        .order_by_desc(stored_file::Column::Id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn rows(app: &TestApp) -> u64 {
+    stored_file::Entity::find().count(app.db()).await.unwrap()
+}
+
+fn text(html: &str) -> String {
+    crate::helpers::unescape(html)
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+}
+
+#[tokio::test]
+async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_their_name() {
+    let app = demo_app(&[]).await;
+    let (m, items) = next_meeting(&app).await;
+    let item = &items[1];
+    let priya = signed_in(&app, PRIYA).await;
+    let slides = pdf(40);
+    assert!(slides.len() > 1000);
+    let path = format!("/meetings/{}/agenda/{}/files", m.slug, item.id);
+    let form = priya.get(&format!("{}{path}", app.url)).await;
+    assert_eq!(form.status(), 200, "{path} {}", form.text().await.unwrap());
+    let resp = upload(
+        &priya,
+        &app,
+        &path,
+        "Präsentation – données.pdf",
+        slides.clone(),
+        "Bus open data: what changed",
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    assert!(location(&resp).starts_with(&format!("/meetings/{}#item-", m.slug)));
+
+    let f = newest(&app).await;
+    assert_eq!(f.agenda_item_id, Some(item.id));
+    assert_eq!(f.content_type, "application/pdf");
+    assert_eq!(f.sha256, sha256(&slides));
+    assert_eq!(f.size as usize, slides.len());
+
+    // The meeting page lists it under its item, for anyone.
+    let anonymous = Browser::new();
+    let page = text(
+        &anonymous
+            .get(&format!("{}/meetings/{}", app.url, m.slug))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let href = format!(
+        "/files/{}/Pr%C3%A4sentation%20%E2%80%93%20donn%C3%A9es.pdf",
+        f.id
+    );
+    assert!(page.contains(&format!(
+        "<a href=\"{href}\">Bus open data: what changed</a>"
+    )));
+    let kb = slides.len().div_ceil(1024);
+    assert!(
+        page.contains(&format!("PDF, {kb} KB")),
+        "type and size shown"
+    );
+
+    // The whole file, with its name both ways, its hash as ETag, and a sandbox.
+    let url = format!("{}{href}", app.url);
+    let resp = anonymous.get(&url).await;
+    assert_eq!(resp.status(), 200);
+    let h = resp.headers().clone();
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(
+        h["content-disposition"],
+        "inline; filename=\"Prasentation _ donnees.pdf\"; filename*=UTF-8''Pr%C3%A4sentation%20%E2%80%93%20donn%C3%A9es.pdf"
+    );
+    let etag = format!("\"{}\"", sha256(&slides));
+    assert_eq!(h["etag"], etag.as_str());
+    assert!(h.contains_key("last-modified"));
+    assert_eq!(h["accept-ranges"], "bytes");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert!(!h.contains_key("content-encoding"));
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), slides.as_slice());
+
+    // HEAD: the same headers, no body, not a download.
+    let resp = anonymous.client.head(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-length"],
+        slides.len().to_string().as_str()
+    );
+    assert_eq!(resp.headers()["etag"], etag.as_str());
+
+    // The first hundred bytes, counted as a download (a viewer starting to read).
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 206);
+    assert_eq!(
+        resp.headers()["content-range"],
+        format!("bytes 0-99/{}", slides.len()).as_str()
+    );
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[..100]);
+
+    // The last 500 bytes: the rest of the same download, not another.
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", "bytes=-500")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 206);
+    let n = slides.len();
+    assert_eq!(
+        resp.headers()["content-range"],
+        format!("bytes {}-{}/{n}", n - 500, n - 1).as_str()
+    );
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[n - 500..]);
+
+    // A range of a copy that is no longer this one: the whole file instead.
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", "bytes=100-199")
+        .header("if-range", "\"0000\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.bytes().await.unwrap().len(), n);
+
+    // Already held: 304, not a download.
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("if-none-match", etag.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 304);
+
+    // Past the end: 416, with the length.
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", format!("bytes={}-", n + 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 416);
+    assert_eq!(
+        resp.headers()["content-range"],
+        format!("bytes */{n}").as_str()
+    );
+
+    let f = stored_file::Entity::find_by_id(f.id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        f.downloads, 3,
+        "the whole GET, the first range and the If-Range GET"
+    );
+    let page = text(
+        &anonymous
+            .get(&format!("{}/meetings/{}", app.url, m.slug))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(page.contains("3 downloads"));
+
+    // The short address and a wrong name lead to the file's own address.
+    let resp = anonymous.get(&format!("{}/files/{}", app.url, f.id)).await;
+    assert_eq!(resp.status(), 301);
+    assert_eq!(location(&resp), href);
+    let resp = anonymous
+        .get(&format!("{}/files/{}/old-name.pdf", app.url, f.id))
+        .await;
+    assert_eq!(resp.status(), 301);
+    assert_eq!(location(&resp), href);
+}
+
+#[tokio::test]
+async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_rest() {
+    let app = demo_app(&[]).await;
+    let (m, items) = next_meeting(&app).await;
+    let theirs = items
+        .iter()
+        .find(|i| {
+            i.presenters
+                .as_deref()
+                .is_some_and(|p| p.contains("Sam Whitfield"))
+        })
+        .unwrap();
+    let other = items.iter().find(|i| i.id != theirs.id).unwrap();
+    let sam = signed_in(&app, SAM).await;
+    let (rows_before, stored_before) = (rows(&app).await, stored(&app).len());
+
+    let resp = upload(
+        &sam,
+        &app,
+        &format!("/meetings/{}/agenda/{}/files", m.slug, theirs.id),
+        "spending.pdf",
+        pdf(3),
+        "Monthly spending data",
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    for path in [
+        format!("/meetings/{}/agenda/{}/files", m.slug, other.id),
+        format!("/meetings/{}/files", m.slug),
+    ] {
+        let resp = upload(&sam, &app, &path, "other.pdf", pdf(2), "Not mine").await;
+        assert_eq!(resp.status(), 403, "{path}");
+    }
+    // Someone signed out is asked to sign in; nothing is kept either way.
+    let anonymous = Browser::new();
+    let resp = upload(
+        &anonymous,
+        &app,
+        &format!("/meetings/{}/files", m.slug),
+        "x.pdf",
+        pdf(1),
+        "",
+    )
+    .await;
+    assert_eq!(resp.status(), 401);
+    assert_eq!(rows(&app).await, rows_before + 1);
+    assert_eq!(stored(&app).len(), stored_before + 1, "{:?}", stored(&app));
+
+    // Sam's page offers the upload on their item only.
+    let page = sam
+        .get(&format!("{}/meetings/{}", app.url, m.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/agenda/{}/files\"", theirs.id)));
+    assert!(!page.contains(&format!("/agenda/{}/files\"", other.id)));
+    assert!(!page.contains(&format!("/meetings/{}/files\"", m.slug)));
+}
+
+#[tokio::test]
+async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_database() {
+    let app = demo_app(&[("max_upload_mb", "1")]).await;
+    let (m, _) = next_meeting(&app).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let path = format!("/meetings/{}/files", m.slug);
+    // The demo's own files.
+    let (rows_before, stored_before) = (rows(&app).await, stored(&app));
+
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.pdf", Vec::new(), "empty.pdf is empty"),
+        (
+            "page.html",
+            b"<html><script>alert(1)</script>".to_vec(),
+            ".html files cannot be uploaded here",
+        ),
+        (
+            "map.pdf",
+            PNG.to_vec(),
+            "The file is named .pdf but its content is a PNG image file",
+        ),
+        (
+            "notes.pdf",
+            b"just some text".to_vec(),
+            "its content is plain text",
+        ),
+        (
+            "data.csv",
+            pdf(1),
+            "The file is named .csv but its content is a PDF file",
+        ),
+        ("..", pdf(1), "The file's name cannot be used"),
+    ];
+    for (name, bytes, says) in cases {
+        let resp = upload(&priya, &app, &path, name, bytes, "Kept title").await;
+        assert_eq!(resp.status(), 422, "{name}");
+        let page = text(&resp.text().await.unwrap());
+        assert!(page.contains(says), "{name}: {page}");
+        assert!(
+            page.contains("value=\"Kept title\""),
+            "{name}: the title is kept"
+        );
+        assert!(
+            page.contains("href=\"#file\""),
+            "{name}: the summary links the field"
+        );
+    }
+    // No file chosen at all.
+    let token = priya.csrf_token(&app).await;
+    let resp = priya
+        .client
+        .post(format!("{}{path}?csrf_token={token}", app.url))
+        .multipart(reqwest::multipart::Form::new().text("title", "Only a title"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(text(&resp.text().await.unwrap()).contains("Choose a file to upload."));
+
+    // Over the limit: 413 with the file's name, nothing kept.
+    let big = {
+        let mut b = pdf(1);
+        b.resize(1024 * 1024 + 10, b' ');
+        b
+    };
+    let resp = upload(&priya, &app, &path, "big.pdf", big, "").await;
+    assert_eq!(resp.status(), 413);
+    assert!(text(&resp.text().await.unwrap()).contains("big.pdf is larger than the 1 MB"));
+
+    // Without the form's token: refused before anything is read.
+    let resp = priya
+        .client
+        .post(format!("{}{path}", app.url))
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf(1)).file_name("a.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+
+    // A client that goes away halfway through.
+    let token = priya.csrf_token(&app).await;
+    let cookies = priya.cookies_for(&app.url);
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let boundary = "xyzzy";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"half.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    );
+    let request = format!(
+        "POST {path}?csrf_token={token} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookies}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 900000\r\n\r\n{head}"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(&pdf(200)[..20_000]).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    assert_eq!(rows(&app).await, rows_before);
+    assert_eq!(stored(&app), stored_before);
+
+    // Names are cleaned, never refused for their folders, direction marks or length.
+    for (name, kept) in [
+        ("../../etc/slides.pdf", "slides.pdf".to_string()),
+        ("C:\\Users\\ann\\notes.pdf", "notes.pdf".to_string()),
+        ("report\u{202e}fdp.pdf", "reportfdp.pdf".to_string()),
+        (
+            &*format!("{}.pdf", "a".repeat(500)),
+            format!("{}.pdf", "a".repeat(116)),
+        ),
+    ] {
+        let resp = upload(&priya, &app, &path, name, pdf(2), "").await;
+        assert_eq!(resp.status(), 303, "{name}");
+        assert_eq!(newest(&app).await.filename, kept);
+    }
+    // Identical content is stored once, whatever its names.
+    let added: Vec<String> = stored(&app)
+        .into_iter()
+        .filter(|f| !stored_before.contains(f))
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(added[0].ends_with(&sha256(&pdf(2))));
+}
+
+#[tokio::test]
+async fn deleted_files_answer_gone_and_their_twins_stay() {
+    let app = demo_app(&[]).await;
+    let (m, _) = next_meeting(&app).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let (last_before, stored_before) = (newest(&app).await.id, stored(&app).len());
+    let paper = pdf(5);
+    let resp = upload(
+        &priya,
+        &app,
+        &format!("/meetings/{}/files", m.slug),
+        "paper.pdf",
+        paper.clone(),
+        "Forum charter",
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let event = entity::event::Entity::find_by_id(m.event_id.unwrap())
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let resp = upload(
+        &priya,
+        &app,
+        &format!("/events/{}/files", event.slug),
+        "terms.pdf",
+        paper.clone(),
+        "Forum charter (copy)",
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let files = stored_file::Entity::find()
+        .filter(stored_file::Column::Id.gt(last_before))
+        .order_by_asc(stored_file::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(stored(&app).len(), stored_before + 1, "one stored copy");
+
+    // The event page lists its copy.
+    let page = text(
+        &Browser::new()
+            .get(&format!("{}/events/{}", app.url, event.slug))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(page.contains("Forum charter (copy)"), "{page}");
+
+    // A member cannot delete; an admin can, and it is in the audit log.
+    let mei = signed_in(&app, MEI).await;
+    let resp = mei
+        .post(&app, &format!("/files/{}/delete", files[0].id), &[])
+        .await;
+    assert_eq!(resp.status(), 403);
+    let resp = priya
+        .post(&app, &format!("/files/{}/delete", files[0].id), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let resp = Browser::new()
+        .get(&format!("{}/files/{}/paper.pdf", app.url, files[0].id))
+        .await;
+    assert_eq!(resp.status(), 410);
+    assert!(text(&resp.text().await.unwrap()).contains("Forum charter"));
+    let resp = Browser::new()
+        .get(&format!("{}/files/{}/terms.pdf", app.url, files[1].id))
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), paper.as_slice());
+    let audit = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("file.delete"))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(audit, 1);
+    let page = text(
+        &Browser::new()
+            .get(&format!("{}/meetings/{}", app.url, m.slug))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(!page.contains("Forum charter<"), "gone from the list");
+}
