@@ -153,8 +153,9 @@ pub async fn run(
     acceptor: TcpAcceptor,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    // Notes left with answers are erased a while after their event, hourly.
+    // Uploads a crash cut off are removed before anyone uploads again.
     crate::files::sweep(&state).await;
+    // Notes left with answers are erased a while after their event, hourly.
     crate::rsvp::retention::spawn(state.clone());
     // Reminders the day before, for everyone going.
     crate::rsvp::notices::spawn(state.clone());

@@ -33,13 +33,22 @@ use crate::web::router::{Router, get, post};
 /// The files part of the event, meeting and agenda item pages.
 pub struct Files;
 
-fn part(
-    files: &[entity::stored_file::Model],
-    admin: bool,
-    heading: &str,
+/// What a files part shows: the list, and where to add one (for those who may).
+struct PartOf<'a> {
+    heading: &'a str,
+    /// What the place is called, for the upload link's full name ("“Bus open data”").
+    place: String,
     upload_href: Option<String>,
     id: String,
-) -> Option<PagePart> {
+}
+
+fn part(files: &[entity::stored_file::Model], admin: bool, of: PartOf<'_>) -> Option<PagePart> {
+    let PartOf {
+        heading,
+        place,
+        upload_href,
+        id,
+    } = of;
     if files.is_empty() && upload_href.is_none() {
         return None;
     }
@@ -49,6 +58,7 @@ fn part(
         data: json!({
             "id": id,
             "heading": heading,
+            "place": place,
             "files": views,
             "upload_href": upload_href,
             // An agenda item's files sit under its heading (h3): theirs is one level down.
@@ -85,9 +95,12 @@ async fn event_part(
     Ok(part(
         &files,
         admin,
-        "Slides and files",
-        upload,
-        "files".into(),
+        PartOf {
+            heading: "Slides and files",
+            place: format!("“{}”", e.title),
+            upload_href: upload,
+            id: "files".into(),
+        },
     ))
 }
 
@@ -115,9 +128,12 @@ async fn meeting_parts(
         meeting: part(
             &service::of_place(&state.db, &place).await?,
             admin,
-            "Papers and files",
-            officer.then(|| format!("{href}/files")),
-            "files".into(),
+            PartOf {
+                heading: "Papers and files",
+                place: "the meeting".into(),
+                upload_href: officer.then(|| format!("{href}/files")),
+                id: "files".into(),
+            },
         ),
         items: HashMap::new(),
     };
@@ -135,13 +151,13 @@ async fn meeting_parts(
                 policy::can_upload(a, who.as_ref(), &Place::Item(m.clone(), item.clone()))
             });
         let upload = may_upload.then(|| format!("{href}/agenda/{}/files", item.id));
-        if let Some(p) = part(
-            &files,
-            admin,
-            "Slides",
-            upload,
-            format!("item-{}-files", item.id),
-        ) {
+        let of = PartOf {
+            heading: "Slides",
+            place: format!("“{}”", item.title),
+            upload_href: upload,
+            id: format!("item-{}-files", item.id),
+        };
+        if let Some(p) = part(&files, admin, of) {
             parts.items.insert(item.id, p);
         }
     }

@@ -15,22 +15,29 @@ pub enum Place {
     Event(event::Model, String),
 }
 
-/// Whether `name` is among an item's presenters ("Aisha Rahman (Midshire Transport
-/// Partnership), Ruth Adeyemi"): the whole name, in any case, as a word of its own.
+/// Whether `name` is one of an item's presenters as the agenda lists them ("Aisha Rahman
+/// (Midshire Transport Partnership), Ruth Adeyemi"): one entry, without its part in
+/// brackets, equal to the whole name (case and spacing aside). Part of a name ("Ruth",
+/// "Transport") is not enough.
 pub fn is_presenter(name: &str, presenters: Option<&str>) -> bool {
-    let name = name.trim().to_lowercase();
+    fn key(text: &str) -> String {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+    let name = key(name);
     if name.chars().count() < 3 {
         return false;
     }
     let Some(presenters) = presenters else {
         return false;
     };
-    let presenters = presenters.to_lowercase();
-    presenters.match_indices(&name).any(|(at, found)| {
-        let before = presenters[..at].chars().next_back();
-        let after = presenters[at + found.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
+    presenters
+        .split([',', ';', '&', '/'])
+        .flat_map(|entry| entry.split(" and "))
+        .map(|entry| entry.split('(').next().unwrap_or_default())
+        .any(|entry| key(entry) == name)
 }
 
 /// Admins and the meeting's officers upload to a meeting and its items; the presenter named
@@ -41,6 +48,8 @@ pub fn can_upload(actor: &Actor, who: Option<&user::Model>, place: &Place) -> bo
         Place::Item(m, item) => {
             crate::meetings::policy::can_edit(Some(actor), m)
                 || (!m.archived
+                    // A presenter sees the item only once the agenda is out.
+                    && crate::meetings::policy::can_see_agenda(Some(actor), m)
                     && who
                         .is_some_and(|u| is_presenter(&u.display_name, item.presenters.as_deref())))
         }
@@ -91,7 +100,21 @@ mod tests {
         let i = Some("Aisha Rahman (Midshire Transport Partnership), Ruth Adeyemi");
         assert!(is_presenter("aisha rahman", i));
         assert!(is_presenter("Ruth Adeyemi", i));
-        assert!(!is_presenter("Ruth Ade", i));
-        assert!(!is_presenter("Al", i));
+        assert!(is_presenter("  RUTH   adeyemi ", i));
+        for part in [
+            "Ruth Ade",
+            "Ruth",
+            "Rahman",
+            "Transport",
+            "Partnership",
+            "Al",
+        ] {
+            assert!(!is_presenter(part, i), "{part}");
+        }
+        assert!(is_presenter("Tom Okafor", Some("Tom Okafor and Mei Chen")));
+        assert!(is_presenter(
+            "Mei Chen",
+            Some("Tom Okafor & Mei Chen (Eastmere)")
+        ));
     }
 }

@@ -386,7 +386,13 @@ fn wanted(req: &Request, size: u64, etag: &ETag, last_modified: SystemTime) -> W
     }
     let ranges: Vec<_> = range.satisfiable_ranges(size).collect();
     if ranges.is_empty() {
-        return Wanted::Unsatisfiable;
+        return match raw_single_range(req) {
+            // "The last N bytes" of a file shorter than N is all of it (RFC 9110 14.1.3).
+            Some((None, Some(n))) if n > 0 && size > 0 => Wanted::Part(0, size - 1),
+            // A last position before the first is not a valid range: ignored.
+            Some((Some(first), Some(last))) if last < first => Wanted::Whole,
+            _ => Wanted::Unsatisfiable,
+        };
     }
     if ranges.len() > 1 {
         // Several ranges at once are rare for files; the whole file answers them all.
@@ -404,10 +410,35 @@ fn wanted(req: &Request, size: u64, etag: &ETag, last_modified: SystemTime) -> W
         Bound::Excluded(e) => e.saturating_sub(1).min(size - 1),
         Bound::Unbounded => size - 1,
     };
-    if start > end || start >= size {
+    if start >= size {
         return Wanted::Unsatisfiable;
     }
+    if start > end {
+        // Not a valid range: ignored, as RFC 9110 asks.
+        return Wanted::Whole;
+    }
     Wanted::Part(start, end)
+}
+
+/// The numbers of a single `bytes=` range as written (`first-last`, `first-`, `-suffix`), for
+/// the cases the `headers` crate leaves out: a suffix longer than the file, and a range whose
+/// end comes before its start.
+fn raw_single_range(req: &Request) -> Option<(Option<u64>, Option<u64>)> {
+    let value = req.headers().get(header::RANGE)?.to_str().ok()?;
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let number = |s: &str| -> Option<Option<u64>> {
+        let s = s.trim();
+        if s.is_empty() {
+            Some(None)
+        } else {
+            s.parse().ok().map(Some)
+        }
+    };
+    Some((number(first)?, number(last)?))
 }
 
 /// `/files/{id}/{name}`: the file, with a strong ETag (its SHA-256), Last-Modified, ranges
@@ -457,8 +488,7 @@ pub async fn download(
         .header(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-        )
-        .header(header::CONTENT_DISPOSITION, views::content_disposition(&f));
+        );
 
     if crate::web::conditional::already_has(req.headers(), &[&etag_text], Some(f.created_at))
         .is_some()
@@ -484,6 +514,7 @@ pub async fn download(
     };
     let length = range.end - range.start;
     builder = builder
+        .header(header::CONTENT_DISPOSITION, views::content_disposition(&f))
         .status(status)
         .header(header::CONTENT_LENGTH, length);
     if head {
@@ -499,8 +530,11 @@ pub async fn download(
                 "This file cannot be read right now. Please try again in a few minutes.".into(),
             )
         })?;
-    if range.start == 0 {
-        service::count_download(&state.db, f.id).await?;
+    if range.start == 0
+        && let Err(e) = service::count_download(&state.db, f.id).await
+    {
+        // The file matters more than its count.
+        tracing::warn!(file = f.id, error = %e, "a download could not be counted");
     }
     Ok(builder.body(Body::from_bytes_stream(stream)))
 }
@@ -528,7 +562,14 @@ pub async fn delete(
         .await?
         .ok_or(AppError::NotFound)?;
     let place = place_of(&state, &f).await?;
-    service::delete(&state.db, &actor, &f, state.clock.now()).await?;
+    service::delete(
+        &state.db,
+        state.files.as_ref(),
+        &actor,
+        &f,
+        state.clock.now(),
+    )
+    .await?;
     let (back, _) = place_page(&state, &place);
     Ok(flash::redirect(
         jar,

@@ -12,8 +12,8 @@ use entity::stored_file;
 use poem::web::Multipart;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -111,14 +111,16 @@ pub async fn read_form(
         };
         match field.name() {
             Some("title") => {
-                let mut text = String::new();
+                let mut bytes = Vec::new();
                 field
                     .into_async_read()
                     .take(4 * 1024)
-                    .read_to_string(&mut text)
+                    .read_to_end(&mut bytes)
                     .await
                     .map_err(|_| cut_off())?;
-                form.title = text;
+                // A character cut by the 4 KB cap is replaced; the title check then says
+                // that it is too long.
+                form.title = String::from_utf8_lossy(&bytes).into_owned();
             }
             Some("file") if form.file.is_none() => {
                 let chosen = field.file_name().unwrap_or_default().to_string();
@@ -335,7 +337,6 @@ pub async fn store(
         size,
         ..
     } = received;
-    pending.commit(sha256.clone()).await.map_err(unavailable)?;
     let (meeting_id, agenda_item_id, event_id, occurrence) = place_columns(place);
     let txn = begin_write(db).await?;
     let last: Option<Option<i32>> = stored_file::Entity::find()
@@ -380,6 +381,13 @@ pub async fn store(
         },
     )
     .await?;
+    // The content moves to its name last, just before the row becomes visible: a failure
+    // before here leaves no file (the temporary is dropped), and the row never appears
+    // without its content.
+    pending
+        .commit(row.sha256.clone())
+        .await
+        .map_err(unavailable)?;
     txn.commit().await?;
     Ok(row)
 }
@@ -428,9 +436,11 @@ pub async fn count_download(db: &impl ConnectionTrait, id: i64) -> Result<(), Ap
     Ok(())
 }
 
-/// Deletes a file (admins): its row stays so that its address answers 410 Gone.
+/// Deletes a file (admins): its row stays so that its address answers 410 Gone, and its
+/// content is removed from the store unless another file has the same.
 pub async fn delete(
     db: &sea_orm::DatabaseConnection,
+    store: &dyn BlobStore,
     actor: &Actor,
     file: &stored_file::Model,
     now: DateTime<Utc>,
@@ -459,6 +469,19 @@ pub async fn delete(
         .await?;
     }
     txn.commit().await?;
+    if done {
+        let twins = stored_file::Entity::find()
+            .filter(stored_file::Column::Sha256.eq(&file.sha256))
+            .filter(stored_file::Column::DeletedAt.is_null())
+            .count(db)
+            .await?;
+        if twins == 0
+            && let Err(e) = store.remove(&file.sha256).await
+        {
+            // The row says deleted either way: the content is unreachable, only not yet gone.
+            tracing::warn!(file = file.id, error = %e, "a deleted file's content could not be removed");
+        }
+    }
     Ok(done)
 }
 

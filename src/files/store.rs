@@ -29,6 +29,8 @@ pub trait BlobStore: Send + Sync {
     ) -> BoxFuture<'a, io::Result<ByteStream>>;
     /// Whether the content `sha256` is stored.
     fn contains<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<bool>>;
+    /// Removes the content `sha256` (nothing refers to it any more).
+    fn remove<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<()>>;
     /// Removes temporaries last written longer than `older_than` ago; how many it removed.
     fn sweep(&self, older_than: Duration) -> BoxFuture<'_, io::Result<usize>>;
     /// How many temporaries there are (an upload in progress, or one a crash left).
@@ -115,6 +117,15 @@ impl BlobStore for LocalStore {
         Box::pin(async move { tokio::fs::try_exists(self.blob_path(sha256)?).await })
     }
 
+    fn remove<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(async move {
+            match tokio::fs::remove_file(self.blob_path(sha256)?).await {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
+        })
+    }
+
     fn sweep(&self, older_than: Duration) -> BoxFuture<'_, io::Result<usize>> {
         Box::pin(async move {
             let mut removed = 0;
@@ -199,5 +210,71 @@ impl Drop for LocalPending {
                 tracing::warn!(path = %self.path.display(), error = %e, "could not remove an unfinished upload; the start-up sweep will");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    async fn read_all(store: &LocalStore, sha: &str, range: Range<u64>) -> Vec<u8> {
+        let mut stream = store.read(sha, range).await.unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.unwrap());
+        }
+        out
+    }
+
+    const SHA: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+
+    #[tokio::test]
+    async fn contents_appear_whole_under_their_hash_and_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        for copy in 0..2 {
+            let mut pending = store.create().await.unwrap();
+            pending.write(b"hel").await.unwrap();
+            pending.write(b"lo").await.unwrap();
+            if copy == 0 {
+                assert!(
+                    !store.contains(SHA).await.unwrap(),
+                    "not before it is complete"
+                );
+            }
+            pending.commit(SHA.into()).await.unwrap();
+        }
+        assert!(store.contains(SHA).await.unwrap());
+        assert_eq!(read_all(&store, SHA, 0..5).await, b"hello");
+        assert_eq!(read_all(&store, SHA, 1..3).await, b"el");
+        assert_eq!(
+            store.temporaries().await.unwrap(),
+            0,
+            "the second copy was dropped"
+        );
+        // A name that is not a hash never reaches the file system.
+        assert!(store.read("../../secret.key", 0..1).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_upload_is_removed_and_a_crash_is_swept_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        let mut pending = store.create().await.unwrap();
+        pending.write(b"half a file").await.unwrap();
+        assert_eq!(store.temporaries().await.unwrap(), 1);
+        drop(pending);
+        assert_eq!(store.temporaries().await.unwrap(), 0);
+
+        // A crash leaves its temporary behind (no Drop runs): the sweep removes it, and
+        // leaves an upload younger than its limit alone.
+        let mut crashed = store.create().await.unwrap();
+        crashed.write(b"cut off").await.unwrap();
+        std::mem::forget(crashed);
+        assert_eq!(store.sweep(Duration::from_secs(3600)).await.unwrap(), 0);
+        assert_eq!(store.temporaries().await.unwrap(), 1);
+        assert_eq!(store.sweep(Duration::ZERO).await.unwrap(), 1);
+        assert_eq!(store.temporaries().await.unwrap(), 0);
     }
 }

@@ -51,7 +51,8 @@ pub fn content_disposition(f: &stored_file::Model) -> String {
         .nfkd()
         .filter(|c| !is_combining_mark(*c))
         .map(|c| match c {
-            '"' | '\\' | '%' => '_',
+            // A look-alike slash ("／") becomes a real one under NFKD: never in a name.
+            '"' | '\\' | '%' | '/' => '_',
             c if c.is_ascii_graphic() || c == ' ' => c,
             _ => '_',
         })

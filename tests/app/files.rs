@@ -102,7 +102,9 @@ fn files_in(dir: &Path) -> Vec<String> {
 
 /// Every file in the store: contents and temporaries.
 fn stored(app: &TestApp) -> Vec<String> {
-    files_in(&app.dir.path().join("files"))
+    let mut found = files_in(&app.dir.path().join("files"));
+    found.sort();
+    found
 }
 
 /// The file uploaded last.
@@ -146,7 +148,10 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     )
     .await;
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    assert!(location(&resp).starts_with(&format!("/meetings/{}#item-", m.slug)));
+    assert_eq!(
+        location(&resp),
+        format!("/meetings/{}#item-{}", m.slug, item.position)
+    );
 
     let f = newest(&app).await;
     assert_eq!(f.agenda_item_id, Some(item.id));
@@ -177,9 +182,16 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
         "type and size shown"
     );
 
-    // The whole file, with its name both ways, its hash as ETag, and a sandbox.
+    // The whole file, with its name both ways, its hash as ETag, and a sandbox; never
+    // re-encoded (ranges count the bytes as stored).
     let url = format!("{}{href}", app.url);
-    let resp = anonymous.get(&url).await;
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let h = resp.headers().clone();
     assert_eq!(h["content-type"], "application/pdf");
@@ -253,6 +265,40 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().len(), n);
 
+    // From byte 100 to the end; the last "1000 bytes" of a shorter file are all of it; a
+    // range that ends before it starts is ignored. None of them is a new download.
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", "bytes=100-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 206);
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[100..]);
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", format!("bytes=-{}", n + 1000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 206);
+    assert_eq!(
+        resp.headers()["content-range"],
+        format!("bytes 0-{}/{n}", n - 1).as_str()
+    );
+    assert_eq!(resp.bytes().await.unwrap().len(), n);
+    let resp = anonymous
+        .client
+        .get(&url)
+        .header("range", "bytes=5-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.bytes().await.unwrap().len(), n);
+
     // Already held: 304, not a download.
     let resp = anonymous
         .client
@@ -283,8 +329,9 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
         .unwrap()
         .unwrap();
     assert_eq!(
-        f.downloads, 3,
-        "the whole GET, the first range and the If-Range GET"
+        f.downloads, 5,
+        "the whole GETs (plain, after a stale If-Range, with an ignored range), the range from \
+         byte 0 and the suffix that covers all; not the other ranges, HEAD, 304 or 416"
     );
     let page = text(
         &anonymous
@@ -294,7 +341,7 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
             .await
             .unwrap(),
     );
-    assert!(page.contains("3 downloads"));
+    assert!(page.contains("5 downloads"));
 
     // The short address and a wrong name lead to the file's own address.
     let resp = anonymous.get(&format!("{}/files/{}", app.url, f.id)).await;
@@ -354,6 +401,22 @@ async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_re
     assert_eq!(resp.status(), 401);
     assert_eq!(rows(&app).await, rows_before + 1);
     assert_eq!(stored(&app).len(), stored_before + 1, "{:?}", stored(&app));
+
+    // Before the agenda is published, a presenter cannot reach their item.
+    {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let mut active = m.clone().into_active_model();
+        active.agenda_published_at = Set(None);
+        active.update(app.db()).await.unwrap();
+        let path = format!("/meetings/{}/agenda/{}/files", m.slug, theirs.id);
+        let resp = sam.get(&format!("{}{path}", app.url)).await;
+        assert_eq!(resp.status(), 403);
+        let resp = upload(&sam, &app, &path, "early.pdf", pdf(2), "Early").await;
+        assert_eq!(resp.status(), 403);
+        let mut active = m.clone().into_active_model();
+        active.agenda_published_at = Set(m.agenda_published_at);
+        active.update(app.db()).await.unwrap();
+    }
 
     // Sam's page offers the upload on their item only.
     let page = sam
@@ -464,12 +527,30 @@ async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_databas
     stream.write_all(request.as_bytes()).await.unwrap();
     stream.write_all(&pdf(200)[..20_000]).await.unwrap();
     stream.flush().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // It got past sign-in and the form's token: its first bytes are in the store.
+    let tmp = app.dir.path().join("files").join("tmp");
+    let mut started = false;
+    for _ in 0..50 {
+        if files_in(&tmp).len() == 1 {
+            started = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(started, "the upload was being written");
     drop(stream);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
+    let mut gone = false;
+    for _ in 0..50 {
+        if stored(&app) == stored_before {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "nothing left: {:?}", stored(&app));
     assert_eq!(rows(&app).await, rows_before);
-    assert_eq!(stored(&app), stored_before);
 
     // Names are cleaned, never refused for their folders, direction marks or length.
     for (name, kept) in [

@@ -196,12 +196,12 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         .unwrap()
         .unwrap()
         .id;
-    let item_id = convene::meetings::queries::items(app.db(), next_meeting.id)
+    let items = convene::meetings::queries::items(app.db(), next_meeting.id)
         .await
-        .unwrap()
-        .last()
-        .expect("an agenda item")
-        .id;
+        .unwrap();
+    let item_id = items.last().expect("an agenda item").id;
+    // The files of an item are asked for on another item: the last one is removed on the way.
+    let first_item_id = items.first().expect("an agenda item").id;
     let action_id = entity::meeting_action::Entity::find()
         .one(app.db())
         .await
@@ -261,6 +261,9 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         samples.insert("id", id.to_string());
         if spec.path.starts_with("/meetings/") {
             samples.insert("slug", next_meeting.slug.clone());
+        }
+        if spec.path.contains("/agenda/") && spec.path.ends_with("/files") {
+            samples.insert("item", first_item_id.to_string());
         }
         // The sample file for tag feeds is a tag's.
         if spec.path.starts_with("/calendar/tags/") {
