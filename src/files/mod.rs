@@ -78,11 +78,8 @@ async fn event_part(
         }
         None => String::new(),
     };
-    let mut files = Vec::new();
-    if !occurrence.is_empty() {
-        files = service::of_place(&state.db, &Place::Event(e.clone(), occurrence.clone())).await?;
-    }
-    files.extend(service::of_place(&state.db, &Place::Event(e.clone(), String::new())).await?);
+    // The date's own files, then the whole series', in one query.
+    let files = service::of_event(&state.db, e.id, &occurrence).await?;
     let place = Place::Event(e.clone(), occurrence.clone());
     let upload = request
         .actor

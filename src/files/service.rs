@@ -406,6 +406,23 @@ pub async fn of_place(
         .await?)
 }
 
+/// The files of an event, or of one date of a series and then of the whole series.
+pub async fn of_event(
+    db: &impl ConnectionTrait,
+    event_id: i64,
+    occurrence: &str,
+) -> Result<Vec<stored_file::Model>, AppError> {
+    Ok(stored_file::Entity::find()
+        .filter(stored_file::Column::EventId.eq(event_id))
+        .filter(stored_file::Column::Occurrence.is_in(["", occurrence]))
+        .filter(stored_file::Column::DeletedAt.is_null())
+        .order_by_desc(stored_file::Column::Occurrence)
+        .order_by_asc(stored_file::Column::Position)
+        .order_by_asc(stored_file::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// The files of several agenda items at once, by item.
 pub async fn of_items(
     db: &impl ConnectionTrait,
