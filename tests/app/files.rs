@@ -66,6 +66,15 @@ async fn upload(
         .unwrap()
 }
 
+/// A GET with extra request headers.
+async fn fetch(browser: &Browser, url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = browser.client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
 /// The next meeting of the demo (its agenda is published) and its items.
 async fn next_meeting(app: &TestApp) -> (meeting::Model, Vec<agenda_item::Model>) {
     let m = meeting::Entity::find()
@@ -185,13 +194,7 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     // The whole file, with its name both ways, its hash as ETag, and a sandbox; never
     // re-encoded (ranges count the bytes as stored).
     let url = format!("{}{href}", app.url);
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(&anonymous, &url, &[("accept-encoding", "gzip")]).await;
     assert_eq!(resp.status(), 200);
     let h = resp.headers().clone();
     assert_eq!(h["content-type"], "application/pdf");
@@ -223,13 +226,7 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     assert_eq!(resp.headers()["etag"], etag.as_str());
 
     // The first hundred bytes, counted as a download (a viewer starting to read).
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", "bytes=0-99")
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(&anonymous, &url, &[("range", "bytes=0-99")]).await;
     assert_eq!(resp.status(), 206);
     assert_eq!(
         resp.headers()["content-range"],
@@ -238,13 +235,7 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[..100]);
 
     // The last 500 bytes: the rest of the same download, not another.
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", "bytes=-500")
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(&anonymous, &url, &[("range", "bytes=-500")]).await;
     assert_eq!(resp.status(), 206);
     let n = slides.len();
     assert_eq!(
@@ -254,69 +245,47 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[n - 500..]);
 
     // A range of a copy that is no longer this one: the whole file instead.
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", "bytes=100-199")
-        .header("if-range", "\"0000\"")
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(
+        &anonymous,
+        &url,
+        &[("range", "bytes=100-199"), ("if-range", "\"0000\"")],
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().len(), n);
 
     // From byte 100 to the end; the last "1000 bytes" of a shorter file are all of it; a
     // range that ends before it starts is ignored. None of them is a new download.
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", "bytes=100-")
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(&anonymous, &url, &[("range", "bytes=100-")]).await;
     assert_eq!(resp.status(), 206);
     assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[100..]);
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", format!("bytes=-{}", n + 1000))
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(
+        &anonymous,
+        &url,
+        &[("range", format!("bytes=-{}", n + 1000).as_str())],
+    )
+    .await;
     assert_eq!(resp.status(), 206);
     assert_eq!(
         resp.headers()["content-range"],
         format!("bytes 0-{}/{n}", n - 1).as_str()
     );
     assert_eq!(resp.bytes().await.unwrap().len(), n);
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", "bytes=5-2")
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(&anonymous, &url, &[("range", "bytes=5-2")]).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().len(), n);
 
     // Already held: 304, not a download.
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("if-none-match", etag.as_str())
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(&anonymous, &url, &[("if-none-match", etag.as_str())]).await;
     assert_eq!(resp.status(), 304);
 
     // Past the end: 416, with the length.
-    let resp = anonymous
-        .client
-        .get(&url)
-        .header("range", format!("bytes={}-", n + 10))
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch(
+        &anonymous,
+        &url,
+        &[("range", format!("bytes={}-", n + 10).as_str())],
+    )
+    .await;
     assert_eq!(resp.status(), 416);
     assert_eq!(
         resp.headers()["content-range"],
