@@ -330,11 +330,12 @@ pub async fn date_upload(
 // Downloading
 // ---------------------------------------------------------------------------------------
 
+/// The file and its place, if `actor` may see the place (a deleted file is Gone).
 async fn visible_file(
     state: &AppState,
     actor: Option<&crate::actor::Actor>,
     id: i64,
-) -> AppResult<stored_file::Model> {
+) -> AppResult<(stored_file::Model, Place)> {
     let f = stored_file::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -349,7 +350,7 @@ async fn visible_file(
             f.title
         )));
     }
-    Ok(f)
+    Ok((f, place))
 }
 
 /// `/files/{id}`: to the address with the file's name.
@@ -360,7 +361,7 @@ pub async fn by_id(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let actor = user.as_ref().map(|u| u.actor());
-    let f = visible_file(&state, actor.as_ref(), id).await?;
+    let (f, _) = visible_file(&state, actor.as_ref(), id).await?;
     Ok(Response::builder()
         .status(StatusCode::MOVED_PERMANENTLY)
         .header(header::LOCATION, views::href(&f))
@@ -453,7 +454,7 @@ pub async fn download(
     Path((id, name)): Path<(i64, String)>,
 ) -> AppResult<Response> {
     let actor = user.as_ref().map(|u| u.actor());
-    let f = visible_file(&state, actor.as_ref(), id).await?;
+    let (f, place) = visible_file(&state, actor.as_ref(), id).await?;
     if name != f.filename {
         return Ok(Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
@@ -466,7 +467,7 @@ pub async fn download(
         .map_err(|_| AppError::Internal("a stored hash is not a valid ETag".into()))?;
     let last_modified = SystemTime::from(f.created_at);
     let size = u64::try_from(f.size).unwrap_or(0);
-    let public = policy::can_see(None, &place_of(&state, &f).await?);
+    let public = policy::can_see(None, &place);
     let head = req.method() == Method::HEAD;
 
     let mut builder = Response::builder()
