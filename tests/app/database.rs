@@ -8,7 +8,7 @@ use convene::config::Config;
 use entity::prelude::*;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
-use crate::helpers::{fresh_database_url, spawn_app};
+use crate::helpers::{fresh_database, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_all_succeed() {
@@ -49,7 +49,8 @@ async fn concurrent_writers_all_succeed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_migrating_at_once_both_succeed() {
     let dir = tempfile::tempdir().unwrap();
-    let url = fresh_database_url(&dir).await;
+    let database = fresh_database(&dir).await;
+    let url = database.url.clone();
     let data_dir = dir.path().to_str().unwrap().to_string();
     let config = Config::from_pairs([
         ("data_dir", data_dir.as_str()),

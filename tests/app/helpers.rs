@@ -27,6 +27,8 @@ pub struct TestApp {
     /// Provider id -> the client registered for this app at the test provider.
     pub oidc_clients: Vec<(String, String)>,
     _shutdown: oneshot::Sender<()>,
+    /// Dropped last: the database goes once the app has been told to stop.
+    _database: TestDatabase,
 }
 
 impl TestApp {
@@ -126,7 +128,8 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
 /// provider (to point it at a dead address).
 pub async fn spawn(settings: &[(&str, &str)], providers: &[&str], issuer: Option<&str>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = fresh_database_url(&dir).await;
+    let database = fresh_database(&dir).await;
+    let database_url = database.url.clone();
     let data_dir = dir.path().to_str().unwrap().to_string();
     let mut pairs = vec![
         ("data_dir", data_dir.as_str()),
@@ -167,6 +170,7 @@ pub async fn spawn(settings: &[(&str, &str)], providers: &[&str], issuer: Option
         dir,
         oidc_clients,
         _shutdown: tx,
+        _database: database,
     }
 }
 
@@ -177,13 +181,58 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|url| url.starts_with("postgres"))
 }
 
-/// A database nobody else uses: a new SQLite file, or a new PostgreSQL database.
-pub async fn fresh_database_url(dir: &TempDir) -> String {
+/// A database nobody else uses: a new SQLite file in the test's folder, or a new PostgreSQL
+/// database, which is dropped again with this value (a whole suite run leaves nothing behind
+/// on the server, so the suite's disk use stays that of a few databases, not hundreds).
+pub struct TestDatabase {
+    pub url: String,
+    /// The server's admin URL and the database's name, for PostgreSQL.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own
+        // with a runtime of its own drops the database, and the test waits for it.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url).await?;
+                // FORCE ends the app's own pooled connections, still open at this point.
+                admin
+                    .execute_raw(Statement::from_string(
+                        admin.get_database_backend(),
+                        format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                    ))
+                    .await?;
+                admin.close().await
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("could not drop a test database: {e}"),
+            Err(_) => eprintln!("could not drop a test database: the thread panicked"),
+        }
+    }
+}
+
+/// A fresh database for one test, in `dir` when it is SQLite.
+pub async fn fresh_database(dir: &TempDir) -> TestDatabase {
     match postgres_admin_url() {
-        None => format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("convene.db").display()
-        ),
+        None => TestDatabase {
+            url: format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("convene.db").display()
+            ),
+            postgres: None,
+        },
         Some(admin_url) => {
             static COUNTER: AtomicU32 = AtomicU32::new(0);
             let name = format!(
@@ -205,7 +254,10 @@ pub async fn fresh_database_url(dir: &TempDir) -> String {
             admin.close().await.ok();
             let mut url = url::Url::parse(&admin_url).unwrap();
             url.set_path(&format!("/{name}"));
-            url.to_string()
+            TestDatabase {
+                url: url.to_string(),
+                postgres: Some((admin_url, name)),
+            }
         }
     }
 }
@@ -276,6 +328,8 @@ pub struct ServedBinary {
     pub url: String,
     pub child: Option<std::process::Child>,
     pub dir: TempDir,
+    /// Dropped after the process is killed.
+    _database: TestDatabase,
 }
 
 impl ServedBinary {
@@ -283,7 +337,8 @@ impl ServedBinary {
     /// answers.
     pub async fn start(env: &[(&str, &str)]) -> ServedBinary {
         let dir = tempfile::tempdir().unwrap();
-        let database_url = fresh_database_url(&dir).await;
+        let database = fresh_database(&dir).await;
+        let database_url = database.url.clone();
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -317,6 +372,7 @@ impl ServedBinary {
             url,
             child: Some(child),
             dir,
+            _database: database,
         }
     }
 
