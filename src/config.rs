@@ -54,6 +54,158 @@ pub struct RawConfig {
     pub rsvp_notes_days: u32,
     pub auth: RawAuth,
     pub smtp: RawSmtp,
+    pub storage: RawStorage,
+}
+
+/// The `[storage]` section as written: where uploaded files are kept.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawStorage {
+    /// `s3://BUCKET` or `s3://BUCKET/PREFIX`; none keeps files in `DATA_DIR/files`.
+    pub url: Option<String>,
+    /// An S3-compatible service's address (SeaweedFS, MinIO, Garage, a cloud's own); none
+    /// means Amazon S3.
+    pub endpoint: Option<String>,
+    /// The bucket's region; `us-east-1` unless given.
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// The environment variable holding the secret key, instead of `secret_access_key`.
+    pub secret_access_key_env: Option<String>,
+}
+
+impl std::fmt::Debug for RawStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawStorage")
+            .field("url", &self.url)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where uploaded files are kept.
+#[derive(Clone)]
+pub enum StorageConfig {
+    /// `DATA_DIR/files`.
+    Folder,
+    /// A bucket of Amazon S3 or an S3-compatible service.
+    S3(Box<S3Config>),
+}
+
+#[derive(Clone)]
+pub struct S3Config {
+    pub bucket: String,
+    /// Keys start with this (no leading or trailing slash); empty for the bucket's root.
+    pub prefix: String,
+    pub endpoint: Option<Url>,
+    pub region: String,
+    /// Access key id and secret; none takes them from the usual `AWS_*` variables.
+    pub credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageConfig::Folder => f.write_str("Folder"),
+            StorageConfig::S3(s3) => f
+                .debug_struct("S3")
+                .field("bucket", &s3.bucket)
+                .field("prefix", &s3.prefix)
+                .field("endpoint", &s3.endpoint.as_ref().map(Url::as_str))
+                .field("region", &s3.region)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// Amazon S3 copies an object in one request only up to 5 GiB, and a finished upload is
+/// copied to its content's name.
+pub const S3_MAX_UPLOAD_MB: u64 = 5 * 1024;
+
+impl RawStorage {
+    fn validate(self, max_upload_mb: u64) -> Result<StorageConfig, ConfigError> {
+        let Some(raw_url) = self
+            .url
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+        else {
+            if self.endpoint.is_some() || self.access_key_id.is_some() {
+                return Err(ConfigError::new(
+                    "storage.url",
+                    "S3 settings are given but no bucket: set storage.url to s3://BUCKET",
+                ));
+            }
+            return Ok(StorageConfig::Folder);
+        };
+        let url = Url::parse(&raw_url)
+            .ok()
+            .filter(|u| u.scheme() == "s3" && u.host_str().is_some_and(|h| !h.is_empty()))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "storage.url",
+                    format!("{raw_url:?} is not an address such as s3://forum-files or s3://forum-files/convene"),
+                )
+            })?;
+        let bucket = url.host_str().unwrap_or_default().to_string();
+        let prefix = url.path().trim_matches('/').to_string();
+        let endpoint = match self
+            .endpoint
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+        {
+            None => None,
+            Some(e) => Some(
+                Url::parse(&e)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            "storage.endpoint",
+                            format!("{e:?} is not an address such as https://s3.example.org"),
+                        )
+                    })?,
+            ),
+        };
+        let secret = match (self.secret_access_key, &self.secret_access_key_env) {
+            (Some(s), _) => Some(s),
+            (None, Some(var)) => Some(std::env::var(var).map_err(|_| {
+                ConfigError::new(
+                    "storage.secret_access_key_env",
+                    format!("the environment variable {var} is not set"),
+                )
+            })?),
+            (None, None) => None,
+        };
+        let credentials = match (self.access_key_id, secret) {
+            (Some(id), Some(secret)) => Some((id, secret)),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError::new(
+                    "storage.access_key_id",
+                    "give both an access key id and a secret (or secret_access_key_env), or neither",
+                ));
+            }
+        };
+        if max_upload_mb > S3_MAX_UPLOAD_MB {
+            return Err(ConfigError::new(
+                "max_upload_mb",
+                format!("with S3 storage, files can be at most {S3_MAX_UPLOAD_MB} MB"),
+            ));
+        }
+        Ok(StorageConfig::S3(Box::new(S3Config {
+            bucket,
+            prefix,
+            endpoint,
+            region: self
+                .region
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "us-east-1".into()),
+            credentials,
+        })))
+    }
 }
 
 /// The `[smtp]` section as written.
@@ -283,6 +435,7 @@ impl Default for RawConfig {
             calendar_cancelled_days: 90,
             rsvp_notes_days: 30,
             smtp: RawSmtp::default(),
+            storage: RawStorage::default(),
             calendar_refresh_minutes: 60,
             auth: RawAuth::default(),
         }
@@ -309,6 +462,7 @@ const KEYS: &[&str] = &[
     "rsvp_notes_days",
     "auth",
     "smtp",
+    "storage",
 ];
 
 /// Validated settings.
@@ -338,6 +492,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Where mail goes out; none keeps it in the outbox for admins to read.
     pub smtp: Option<SmtpConfig>,
+    /// Where uploaded files are kept.
+    pub storage: StorageConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -622,6 +778,7 @@ impl RawConfig {
             ));
         }
         let smtp = self.smtp.validate(&site_name, &base_url)?;
+        let storage = self.storage.validate(self.max_upload_mb)?;
         let auth = self.auth.validate()?;
         if auth.dev_login && !bind.ip().is_loopback() {
             return Err(ConfigError::new(
@@ -651,6 +808,7 @@ impl RawConfig {
             rsvp_notes: chrono::Duration::days(i64::from(self.rsvp_notes_days)),
             auth,
             smtp,
+            storage,
         })
     }
 }
@@ -953,5 +1111,79 @@ mod tests {
             parse_database_url("postgres://convene:hunter2@db.internal/convene".into()).unwrap();
         assert!(!url.redacted().contains("hunter2"));
         assert!(!format!("{url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn storage_is_the_folder_or_a_checked_bucket() {
+        let folder = Config::from_pairs([]).unwrap();
+        assert!(matches!(folder.storage, StorageConfig::Folder));
+
+        let config = Config::from_pairs([
+            ("storage.url", "s3://forum-files/convene/uploads/"),
+            ("storage.endpoint", "http://127.0.0.1:8333"),
+            ("storage.access_key_id", "forum"),
+            ("storage.secret_access_key", "hunter2"),
+        ])
+        .unwrap();
+        let StorageConfig::S3(s3) = &config.storage else {
+            panic!("a bucket: {:?}", config.storage);
+        };
+        assert_eq!(s3.bucket, "forum-files");
+        assert_eq!(s3.prefix, "convene/uploads");
+        assert_eq!(s3.region, "us-east-1");
+        assert_eq!(
+            s3.credentials,
+            Some(("forum".to_string(), "hunter2".to_string()))
+        );
+        assert!(
+            !format!("{config:?}").contains("hunter2"),
+            "secrets stay out of logs"
+        );
+
+        for (pairs, setting, words) in [
+            (
+                vec![("storage.url", "https://forum-files")],
+                "CONVENE_STORAGE__URL",
+                "is not an address",
+            ),
+            (
+                vec![("storage.endpoint", "http://127.0.0.1:8333")],
+                "CONVENE_STORAGE__URL",
+                "no bucket",
+            ),
+            (
+                vec![
+                    ("storage.url", "s3://f"),
+                    ("storage.endpoint", "s3.example.org"),
+                ],
+                "CONVENE_STORAGE__ENDPOINT",
+                "is not an address",
+            ),
+            (
+                vec![
+                    ("storage.url", "s3://f"),
+                    ("storage.access_key_id", "forum"),
+                ],
+                "CONVENE_STORAGE__ACCESS_KEY_ID",
+                "or neither",
+            ),
+            (
+                vec![
+                    ("storage.url", "s3://f"),
+                    ("storage.secret_access_key_env", "CONVENE_TEST_UNSET_SECRET"),
+                ],
+                "CONVENE_STORAGE__SECRET_ACCESS_KEY_ENV",
+                "is not set",
+            ),
+            (
+                vec![("storage.url", "s3://f"), ("max_upload_mb", "6000")],
+                "CONVENE_MAX_UPLOAD_MB",
+                "at most 5120 MB",
+            ),
+        ] {
+            let err = Config::from_pairs(pairs.clone()).unwrap_err();
+            assert_eq!(err.setting, setting, "{pairs:?}: {err}");
+            assert!(err.message.contains(words), "{pairs:?}: {err}");
+        }
     }
 }

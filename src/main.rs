@@ -141,6 +141,7 @@ async fn serve(config: Config) -> ExitCode {
         url = %state.config.base_url,
         listening = ?addr,
         database = ?state.config.database,
+        files = %state.files.describe(),
         "Convene is ready"
     );
     match server::run(state, acceptor, server::shutdown_signal()).await {

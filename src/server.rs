@@ -25,6 +25,42 @@ pub enum StartupError {
     Templates(String),
 }
 
+/// Where uploaded files are kept: the folder, or the bucket once it has answered (a wrong
+/// bucket, key or address stops the start with a message naming the setting).
+async fn open_file_store(
+    config: &Config,
+) -> Result<Arc<dyn crate::files::store::BlobStore>, StartupError> {
+    use crate::config::StorageConfig;
+    use crate::files::store::BlobStore;
+    match &config.storage {
+        StorageConfig::Folder => {
+            let store = crate::files::store::LocalStore::open(&config.data_dir.join("files"))
+                .map_err(|e| {
+                    ConfigError::new(
+                        "data_dir",
+                        format!(
+                            "cannot keep uploaded files in {}: {e}",
+                            config.data_dir.display()
+                        ),
+                    )
+                })?;
+            Ok(Arc::new(store))
+        }
+        StorageConfig::S3(s3) => {
+            let store = crate::files::s3::S3Store::new(s3)
+                .map_err(|e| ConfigError::new("storage.url", e))?;
+            if let Err(e) = store.temporaries().await {
+                return Err(ConfigError::new(
+                    "storage.url",
+                    format!("cannot use {}: {e}", store.describe()),
+                )
+                .into());
+            }
+            Ok(Arc::new(store))
+        }
+    }
+}
+
 /// Creates the data folder, opens and migrates the database and loads the templates.
 pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
     ensure_data_dir(&config.data_dir)?;
@@ -32,22 +68,14 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         Some(bytes) => CookieKey::derive_from(bytes),
         None => CookieKey::derive_from(&load_or_create_key_file(&config.data_dir)?),
     };
+    // Storage before the database: a wrong bucket stops the start before anything migrates.
+    let files = open_file_store(&config).await?;
     let mut db = crate::db::connect(&config).await?;
     let statements = crate::db::count_statements(&mut db);
     crate::db::migrate(&db)
         .await
         .map_err(|e| StartupError::Migration(e.to_string()))?;
     let templates = Templates::load().map_err(|e| StartupError::Templates(e.to_string()))?;
-    let files =
-        crate::files::store::LocalStore::open(&config.data_dir.join("files")).map_err(|e| {
-            ConfigError::new(
-                "data_dir",
-                format!(
-                    "cannot keep uploaded files in {}: {e}",
-                    config.data_dir.display()
-                ),
-            )
-        })?;
     let providers = Providers::new(&config).map_err(|e| ConfigError::new("auth.providers", e))?;
     let sign_in_limiter = AddressLimiter::per_minute(
         config.auth.sign_in_attempts_per_minute,
@@ -74,7 +102,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
             Arc::new(crate::files::Files),
         ]),
         meeting_extensions: Arc::new(vec![Arc::new(crate::files::Files)]),
-        files: Arc::new(files),
+        files,
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),
     })

@@ -3,7 +3,8 @@
 //! (their pages list the files through their extension points; neither knows this module).
 //!
 //! - `kinds`: the allowed types, found in the content and checked against the extension;
-//! - `store`: where contents live, named by SHA-256 ([`store::BlobStore`]; the local folder);
+//! - `store`: where contents live, named by SHA-256 ([`store::BlobStore`]; the local folder),
+//!   and `s3`: the same in a bucket of S3 or an S3-compatible service;
 //! - `policy`: who may upload, see and delete;
 //! - `service`: streaming an upload in, storing it with its row, listing, counting, deleting;
 //! - `routes`, `views`: the upload forms, downloads (ranges, conditional requests), deleting.
@@ -11,6 +12,7 @@
 pub mod kinds;
 pub mod policy;
 pub mod routes;
+pub mod s3;
 pub mod seed;
 pub mod service;
 pub mod store;

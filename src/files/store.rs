@@ -48,6 +48,14 @@ pub trait PendingBlob: Send {
     fn commit(self: Box<Self>, sha256: String) -> BoxFuture<'static, io::Result<()>>;
 }
 
+/// Whether `text` is a SHA-256 in lower-case hex (and so safe as a file name or key).
+pub fn valid_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Contents in a folder: `blobs/ab/cdef...` and `tmp/` for uploads in progress.
 pub struct LocalStore {
     root: PathBuf,
@@ -64,11 +72,7 @@ impl LocalStore {
     }
 
     fn blob_path(&self, sha256: &str) -> io::Result<PathBuf> {
-        let valid = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if !valid {
+        if !valid_sha256(sha256) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "not a SHA-256 in hex",

@@ -20,7 +20,7 @@ const SAM: &str = "sam.whitfield@riverside-city.example";
 const MEI: &str = "mei.chen@eastmere-uni.example";
 
 /// A small but real PDF of `pages` pages of text.
-fn pdf(pages: usize) -> Vec<u8> {
+pub(crate) fn pdf(pages: usize) -> Vec<u8> {
     let mut body = String::from("%PDF-1.4\n");
     for n in 0..pages {
         body.push_str(&format!(
@@ -35,14 +35,14 @@ fn pdf(pages: usize) -> Vec<u8> {
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     browser: &Browser,
     app: &TestApp,
     path: &str,
@@ -67,7 +67,11 @@ async fn upload(
 }
 
 /// A GET with extra request headers.
-async fn fetch(browser: &Browser, url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn fetch(
+    browser: &Browser,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
     let mut request = browser.client.get(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -76,7 +80,7 @@ async fn fetch(browser: &Browser, url: &str, headers: &[(&str, &str)]) -> reqwes
 }
 
 /// The next meeting of the demo (its agenda is published) and its items.
-async fn next_meeting(app: &TestApp) -> (meeting::Model, Vec<agenda_item::Model>) {
+pub(crate) async fn next_meeting(app: &TestApp) -> (meeting::Model, Vec<agenda_item::Model>) {
     let m = meeting::Entity::find()
         .filter(meeting::Column::AgendaPublishedAt.is_not_null())
         .order_by_desc(meeting::Column::StartsAt)

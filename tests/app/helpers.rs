@@ -26,6 +26,8 @@ pub struct TestApp {
     pub dir: TempDir,
     /// Provider id -> the client registered for this app at the test provider.
     pub oidc_clients: Vec<(String, String)>,
+    /// The settings the test changed, given to the `convene` binary too.
+    settings: Vec<(String, String)>,
     _shutdown: oneshot::Sender<()>,
     /// Dropped last: the database goes once the app has been told to stop.
     _database: TestDatabase,
@@ -52,18 +54,26 @@ impl TestApp {
 
     /// Runs the `convene` binary against this test's database and data folder.
     pub fn command(&self, args: &[&str]) -> std::process::Output {
-        convene_command(&[
+        let changed: Vec<(String, &str)> = self
+            .settings
+            .iter()
+            .map(|(key, value)| (convene::config::env_name(key), value.as_str()))
+            .collect();
+        let mut env = vec![
             ("CONVENE_DATA_DIR", self.dir.path().to_str().unwrap()),
             ("CONVENE_DATABASE_URL", &self.database_url),
-        ])
-        .args(args)
-        .output()
-        .expect("the convene binary runs")
+        ];
+        env.extend(changed.iter().map(|(key, value)| (key.as_str(), *value)));
+        convene_command(&env)
+            .args(args)
+            .output()
+            .expect("the convene binary runs")
     }
 }
 
 /// Whether the tests that need real peers run: the OpenID Connect provider (Node.js), the
-/// third-party calendar parsers (Python and Node.js) and the SMTP server (Python). `scripts/test`, and so CI, always sets
+/// third-party calendar parsers (Python and Node.js), the SMTP server and the S3 storage
+/// (Python). `scripts/test`, and so CI, always sets
 /// `CONVENE_TEST_PEERS=1`; a plain `cargo test` (the quick loop, which needs neither Node nor
 /// Python) skips them and says so.
 pub fn peers_enabled(test: &str) -> bool {
@@ -77,7 +87,8 @@ pub fn peers_enabled(test: &str) -> bool {
         let _ = writeln!(
             std::io::stderr(),
             "note: skipping the tests that need Node.js and Python (sign-in through the \
-             OpenID Connect provider, the third-party calendar parsers, the SMTP server), \
+             OpenID Connect provider, the third-party calendar parsers, the SMTP server, \
+             the S3 storage), \
              {test} among them; \
              scripts/test runs them (CONVENE_TEST_PEERS=1)"
         );
@@ -169,6 +180,10 @@ pub async fn spawn(settings: &[(&str, &str)], providers: &[&str], issuer: Option
         database_url,
         dir,
         oidc_clients,
+        settings: settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         _shutdown: tx,
         _database: database,
     }

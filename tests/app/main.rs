@@ -29,3 +29,4 @@ mod sessions;
 mod shell;
 mod signin;
 mod startup;
+mod storage;

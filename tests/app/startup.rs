@@ -114,3 +114,26 @@ async fn serves_until_sigterm_then_exits_cleanly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn storage_that_is_not_a_bucket_address() {
+    let (code, err) = serve_with(&[("CONVENE_STORAGE__URL", "forum-files")]);
+    assert_one_clear_line(code, &err, "CONVENE_STORAGE__URL", "is not an address");
+}
+
+#[test]
+fn unreachable_storage_names_the_setting_and_hides_the_secret() {
+    let (code, err) = serve_with(&[
+        ("CONVENE_STORAGE__URL", "s3://forum-files"),
+        ("CONVENE_STORAGE__ENDPOINT", "http://127.0.0.1:1"),
+        ("CONVENE_STORAGE__ACCESS_KEY_ID", "forum"),
+        ("CONVENE_STORAGE__SECRET_ACCESS_KEY", "hunter2"),
+    ]);
+    assert_one_clear_line(
+        code,
+        &err,
+        "CONVENE_STORAGE__URL",
+        "cannot use the bucket forum-files",
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
