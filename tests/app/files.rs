@@ -3,7 +3,7 @@
 //! deleted files answering 410; and every kind of bad upload leaving nothing behind, in the
 //! store or the database.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use entity::{agenda_item, meeting, stored_file};
@@ -97,7 +97,7 @@ pub(crate) async fn next_meeting(app: &TestApp) -> (meeting::Model, Vec<agenda_i
     (m, items)
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
+fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return found;
@@ -107,18 +107,84 @@ fn files_in(dir: &Path) -> Vec<String> {
         if path.is_dir() {
             found.extend(files_in(&path));
         } else {
-            found.push(path.display().to_string());
+            found.push(path);
         }
     }
     found
 }
 
-/// Every file in the store: contents and temporaries.
-fn stored(app: &TestApp) -> Vec<String> {
-    let mut found = files_in(&app.dir.path().join("files"));
-    found.sort();
-    found
+/// Where a test's app keeps its files: the data folder, or a bucket of the test S3 server
+/// (each app under a prefix of its own). The file tests run on both.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Storage {
+    Folder,
+    Bucket,
 }
+
+/// A look inside an app's store, from outside the app.
+struct Store {
+    storage: Storage,
+    /// The bucket prefix, for [`Storage::Bucket`].
+    prefix: String,
+}
+
+impl Store {
+    /// Every key in the store, contents (`blobs/ab/SHA`) and temporaries (`tmp/...`).
+    fn contents(&self, app: &TestApp) -> Vec<String> {
+        let mut found: Vec<String> = match self.storage {
+            Storage::Folder => {
+                let root = app.dir.path().join("files");
+                files_in(&root)
+                    .iter()
+                    .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+                    .collect()
+            }
+            Storage::Bucket => crate::s3::shared()
+                .objects(&self.prefix)
+                .into_iter()
+                .map(|(key, _)| key[self.prefix.len() + 1..].to_string())
+                .collect(),
+        };
+        found.sort();
+        found
+    }
+}
+
+/// The demo forum with these settings, keeping its files in `storage`.
+async fn files_app(storage: Storage, extra: &[(&str, &str)]) -> (TestApp, Store) {
+    let prefix = crate::s3::unique_prefix("files");
+    let bucket = match storage {
+        Storage::Folder => Vec::new(),
+        Storage::Bucket => crate::s3::shared().settings(&prefix),
+    };
+    let mut settings: Vec<(&str, &str)> = bucket.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    settings.extend_from_slice(extra);
+    (demo_app(&settings).await, Store { storage, prefix })
+}
+
+/// Runs each file test on both stores, as `NAME::folder` and `NAME::bucket`.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn folder() {
+                super::$name(super::Storage::Folder).await
+            }
+            #[tokio::test]
+            async fn bucket() {
+                crate::helpers::needs_peers!();
+                super::$name(super::Storage::Bucket).await
+            }
+        }
+    )*};
+}
+
+on_both_stores!(
+    slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_their_name,
+    presenters_add_their_own_slides_and_only_officers_and_admins_add_the_rest,
+    bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_database,
+    deleted_files_answer_gone_and_their_twins_stay,
+);
 
 /// The file uploaded last.
 async fn newest(app: &TestApp) -> stored_file::Model {
@@ -140,9 +206,10 @@ fn text(html: &str) -> String {
         .replace("&quot;", "\"")
 }
 
-#[tokio::test]
-async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_their_name() {
-    let app = demo_app(&[]).await;
+async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_their_name(
+    storage: Storage,
+) {
+    let (app, store) = files_app(storage, &[]).await;
     let (m, items) = next_meeting(&app).await;
     let item = &items[1];
     let priya = signed_in(&app, PRIYA).await;
@@ -171,6 +238,14 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     assert_eq!(f.content_type, "application/pdf");
     assert_eq!(f.sha256, sha256(&slides));
     assert_eq!(f.size as usize, slides.len());
+    let key = format!("blobs/{}/{}", &f.sha256[..2], f.sha256);
+    assert!(store.contents(&app).contains(&key), "{key} is in the store");
+    if let Storage::Bucket = storage {
+        assert!(
+            !app.dir.path().join("files").exists(),
+            "nothing is kept in the data folder"
+        );
+    }
 
     // The meeting page lists it under its item, for anyone.
     let anonymous = Browser::new();
@@ -327,9 +402,10 @@ async fn slides_uploaded_to_an_item_are_downloaded_by_anyone_with_ranges_and_the
     assert_eq!(location(&resp), href);
 }
 
-#[tokio::test]
-async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_rest() {
-    let app = demo_app(&[]).await;
+async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_rest(
+    storage: Storage,
+) {
+    let (app, store) = files_app(storage, &[]).await;
     let (m, items) = next_meeting(&app).await;
     let theirs = items
         .iter()
@@ -341,7 +417,7 @@ async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_re
         .unwrap();
     let other = items.iter().find(|i| i.id != theirs.id).unwrap();
     let sam = signed_in(&app, SAM).await;
-    let (rows_before, stored_before) = (rows(&app).await, stored(&app).len());
+    let (rows_before, stored_before) = (rows(&app).await, store.contents(&app).len());
 
     let resp = upload(
         &sam,
@@ -373,7 +449,12 @@ async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_re
     .await;
     assert_eq!(resp.status(), 401);
     assert_eq!(rows(&app).await, rows_before + 1);
-    assert_eq!(stored(&app).len(), stored_before + 1, "{:?}", stored(&app));
+    assert_eq!(
+        store.contents(&app).len(),
+        stored_before + 1,
+        "{:?}",
+        store.contents(&app)
+    );
 
     // Before the agenda is published, a presenter cannot reach their item.
     {
@@ -403,14 +484,15 @@ async fn presenters_add_their_own_slides_and_only_officers_and_admins_add_the_re
     assert!(!page.contains(&format!("/meetings/{}/files\"", m.slug)));
 }
 
-#[tokio::test]
-async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_database() {
-    let app = demo_app(&[("max_upload_mb", "1")]).await;
+async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_database(
+    storage: Storage,
+) {
+    let (app, store) = files_app(storage, &[("max_upload_mb", "1")]).await;
     let (m, _) = next_meeting(&app).await;
     let priya = signed_in(&app, PRIYA).await;
     let path = format!("/meetings/{}/files", m.slug);
     // The demo's own files.
-    let (rows_before, stored_before) = (rows(&app).await, stored(&app));
+    let (rows_before, stored_before) = (rows(&app).await, store.contents(&app));
 
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.pdf", Vec::new(), "empty.pdf is empty"),
@@ -500,29 +582,36 @@ async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_databas
     stream.write_all(request.as_bytes()).await.unwrap();
     stream.write_all(&pdf(200)[..20_000]).await.unwrap();
     stream.flush().await.unwrap();
-    // It got past sign-in and the form's token: its first bytes are in the store.
-    let tmp = app.dir.path().join("files").join("tmp");
+    // It got past sign-in and the form's token: in the folder, its first bytes are in the
+    // store (the bucket keeps the first 8 MB in memory before it sends a part).
     let mut started = false;
     for _ in 0..50 {
-        if files_in(&tmp).len() == 1 {
+        if store
+            .contents(&app)
+            .iter()
+            .any(|key| key.starts_with("tmp/"))
+        {
             started = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(started, "the upload was being written");
+    assert!(
+        started || matches!(storage, Storage::Bucket),
+        "the upload was being written"
+    );
     drop(stream);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let mut gone = false;
     for _ in 0..50 {
-        if stored(&app) == stored_before {
+        if store.contents(&app) == stored_before {
             gone = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(gone, "nothing left: {:?}", stored(&app));
+    assert!(gone, "nothing left: {:?}", store.contents(&app));
     assert_eq!(rows(&app).await, rows_before);
 
     // Names are cleaned, never refused for their folders, direction marks or length.
@@ -540,7 +629,8 @@ async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_databas
         assert_eq!(newest(&app).await.filename, kept);
     }
     // Identical content is stored once, whatever its names.
-    let added: Vec<String> = stored(&app)
+    let added: Vec<String> = store
+        .contents(&app)
         .into_iter()
         .filter(|f| !stored_before.contains(f))
         .collect();
@@ -548,12 +638,11 @@ async fn bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_databas
     assert!(added[0].ends_with(&sha256(&pdf(2))));
 }
 
-#[tokio::test]
-async fn deleted_files_answer_gone_and_their_twins_stay() {
-    let app = demo_app(&[]).await;
+async fn deleted_files_answer_gone_and_their_twins_stay(storage: Storage) {
+    let (app, store) = files_app(storage, &[]).await;
     let (m, _) = next_meeting(&app).await;
     let priya = signed_in(&app, PRIYA).await;
-    let (last_before, stored_before) = (newest(&app).await.id, stored(&app).len());
+    let (last_before, stored_before) = (newest(&app).await.id, store.contents(&app).len());
     let paper = pdf(5);
     let resp = upload(
         &priya,
@@ -587,7 +676,11 @@ async fn deleted_files_answer_gone_and_their_twins_stay() {
         .await
         .unwrap();
     assert_eq!(files.len(), 2);
-    assert_eq!(stored(&app).len(), stored_before + 1, "one stored copy");
+    assert_eq!(
+        store.contents(&app).len(),
+        stored_before + 1,
+        "one stored copy"
+    );
 
     // The event page lists its copy.
     let page = text(

