@@ -12,6 +12,12 @@
 //   2. A visitor on a phone, signed out, finds the file on the meeting page
 //      and downloads it: the same bytes, as a PDF that opens in the browser,
 //      under its own name.
+//   3. Priya replaces it with a new version (title kept), opens "Earlier
+//      versions" from the keyboard and finds the first version there, then
+//      moves the file up to the top of the list. Axe on the replace form and
+//      the page with its versions open, at both sizes.
+//   4. The visitor finds the new version on the Slides page, reached from the
+//      Meetings page; axe on it at both sizes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,6 +119,56 @@ test('slides uploaded by an admin and downloaded by a visitor', { timeout: TIMEO
     assert.match(res.headers()['content-disposition'], /^inline; filename="Strategie donnees _ brouillon\.pdf"; filename\*=UTF-8''Strat%C3%A9gie%20donn%C3%A9es%20%E2%80%93%20brouillon\.pdf$/);
     assert.deepEqual(Buffer.from(await res.body()), slides);
     await checkBothSizes(app, visitor, 'meeting-visitor');
+    assertNoPageProblems(app, visitor);
+  });
+
+  await step('the admin replaces the slides with a new version and moves them to the top', async () => {
+    await app.visit(priya, meetingPath);
+    const files = () => main(priya).getByRole('region', { name: 'Papers and files', exact: true });
+    const { res: form } = await app.navigation(priya, () =>
+      files().getByRole('link', { name: 'Replace “Open data strategy (draft)” with a new version', exact: true }).click(),
+    );
+    assert.equal(form.status(), 200);
+    await assertH1(priya, 'Replace “Open data strategy (draft)”');
+    await checkBothSizes(app, priya, 'replace-form');
+    const second = Buffer.concat([slides, Buffer.from('% second version\n', 'latin1')]);
+    await main(priya).getByLabel('File', { exact: true }).setInputFiles({ name: 'strategy-v2.pdf', mimeType: 'application/pdf', buffer: second });
+    const { res: done } = await app.navigation(priya, () =>
+      main(priya).getByRole('button', { name: 'Upload the new version', exact: true }).click(),
+    );
+    assert.equal(done.status(), 200);
+    await assertFlash(priya, '“Open data strategy (draft)” has a new version (strategy-v2.pdf). The earlier one is listed under it.');
+    const item = files().getByRole('listitem').filter({ hasText: 'Open data strategy (draft)' }).first();
+    assert.ok(text(await item.textContent()).includes('version 2'), 'the version is not shown');
+    const summary = item.getByText('Earlier versions', { exact: false }).first();
+    await summary.focus();
+    await priya.keyboard.press('Enter');
+    const first = item.getByRole('link', { name: `Version 1: ${name}`, exact: true });
+    assert.ok(await first.isVisible(), 'the first version is not listed under "Earlier versions"');
+    await checkBothSizes(app, priya, 'versions-open');
+
+    const titles = async () => (await files().locator('li.file > a').allTextContents()).map(text);
+    assert.equal((await titles()).at(-1), 'Open data strategy (draft)');
+    let moves = 0;
+    while ((await titles())[0] !== 'Open data strategy (draft)') {
+      assert.ok(moves++ < 5, `the file never reached the top: ${JSON.stringify(await titles())}`);
+      const { res } = await app.navigation(priya, () =>
+        files().getByRole('button', { name: 'Move up “Open data strategy (draft)”', exact: true }).click(),
+      );
+      assert.equal(res.status(), 200);
+      await assertFlash(priya, '“Open data strategy (draft)” has moved up.');
+    }
+    assertNoPageProblems(app, priya);
+  });
+
+  await step('the visitor finds the new version on the Slides page', async () => {
+    await app.visit(visitor, '/meetings');
+    const { res } = await app.navigation(visitor, () => main(visitor).getByRole('link', { name: 'Slides', exact: true }).click());
+    assert.equal(res.status(), 200);
+    await assertH1(visitor, 'Slides');
+    const fromMeetings = main(visitor).getByRole('region', { name: 'From meetings', exact: true });
+    assert.ok((await fromMeetings.getByRole('link').count()) > 3, 'the demo talks are not listed');
+    await checkBothSizes(app, visitor, 'slides');
     assertNoPageProblems(app, visitor);
   });
 });

@@ -28,6 +28,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Set when an admin deleted it: its address answers 410 Gone.
     pub deleted_at: Option<DateTimeUtc>,
+    /// Set when a new version replaced it: that version's id. Only files without it are
+    /// listed as current; this one stays downloadable as an earlier version.
+    pub replaced_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,9 @@ use sea_orm_migration::schema::*;
 ///   planned date (`YYYY-MM-DD`) of a series date, `""` otherwise. `position` orders the
 ///   files of one place. `downloads` counts downloads, not who made them. A deleted file's
 ///   row stays (`deleted_at`), so its address answers 410 Gone rather than 404.
+///   `replaced_by` is set on a file that a new version replaced (the new version's id, in
+///   the same place): the current files of a place are those without it, and the earlier
+///   versions stay downloadable at their own addresses.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -36,6 +39,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(StoredFile::UploadedBy))
                     .col(timestamp_with_time_zone(StoredFile::CreatedAt))
                     .col(timestamp_with_time_zone_null(StoredFile::DeletedAt))
+                    .col(big_integer_null(StoredFile::ReplacedBy))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_stored_file_meeting")
@@ -56,6 +60,13 @@ impl MigrationTrait for Migration {
                             .from(StoredFile::Table, StoredFile::EventId)
                             .to(Event::Table, Event::Id)
                             .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_stored_file_replaced_by")
+                            .from(StoredFile::Table, StoredFile::ReplacedBy)
+                            .to(StoredFile::Table, StoredFile::Id)
+                            .on_delete(ForeignKeyAction::SetNull),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -111,6 +122,7 @@ enum StoredFile {
     UploadedBy,
     CreatedAt,
     DeletedAt,
+    ReplacedBy,
 }
 
 #[derive(DeriveIden)]

@@ -193,6 +193,11 @@ const ACTIONS: &[Action] = &[
         group: FILES,
     },
     Action {
+        code: "file.replace",
+        label: "Replaced a file with a new version",
+        group: FILES,
+    },
+    Action {
         code: "file.delete",
         label: "Deleted a file",
         group: FILES,

@@ -7,7 +7,9 @@
 //!   and `s3`: the same in a bucket of S3 or an S3-compatible service;
 //! - `policy`: who may upload, see and delete;
 //! - `service`: streaming an upload in, storing it with its row, listing, counting, deleting;
-//! - `routes`, `views`: the upload forms, downloads (ranges, conditional requests), deleting.
+//! - `routes`, `views`: the upload forms, downloads (ranges, conditional requests), new
+//!   versions, reordering, deleting;
+//! - `slides`: the `/slides` page, every presentation by meeting and event, newest first.
 
 pub mod kinds;
 pub mod policy;
@@ -15,6 +17,7 @@ pub mod routes;
 pub mod s3;
 pub mod seed;
 pub mod service;
+pub mod slides;
 pub mod store;
 pub mod views;
 
@@ -27,7 +30,7 @@ use crate::actor::Actor;
 use crate::error::AppResult;
 use crate::events::extensions::{EventPageRequest, EventsExtension, PagePart};
 use crate::files::policy::Place;
-use crate::files::views::FileView;
+use crate::files::views::{Controls, FileView};
 use crate::meetings::extensions::{MeetingPageRequest, MeetingParts, MeetingsExtension};
 use crate::state::AppState;
 use crate::web::router::{Router, get, post};
@@ -44,7 +47,12 @@ struct PartOf<'a> {
     id: String,
 }
 
-fn part(files: &[entity::stored_file::Model], admin: bool, of: PartOf<'_>) -> Option<PagePart> {
+fn part(
+    state: &AppState,
+    files: Vec<entity::stored_file::Model>,
+    controls: Controls,
+    of: PartOf<'_>,
+) -> Option<PagePart> {
     let PartOf {
         heading,
         place,
@@ -54,7 +62,7 @@ fn part(files: &[entity::stored_file::Model], admin: bool, of: PartOf<'_>) -> Op
     if files.is_empty() && upload_href.is_none() {
         return None;
     }
-    let views: Vec<FileView> = files.iter().map(|f| FileView::of(f, admin)).collect();
+    let views = FileView::list(&service::current(files), controls, state.config.time_zone);
     Some(PagePart {
         template: "files/part",
         data: json!({
@@ -90,10 +98,14 @@ async fn event_part(
             "" => format!("/events/{}/files", e.slug),
             date => format!("/events/{}/{date}/files", e.slug),
         });
-    let admin = policy::can_delete(request.actor);
+    let controls = Controls {
+        delete: policy::can_delete(request.actor),
+        manage: upload.is_some(),
+    };
     Ok(part(
-        &files,
-        admin,
+        state,
+        files,
+        controls,
         PartOf {
             heading: "Slides and files",
             place: format!("“{}”", e.title),
@@ -125,8 +137,12 @@ async fn meeting_parts(
     let href = crate::meetings::views::href(m);
     let mut parts = MeetingParts {
         meeting: part(
-            &service::of_place(&state.db, &place).await?,
-            admin,
+            state,
+            service::of_place(&state.db, &place).await?,
+            Controls {
+                delete: admin,
+                manage: officer,
+            },
             PartOf {
                 heading: "Papers and files",
                 place: "the meeting".into(),
@@ -156,7 +172,11 @@ async fn meeting_parts(
             upload_href: upload,
             id: format!("item-{}-files", item.id),
         };
-        if let Some(p) = part(&files, admin, of) {
+        let controls = Controls {
+            delete: admin,
+            manage: may_upload,
+        };
+        if let Some(p) = part(state, files, controls, of) {
             parts.items.insert(item.id, p);
         }
     }
@@ -228,8 +248,14 @@ pub fn mount(router: Router) -> Router {
             &format!("/events/:slug/{DATE}/files"),
             get(routes::date_form).post(routes::date_upload),
         )
+        .at("/slides", get(slides::page))
         .at("/files/:id<\\d+>", get(routes::by_id))
         .at("/files/:id<\\d+>/delete", post(routes::delete))
+        .at(
+            "/files/:id<\\d+>/replace",
+            get(routes::replace_form).post(routes::replace),
+        )
+        .at("/files/:id<\\d+>/move", post(routes::move_file))
         .at(
             "/files/:id<\\d+>/:name",
             get(routes::download).head(routes::download),

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::queries::Lookup;
 use crate::files::policy::{self, Place};
 use crate::files::service;
-use crate::files::views::{self, FileView};
+use crate::files::views::{self, Controls, FileView};
 use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::flash::{self, FlashKind};
@@ -138,6 +138,10 @@ fn upload_address(place: &Place) -> String {
 #[derive(Serialize)]
 struct UploadPage {
     heading: String,
+    /// What the page says the file goes to: "To ..." or, when replacing, "Replacing ...".
+    lede: String,
+    /// Replacing a file: its title is kept unless another is given.
+    replacing: bool,
     place: String,
     back_href: String,
     action: String,
@@ -162,15 +166,16 @@ async fn upload_page(
 ) -> AppResult<Response> {
     let state = ctx.state.clone();
     let (back_href, label) = place_page(&state, &place);
-    let admin = policy::can_delete(ctx.actor().as_ref());
-    let files = service::of_place(&state.db, &place)
-        .await?
-        .iter()
-        .map(|f| FileView::of(f, admin))
-        .collect();
+    let files = FileView::list(
+        &service::current(service::of_place(&state.db, &place).await?),
+        Controls::default(),
+        state.config.time_zone,
+    );
     let invalid = !errors.is_empty();
     let view = UploadPage {
         heading: "Add a file".into(),
+        lede: format!("To {label}"),
+        replacing: false,
         place: label,
         back_href,
         action: upload_address(&place),
@@ -324,6 +329,178 @@ pub async fn date_upload(
 ) -> AppResult<Response> {
     let place = event_place(&ctx.state, &slug, Some(&date)).await?;
     receive(ctx, &user, jar, place, multipart).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Replacing and reordering
+// ---------------------------------------------------------------------------------------
+
+/// A current file (neither replaced nor deleted) that `user` may manage: whoever may add
+/// files to its place may replace or move it.
+async fn managed_file(
+    state: &AppState,
+    user: &crate::web::user::SessionUser,
+    id: i64,
+) -> AppResult<(stored_file::Model, Place)> {
+    let actor = user.actor();
+    let (f, place) = visible_file(state, Some(&actor), id).await?;
+    let found = who(state, user.id).await?;
+    policy::ensure_can_upload(&actor, found.as_ref(), &place)?;
+    if let Some(newer) = f.replaced_by {
+        return Err(AppError::Conflict(format!(
+            "“{}” has been replaced already; its newest version is at /files/{newer}.",
+            f.title
+        )));
+    }
+    Ok((f, place))
+}
+
+async fn replace_page(
+    ctx: PageCtx,
+    f: &stored_file::Model,
+    place: &Place,
+    title: String,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let (back_href, label) = place_page(&state, place);
+    let invalid = !errors.is_empty();
+    let view = UploadPage {
+        heading: format!("Replace “{}”", f.title),
+        lede: format!(
+            "A new version of {} ({}), in {label}. The current one stays, listed as an \
+             earlier version, and keeps its address.",
+            f.filename,
+            views::size_text(f.size)
+        ),
+        replacing: true,
+        place: label,
+        back_href,
+        action: format!("/files/{}/replace", f.id),
+        title,
+        accept: crate::files::kinds::accept_attribute(),
+        allowed: crate::files::kinds::allowed_list(),
+        max_mb: state.config.max_upload_bytes / (1024 * 1024),
+        files: Vec::new(),
+        invalid,
+        errors,
+    };
+    ctx.render_form(
+        "files/upload",
+        &view.heading.clone(),
+        invalid.then_some(StatusCode::UNPROCESSABLE_ENTITY),
+        &view,
+    )
+}
+
+#[handler]
+pub async fn replace_form(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (f, place) = managed_file(&ctx.state, &user, id).await?;
+    replace_page(ctx, &f, &place, String::new(), FieldErrors::new()).await
+}
+
+#[handler]
+pub async fn replace(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Path(id): Path<i64>,
+    multipart: poem::Result<Multipart>,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let (f, place) = managed_file(&state, &user, id).await?;
+    let multipart = multipart.map_err(|_| {
+        AppError::BadRequest(
+            "This address takes a file, sent from the replace form (multipart/form-data).".into(),
+        )
+    })?;
+    let form = service::read_form(
+        state.files.as_ref(),
+        multipart,
+        state.config.max_upload_bytes,
+    )
+    .await?;
+    let title_given = !form.title.trim().is_empty();
+    match service::check(form) {
+        Ok(checked) => {
+            let new = service::replace(
+                &state.db,
+                &user.actor(),
+                &f,
+                checked,
+                title_given,
+                state.clock.now(),
+            )
+            .await?;
+            let (back, _) = place_page(&state, &place);
+            Ok(flash::redirect(
+                jar,
+                state.config.secure_cookies(),
+                FlashKind::Success,
+                format!(
+                    "“{}” has a new version ({}). The earlier one is listed under it.",
+                    new.title, new.filename
+                ),
+                &files_anchor(&back),
+            ))
+        }
+        Err((errors, title)) => replace_page(ctx, &f, &place, title, errors).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MoveForm {
+    direction: String,
+}
+
+/// Moves a file up or down among its place's files.
+#[handler]
+pub async fn move_file(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Path(id): Path<i64>,
+    form: poem::Result<poem::web::Form<MoveForm>>,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    // Who may first, then what was asked.
+    let (f, place) = managed_file(&state, &user, id).await?;
+    let direction = form.map(|f| f.0.direction).unwrap_or_default();
+    let up = match direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "A file moves \"up\" or \"down\".".into(),
+            ));
+        }
+    };
+    service::move_file(&state.db, &f, up).await?;
+    let (back, _) = place_page(&state, &place);
+    Ok(flash::redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        format!(
+            "“{}” has moved {}.",
+            f.title,
+            if up { "up" } else { "down" }
+        ),
+        &files_anchor(&back),
+    ))
+}
+
+/// The place's page at its list of files (an agenda item's anchor already points there).
+fn files_anchor(back: &str) -> String {
+    if back.contains('#') {
+        back.to_string()
+    } else {
+        format!("{back}#files")
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -108,10 +108,9 @@ async fn add(
     place: &Place,
     file: DemoFile<'_>,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<stored_file::Model, AppError> {
     let checked = service::checked_bytes(store, file.filename, file.title, file.bytes).await?;
-    service::store(db, actor, place, checked, now).await?;
-    Ok(())
+    service::store(db, actor, place, checked, now).await
 }
 
 /// Returns how many files it added.
@@ -202,7 +201,29 @@ pub async fn files(
         .one(db)
         .await?
     {
-        let pdf = slides_pdf(&[(
+        // A first draft two weeks ago, then the version the steering group agreed: the
+        // draft stays listed as the earlier version.
+        let draft = slides_pdf(&[(
+            "Terms of reference (draft)",
+            &[
+                "The forum meets every two months.",
+                "Minutes are published within a month.",
+            ],
+        )]);
+        let first = add(
+            db,
+            store,
+            &priya,
+            &Place::Meeting(m),
+            DemoFile {
+                filename: "terms-of-reference-draft.pdf",
+                title: "Terms of reference",
+                bytes: draft,
+            },
+            now - chrono::Duration::days(14),
+        )
+        .await?;
+        let agreed = slides_pdf(&[(
             "Terms of reference",
             &[
                 "The forum meets every two months.",
@@ -210,20 +231,15 @@ pub async fn files(
                 "Anyone may attend; members may speak.",
             ],
         )]);
-        add(
-            db,
+        let checked = service::checked_bytes(
             store,
-            &priya,
-            &Place::Meeting(m),
-            DemoFile {
-                filename: "terms-of-reference.pdf",
-                title: "Terms of reference",
-                bytes: pdf,
-            },
-            now,
+            "terms-of-reference.pdf",
+            "Terms of reference",
+            agreed,
         )
         .await?;
-        added += 1;
+        service::replace(db, &priya, &first, checked, false, now).await?;
+        added += 2;
     }
     // Data for the hack day.
     if let Some(e) = event::Entity::find()

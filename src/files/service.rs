@@ -304,7 +304,13 @@ fn place_columns(place: &Place) -> (Option<i64>, Option<i64>, Option<i64>, Strin
 }
 
 fn place_filter(place: &Place) -> sea_orm::Condition {
-    let (meeting, item, event, occurrence) = place_columns(place);
+    same_place(&place_columns(place))
+}
+
+fn same_place(
+    (meeting, item, event, occurrence): &(Option<i64>, Option<i64>, Option<i64>, String),
+) -> sea_orm::Condition {
+    let (meeting, item, event, occurrence) = (*meeting, *item, *event, occurrence.clone());
     let c = sea_orm::Condition::all();
     match (meeting, item, event) {
         (Some(id), _, _) => c.add(stored_file::Column::MeetingId.eq(id)),
@@ -325,19 +331,6 @@ pub async fn store(
     upload: Checked,
     now: DateTime<Utc>,
 ) -> Result<stored_file::Model, AppError> {
-    let Checked {
-        received,
-        kind,
-        filename,
-        title,
-    } = upload;
-    let Received {
-        pending,
-        sha256,
-        size,
-        ..
-    } = received;
-    let (meeting_id, agenda_item_id, event_id, occurrence) = place_columns(place);
     let txn = begin_write(db).await?;
     let last: Option<Option<i32>> = stored_file::Entity::find()
         .select_only()
@@ -347,25 +340,8 @@ pub async fn store(
         .one(&txn)
         .await?;
     let position = last.flatten().unwrap_or(0) + 1;
-    let row = stored_file::ActiveModel {
-        meeting_id: Set(meeting_id),
-        agenda_item_id: Set(agenda_item_id),
-        event_id: Set(event_id),
-        occurrence: Set(occurrence),
-        title: Set(title),
-        filename: Set(filename),
-        content_type: Set(kind.content_type.to_string()),
-        size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
-        sha256: Set(sha256),
-        position: Set(position),
-        downloads: Set(0),
-        uploaded_by: Set(Some(actor.id)),
-        created_at: Set(now),
-        deleted_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let (row, pending) =
+        insert_row(&txn, actor, place_columns(place), position, upload, now).await?;
     audit::record(
         &txn,
         &Who::from(actor),
@@ -381,15 +357,210 @@ pub async fn store(
         },
     )
     .await?;
-    // The content moves to its name last, just before the row becomes visible: a failure
-    // before here leaves no file (the temporary is dropped), and the row never appears
-    // without its content.
+    finish(txn, pending, &row).await?;
+    Ok(row)
+}
+
+/// Writes the row of a checked upload; the content is still under its temporary name.
+async fn insert_row(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    (meeting_id, agenda_item_id, event_id, occurrence): (
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        String,
+    ),
+    position: i32,
+    upload: Checked,
+    now: DateTime<Utc>,
+) -> Result<(stored_file::Model, Box<dyn PendingBlob>), AppError> {
+    let Checked {
+        received,
+        kind,
+        filename,
+        title,
+    } = upload;
+    let Received {
+        pending,
+        sha256,
+        size,
+        ..
+    } = received;
+    let row = stored_file::ActiveModel {
+        meeting_id: Set(meeting_id),
+        agenda_item_id: Set(agenda_item_id),
+        event_id: Set(event_id),
+        occurrence: Set(occurrence),
+        title: Set(title),
+        filename: Set(filename),
+        content_type: Set(kind.content_type.to_string()),
+        size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
+        sha256: Set(sha256),
+        position: Set(position),
+        downloads: Set(0),
+        uploaded_by: Set(Some(actor.id)),
+        created_at: Set(now),
+        deleted_at: Set(None),
+        replaced_by: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok((row, pending))
+}
+
+/// Moves the content to its name, then commits: a failure before here leaves no file (the
+/// temporary is dropped), and the row never appears without its content.
+async fn finish(
+    txn: sea_orm::DatabaseTransaction,
+    pending: Box<dyn PendingBlob>,
+    row: &stored_file::Model,
+) -> Result<(), AppError> {
     pending
         .commit(row.sha256.clone())
         .await
         .map_err(unavailable)?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces a file with a new version in the same place and position: the old one stays,
+/// downloadable and listed as an earlier version. The title is kept unless a new one is
+/// given. Refused (409) if someone replaced or deleted it meanwhile.
+pub async fn replace(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    old: &stored_file::Model,
+    mut upload: Checked,
+    title_given: bool,
+    now: DateTime<Utc>,
+) -> Result<stored_file::Model, AppError> {
+    if !title_given {
+        upload.title = old.title.clone();
+    }
+    let txn = begin_write(db).await?;
+    let columns = (
+        old.meeting_id,
+        old.agenda_item_id,
+        old.event_id,
+        old.occurrence.clone(),
+    );
+    let (row, pending) = insert_row(&txn, actor, columns, old.position, upload, now).await?;
+    // Only the current version can be replaced, and only once: a second, simultaneous
+    // replacement finds it replaced already and is rolled back with its upload.
+    let claimed = stored_file::Entity::update_many()
+        .col_expr(stored_file::Column::ReplacedBy, Expr::value(row.id))
+        .filter(stored_file::Column::Id.eq(old.id))
+        .filter(stored_file::Column::ReplacedBy.is_null())
+        .filter(stored_file::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        return Err(AppError::Conflict(format!(
+            "“{}” was replaced or deleted while you were uploading. Nothing was saved;              look at the page again before trying once more.",
+            old.title
+        )));
+    }
+    audit::record(
+        &txn,
+        &Who::from(actor),
+        now,
+        Entry {
+            action: "file.replace",
+            target_type: "file",
+            target_id: Some(row.id.to_string()),
+            detail: Some(format!(
+                "{} ({}, {} bytes) replaces file {} ({})",
+                row.title, row.filename, row.size, old.id, old.filename
+            )),
+        },
+    )
+    .await?;
+    finish(txn, pending, &row).await?;
     Ok(row)
+}
+
+/// A current file and its earlier versions, newest first.
+pub struct Listed {
+    pub file: stored_file::Model,
+    pub earlier: Vec<stored_file::Model>,
+}
+
+/// Groups the files of a place (as the queries below return them, in order) into current
+/// files, each with the versions it replaced.
+pub fn current(files: Vec<stored_file::Model>) -> Vec<Listed> {
+    use std::collections::HashMap;
+    let mut replaced: HashMap<i64, stored_file::Model> = HashMap::new();
+    let mut listed = Vec::new();
+    for f in files {
+        match f.replaced_by {
+            Some(by) => {
+                replaced.insert(by, f);
+            }
+            None => listed.push(Listed {
+                file: f,
+                earlier: Vec::new(),
+            }),
+        }
+    }
+    for entry in &mut listed {
+        let mut next = entry.file.id;
+        while let Some(older) = replaced.remove(&next) {
+            next = older.id;
+            entry.earlier.push(older);
+        }
+    }
+    listed
+}
+
+/// Moves a current file one place up or down among the current files of its place (for
+/// those who may add files there). Positions are renumbered 1, 2, 3... as it goes.
+pub async fn move_file(
+    db: &sea_orm::DatabaseConnection,
+    file: &stored_file::Model,
+    up: bool,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    let columns = (
+        file.meeting_id,
+        file.agenda_item_id,
+        file.event_id,
+        file.occurrence.clone(),
+    );
+    let mut order: Vec<stored_file::Model> = stored_file::Entity::find()
+        .filter(same_place(&columns))
+        .filter(stored_file::Column::DeletedAt.is_null())
+        .filter(stored_file::Column::ReplacedBy.is_null())
+        .order_by_asc(stored_file::Column::Position)
+        .order_by_asc(stored_file::Column::Id)
+        .all(&txn)
+        .await?;
+    let Some(at) = order.iter().position(|f| f.id == file.id) else {
+        return Err(AppError::Conflict(format!(
+            "“{}” was replaced or deleted meanwhile; look at the page again.",
+            file.title
+        )));
+    };
+    let to = if up { at.checked_sub(1) } else { Some(at + 1) };
+    if let Some(to) = to.filter(|to| *to < order.len()) {
+        order.swap(at, to);
+    }
+    for (n, f) in order.iter().enumerate() {
+        let position = i32::try_from(n + 1).unwrap_or(i32::MAX);
+        // Earlier versions need no position: they are listed under their current one.
+        if f.position != position {
+            stored_file::Entity::update_many()
+                .col_expr(stored_file::Column::Position, Expr::value(position))
+                .filter(stored_file::Column::Id.eq(f.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The files of a place, in their order (deleted ones left out).
@@ -453,8 +624,9 @@ pub async fn count_download(db: &impl ConnectionTrait, id: i64) -> Result<(), Ap
     Ok(())
 }
 
-/// Deletes a file (admins): its row stays so that its address answers 410 Gone, and its
-/// content is removed from the store unless another file has the same.
+/// Deletes a file (admins) with the versions it replaced: the rows stay so that their
+/// addresses answer 410 Gone, and each content is removed from the store unless another
+/// file has the same. Returns false if it was deleted already.
 pub async fn delete(
     db: &sea_orm::DatabaseConnection,
     store: &dyn BlobStore,
@@ -463,15 +635,31 @@ pub async fn delete(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let txn = begin_write(db).await?;
+    // This version and every earlier one, newest first.
+    let mut chain = vec![file.clone()];
+    while let Some(older) = stored_file::Entity::find()
+        .filter(stored_file::Column::ReplacedBy.eq(chain[chain.len() - 1].id))
+        .filter(stored_file::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+    {
+        chain.push(older);
+    }
+    let ids: Vec<i64> = chain.iter().map(|f| f.id).collect();
     let done = stored_file::Entity::update_many()
         .col_expr(stored_file::Column::DeletedAt, Expr::value(now))
-        .filter(stored_file::Column::Id.eq(file.id))
+        .filter(stored_file::Column::Id.is_in(ids))
         .filter(stored_file::Column::DeletedAt.is_null())
         .exec(&txn)
         .await?
         .rows_affected
         > 0;
     if done {
+        let earlier = match chain.len() - 1 {
+            0 => String::new(),
+            1 => " and its earlier version".into(),
+            n => format!(" and its {n} earlier versions"),
+        };
         audit::record(
             &txn,
             &Who::from(actor),
@@ -480,23 +668,29 @@ pub async fn delete(
                 action: "file.delete",
                 target_type: "file",
                 target_id: Some(file.id.to_string()),
-                detail: Some(format!("{} ({})", file.title, file.filename)),
+                detail: Some(format!("{} ({}){earlier}", file.title, file.filename)),
             },
         )
         .await?;
     }
     txn.commit().await?;
     if done {
-        let twins = stored_file::Entity::find()
-            .filter(stored_file::Column::Sha256.eq(&file.sha256))
-            .filter(stored_file::Column::DeletedAt.is_null())
-            .count(db)
-            .await?;
-        if twins == 0
-            && let Err(e) = store.remove(&file.sha256).await
-        {
-            // The row says deleted either way: the content is unreachable, only not yet gone.
-            tracing::warn!(file = file.id, error = %e, "a deleted file's content could not be removed");
+        let mut hashes: Vec<&str> = chain.iter().map(|f| f.sha256.as_str()).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        for sha256 in hashes {
+            let twins = stored_file::Entity::find()
+                .filter(stored_file::Column::Sha256.eq(sha256))
+                .filter(stored_file::Column::DeletedAt.is_null())
+                .count(db)
+                .await?;
+            if twins == 0
+                && let Err(e) = store.remove(sha256).await
+            {
+                // The row says deleted either way: the content is unreachable, only not yet
+                // gone.
+                tracing::warn!(file = file.id, error = %e, "a deleted file's content could not be removed");
+            }
         }
     }
     Ok(done)

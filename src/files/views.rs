@@ -5,6 +5,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::files::kinds::KINDS;
+use crate::files::service::Listed;
 
 /// Characters kept as they are in a path segment or an RFC 5987 value.
 const KEPT: &AsciiSet = &NON_ALPHANUMERIC
@@ -73,22 +74,81 @@ pub struct FileView {
     pub kind: &'static str,
     pub size: String,
     pub downloads: i64,
+    /// Which version this is (1 for a file never replaced).
+    pub version: usize,
+    /// The versions it replaced, newest first.
+    pub earlier: Vec<EarlierView>,
     /// For admins: where the delete button posts.
     pub delete_href: Option<String>,
+    /// For those who may add files to the place: the replace form.
+    pub replace_href: Option<String>,
+    /// For those who may add files to the place: where the move buttons post, and which
+    /// of them make sense.
+    pub move_href: Option<String>,
+    pub can_move_up: bool,
+    pub can_move_down: bool,
+}
+
+#[derive(Serialize)]
+pub struct EarlierView {
+    pub href: String,
+    pub version: usize,
+    pub filename: String,
+    pub size: String,
+    /// When it was uploaded, in the site's zone.
+    pub added: String,
+}
+
+/// What the person looking may do to the files of a place.
+#[derive(Clone, Copy, Default)]
+pub struct Controls {
+    /// Delete (admins).
+    pub delete: bool,
+    /// Replace and reorder (whoever may add files there).
+    pub manage: bool,
 }
 
 impl FileView {
-    pub fn of(f: &stored_file::Model, admin: bool) -> Self {
-        Self {
-            id: f.id,
-            href: href(f),
-            title: f.title.clone(),
-            filename: f.filename.clone(),
-            kind: type_label(&f.content_type),
-            size: size_text(f.size),
-            downloads: f.downloads,
-            delete_href: admin.then(|| format!("/files/{}/delete", f.id)),
-        }
+    /// The views of a place's current files, in order.
+    pub fn list(files: &[Listed], controls: Controls, tz: chrono_tz::Tz) -> Vec<Self> {
+        let last = files.len().saturating_sub(1);
+        files
+            .iter()
+            .enumerate()
+            .map(|(n, listed)| {
+                let f = &listed.file;
+                let versions = listed.earlier.len() + 1;
+                Self {
+                    id: f.id,
+                    href: href(f),
+                    title: f.title.clone(),
+                    filename: f.filename.clone(),
+                    kind: type_label(&f.content_type),
+                    size: size_text(f.size),
+                    downloads: f.downloads
+                        + listed.earlier.iter().map(|e| e.downloads).sum::<i64>(),
+                    version: versions,
+                    earlier: listed
+                        .earlier
+                        .iter()
+                        .enumerate()
+                        .map(|(k, e)| EarlierView {
+                            href: href(e),
+                            version: versions - 1 - k,
+                            filename: e.filename.clone(),
+                            size: size_text(e.size),
+                            added: crate::web::format::date_time(e.created_at, tz),
+                        })
+                        .collect(),
+                    delete_href: controls.delete.then(|| format!("/files/{}/delete", f.id)),
+                    replace_href: controls.manage.then(|| format!("/files/{}/replace", f.id)),
+                    move_href: (controls.manage && files.len() > 1)
+                        .then(|| format!("/files/{}/move", f.id)),
+                    can_move_up: n > 0,
+                    can_move_down: n < last,
+                }
+            })
+            .collect()
     }
 }
 

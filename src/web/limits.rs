@@ -25,10 +25,16 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Room for the rest of an upload form (its title, the multipart boundaries).
 const UPLOAD_FORM_BYTES: usize = 64 * 1024;
 
+/// Whether a POST to `path` carries a file.
+fn is_upload(path: &str) -> bool {
+    path.ends_with("/files") || (path.starts_with("/files/") && path.ends_with("/replace"))
+}
+
 pub struct RequestLimits {
     pub max_body: usize,
-    /// The cap on uploads: a POST to a path ending in `/files`, whose handler streams the
-    /// file to storage and checks the file's own size limit as it goes.
+    /// The cap on uploads: a POST to a path ending in `/files` (a new file) or `/replace` (a
+    /// new version), whose handler streams the file to storage and checks the file's own
+    /// size limit as it goes.
     pub max_upload: usize,
 }
 
@@ -94,12 +100,11 @@ impl<E: Endpoint> Endpoint for RequestLimitsEndpoint<E> {
             )
             .into());
         }
-        let cap =
-            if req.method() == poem::http::Method::POST && req.uri().path().ends_with("/files") {
-                self.max_upload
-            } else {
-                self.max_body
-            };
+        let cap = if req.method() == poem::http::Method::POST && is_upload(req.uri().path()) {
+            self.max_upload
+        } else {
+            self.max_body
+        };
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)

@@ -184,6 +184,7 @@ on_both_stores!(
     presenters_add_their_own_slides_and_only_officers_and_admins_add_the_rest,
     bad_uploads_are_explained_and_leave_nothing_in_the_store_or_the_database,
     deleted_files_answer_gone_and_their_twins_stay,
+    replacing_keeps_earlier_versions_and_files_can_be_reordered,
 );
 
 /// The file uploaded last.
@@ -728,4 +729,308 @@ async fn deleted_files_answer_gone_and_their_twins_stay(storage: Storage) {
             .unwrap(),
     );
     assert!(!page.contains("Forum charter<"), "gone from the list");
+}
+
+/// The titles of a meeting's own files, in the order its page lists them.
+fn listed_titles(page: &str) -> Vec<String> {
+    let start = page.find("id=\"files-heading\"").expect("the files part");
+    let part = &page[start..page[start..].find("</section>").unwrap() + start];
+    part.match_indices("<li class=\"file\">")
+        .map(|(i, _)| {
+            let from = part[i..].find('>').unwrap() + i;
+            let link = part[from..].find("\">").unwrap() + from + 2;
+            part[link..link + part[link..].find("</a>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+async fn replacing_keeps_earlier_versions_and_files_can_be_reordered(storage: Storage) {
+    let (app, store) = files_app(storage, &[]).await;
+    let (m, _) = next_meeting(&app).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let meeting_page = format!("{}/meetings/{}", app.url, m.slug);
+    let to_meeting = format!("/meetings/{}/files", m.slug);
+    for (name, title) in [("pack.pdf", "Agenda pack"), ("budget.pdf", "Budget")] {
+        let resp = upload(&priya, &app, &to_meeting, name, pdf(title.len()), title).await;
+        assert_eq!(resp.status(), 303);
+    }
+    let pack = stored_file::Entity::find()
+        .filter(stored_file::Column::Title.eq("Agenda pack"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let page = text(&priya.get(&meeting_page).await.text().await.unwrap());
+    // The demo's terms of reference were replaced once: version 2, the draft listed under it.
+    assert_eq!(
+        listed_titles(&page),
+        ["Terms of reference", "Agenda pack", "Budget"]
+    );
+    assert!(page.contains("version 2"), "{page}");
+    assert!(page.contains("Version 1: terms-of-reference-draft.pdf"));
+
+    // A new version, the title left empty: it keeps the title and the place in the list.
+    let replace = format!("/files/{}/replace", pack.id);
+    let form = priya.get(&format!("{}{replace}", app.url)).await;
+    assert_eq!(form.status(), 200);
+    assert!(text(&form.text().await.unwrap()).contains("Replace “Agenda pack”"));
+    let new_bytes = pdf(30);
+    let resp = upload(&priya, &app, &replace, "pack-v2.pdf", new_bytes.clone(), "").await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    assert_eq!(location(&resp), format!("/meetings/{}#files", m.slug));
+    let v2 = newest(&app).await;
+    assert_eq!(
+        (v2.title.as_str(), v2.filename.as_str(), v2.position),
+        ("Agenda pack", "pack-v2.pdf", pack.position)
+    );
+    let pack = stored_file::Entity::find_by_id(pack.id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pack.replaced_by, Some(v2.id));
+    let page = text(&priya.get(&meeting_page).await.text().await.unwrap());
+    assert_eq!(
+        listed_titles(&page),
+        ["Terms of reference", "Agenda pack", "Budget"]
+    );
+    assert!(page.contains(&format!("href=\"/files/{}/pack-v2.pdf\"", v2.id)));
+    assert!(page.contains(&format!(
+        "<a href=\"/files/{}/pack.pdf\">Version 1: pack.pdf</a>",
+        pack.id
+    )));
+    // The earlier version keeps its address and its bytes.
+    let anonymous = Browser::new();
+    let old = fetch(
+        &anonymous,
+        &format!("{}/files/{}/pack.pdf", app.url, pack.id),
+        &[],
+    )
+    .await;
+    assert_eq!(old.status(), 200);
+    assert_eq!(
+        old.bytes().await.unwrap().as_ref(),
+        pdf("Agenda pack".len()).as_slice()
+    );
+
+    // The old version cannot be replaced again: it is not the current one.
+    let resp = upload(&priya, &app, &replace, "pack-v3.pdf", pdf(31), "").await;
+    assert_eq!(resp.status(), 409);
+
+    // A refused new version keeps the form and saves nothing.
+    let rows_before = rows(&app).await;
+    let stored_before = store.contents(&app);
+    let v2_replace = format!("/files/{}/replace", v2.id);
+    let resp = upload(
+        &priya,
+        &app,
+        &v2_replace,
+        "pack.pdf",
+        PNG.to_vec(),
+        "Pack, final",
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let page = text(&resp.text().await.unwrap());
+    assert!(page.contains("value=\"Pack, final\""), "{page}");
+    assert!(page.contains("its content is a PNG image"), "{page}");
+    assert_eq!(rows(&app).await, rows_before);
+
+    // Two new versions sent at once (a double click, two officers): one wins, the other is
+    // told, and nothing of it is left.
+    let (a, b) = tokio::join!(
+        upload(&priya, &app, &v2_replace, "pack-a.pdf", pdf(40), ""),
+        upload(&priya, &app, &v2_replace, "pack-b.pdf", pdf(41), ""),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409]);
+    assert_eq!(rows(&app).await, rows_before + 1);
+    let current: Vec<stored_file::Model> = stored_file::Entity::find()
+        .filter(stored_file::Column::MeetingId.eq(m.id))
+        .filter(stored_file::Column::ReplacedBy.is_null())
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(current.len(), 3, "one current file per title");
+    for _ in 0..50 {
+        if store.contents(&app).len() == stored_before.len() + 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        store.contents(&app).len(),
+        stored_before.len() + 1,
+        "only the winner's content is kept: {:?}",
+        store.contents(&app)
+    );
+
+    // Reordering: Budget up, then the first file up (nothing to do), then a bad direction.
+    let budget = current.iter().find(|f| f.title == "Budget").unwrap();
+    let resp = priya
+        .post(
+            &app,
+            &format!("/files/{}/move", budget.id),
+            &[("direction", "up")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let page = text(&priya.get(&meeting_page).await.text().await.unwrap());
+    assert_eq!(
+        listed_titles(&page),
+        ["Terms of reference", "Budget", "Agenda pack"]
+    );
+    assert!(page.contains("“Budget” has moved up."));
+    let terms = current
+        .iter()
+        .find(|f| f.title == "Terms of reference")
+        .unwrap();
+    let resp = priya
+        .post(
+            &app,
+            &format!("/files/{}/move", terms.id),
+            &[("direction", "up")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let resp = priya
+        .post(
+            &app,
+            &format!("/files/{}/move", terms.id),
+            &[("direction", "sideways")],
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+    let page = text(&priya.get(&meeting_page).await.text().await.unwrap());
+    assert_eq!(
+        listed_titles(&page),
+        ["Terms of reference", "Budget", "Agenda pack"]
+    );
+
+    // Members who may not add files to the meeting may not replace or move them either.
+    let sam = signed_in(&app, SAM).await;
+    let resp = upload(
+        &sam,
+        &app,
+        &format!("/files/{}/replace", budget.id),
+        "b.pdf",
+        pdf(9),
+        "",
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+    let resp = sam
+        .post(
+            &app,
+            &format!("/files/{}/move", budget.id),
+            &[("direction", "down")],
+        )
+        .await;
+    assert_eq!(resp.status(), 403);
+    let page = sam.get(&meeting_page).await.text().await.unwrap();
+    assert!(!page.contains("/replace\""));
+    assert!(!page.contains("/move\""));
+
+    // Deleting the current version deletes the earlier ones with it.
+    let pack_now = current.iter().find(|f| f.title == "Agenda pack").unwrap();
+    let resp = priya
+        .post(&app, &format!("/files/{}/delete", pack_now.id), &[])
+        .await;
+    assert_eq!(resp.status(), 303);
+    for id in [pack.id, v2.id, pack_now.id] {
+        let resp = fetch(&anonymous, &format!("{}/files/{id}", app.url), &[]).await;
+        assert_eq!(resp.status(), 410, "file {id}");
+    }
+    let page = text(&priya.get(&meeting_page).await.text().await.unwrap());
+    assert_eq!(listed_titles(&page), ["Terms of reference", "Budget"]);
+}
+
+#[tokio::test]
+async fn the_slides_page_lists_presentations_by_meeting_newest_first_for_those_who_may_see_them() {
+    let app = demo_app(&[]).await;
+    let anonymous = Browser::new();
+    let resp = anonymous.get(&format!("{}/slides", app.url)).await;
+    assert_eq!(resp.status(), 200);
+    let page = text(&resp.text().await.unwrap());
+    // The demo's talks, each under its meeting, the newest meeting first; the hack day's data
+    // under events.
+    for title in [
+        "Bus open data: what changed (slides)",
+        "Step-free routes (slides)",
+        "Open data in schools (slides)",
+        "Sample of the stops data",
+    ] {
+        assert!(page.contains(&format!("{title}</a>")), "{title}: {page}");
+    }
+    let meetings = entity::meeting::Entity::find()
+        .order_by_desc(entity::meeting::Column::StartsAt)
+        .all(app.db())
+        .await
+        .unwrap();
+    let shown: Vec<usize> = meetings
+        .iter()
+        .filter_map(|m| page.find(&format!("<a href=\"/meetings/{}\">", m.slug)))
+        .collect();
+    assert!(shown.len() >= 2, "meetings with slides are listed: {page}");
+    assert!(
+        shown.windows(2).all(|w| w[0] < w[1]),
+        "newest first: {shown:?}"
+    );
+    let from_events = page.find("From events").expect("an events part");
+    assert!(page.find("Sample of the stops data").unwrap() > from_events);
+
+    // Slides on an agenda that is not published yet are for its officers and admins only.
+    let (m, items) = next_meeting(&app).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let path = format!("/meetings/{}/agenda/{}/files", m.slug, items[0].id);
+    let resp = upload(
+        &priya,
+        &app,
+        &path,
+        "early.pdf",
+        pdf(4),
+        "Early look at the budget",
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let listed = |html: String| text(&html).contains("Early look at the budget</a>");
+    assert!(listed(
+        anonymous
+            .get(&format!("{}/slides", app.url))
+            .await
+            .text()
+            .await
+            .unwrap()
+    ));
+    {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let mut active = m.clone().into_active_model();
+        active.agenda_published_at = Set(None);
+        active.update(app.db()).await.unwrap();
+    }
+    assert!(!listed(
+        anonymous
+            .get(&format!("{}/slides", app.url))
+            .await
+            .text()
+            .await
+            .unwrap()
+    ));
+    let mei = signed_in(&app, MEI).await;
+    assert!(!listed(
+        mei.get(&format!("{}/slides", app.url))
+            .await
+            .text()
+            .await
+            .unwrap()
+    ));
+    assert!(listed(
+        priya
+            .get(&format!("{}/slides", app.url))
+            .await
+            .text()
+            .await
+            .unwrap()
+    ));
 }

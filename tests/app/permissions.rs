@@ -219,9 +219,11 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         .expect("the demo register")
         .id;
 
-    // A demo file: the next meeting's terms of reference, public with its meeting.
+    // A demo file: the next meeting's terms of reference (its current version), public with
+    // its meeting.
     let file = entity::stored_file::Entity::find()
         .filter(entity::stored_file::Column::MeetingId.eq(next_meeting.id))
+        .filter(entity::stored_file::Column::ReplacedBy.is_null())
         .one(app.db())
         .await
         .unwrap()
