@@ -68,34 +68,14 @@ TARGET_COLD_SIZE=10000
 log() { printf '[feeds] %s\n' "$*" >&2; }
 die() { printf '[feeds] error: %s\n' "$*" >&2; exit 1; }
 
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+check_durations
+
 # --- Tools -----------------------------------------------------------------------------
 
-if [[ -n "${CONVENE_BIN:-}" ]]; then
-    [[ -x "$CONVENE_BIN" ]] || die "CONVENE_BIN=$CONVENE_BIN is not an executable"
-else
-    CONVENE_BIN="$ROOT/target/release/convene"
-    if [[ ! -x "$CONVENE_BIN" ]]; then
-        log "building the release binary (several minutes on a small machine)"
-        (cd "$ROOT" && nice -n 10 cargo build --release --bin convene)
-    fi
-fi
-
-NGINX_BIN=${NGINX_BIN:-$(command -v nginx || true)}
-if [[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]]; then
-    NGINX_BIN=/usr/sbin/nginx
-fi
-missing=()
-[[ -n "$NGINX_BIN" ]] || missing+=(nginx-light)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-if ((${#missing[@]})); then
-    [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}: apt-get install -y ${missing[*]}"
-    log "installing ${missing[*]} (apt)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
-fi
-[[ -x "$NGINX_BIN" ]] || die "nginx not found"
+find_convene
+need_tools nginx wrk sqlite3
 command -v curl >/dev/null || die "curl is needed"
 if [[ $PROFILE == 1 ]] && ! command -v perf >/dev/null; then
     log "PROFILE=1 but perf is not installed: no profiles"
@@ -104,27 +84,10 @@ fi
 
 # --- Per-run state and clean-up --------------------------------------------------------
 
-WORK=$(mktemp -d -t convene-feeds.XXXXXX)
-# nginx workers drop root privileges: they must be able to read the saved feeds.
-chmod 755 "$WORK"
+make_work feeds nginx
 SERVER_PID=""
 NGINX_PID=""
 PERF_PID=""
-
-stop_pid() { # pid, name
-    local pid=$1 name=$2 i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "$name ($pid) did not stop within 10 s of SIGTERM; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
 
 stop_server() { stop_pid "$SERVER_PID" "convene"; SERVER_PID=""; }
 stop_nginx() { stop_pid "$NGINX_PID" "nginx"; NGINX_PID=""; }
@@ -140,41 +103,16 @@ cleanup() {
     stop_perf
     stop_server
     stop_nginx
-    if [[ -n "${BENCH_KEEP:-}" ]]; then
-        mkdir -p "$BENCH_KEEP"
-        cp "$WORK"/*.wrk "$WORK"/*.log "$WORK"/*.perf.txt "$BENCH_KEEP"/ 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
+    remove_work '*.wrk' '*.log' '*.perf.txt'
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build_seed_events
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-header_value() { # file, name (case-insensitive) -> value without CR
-    awk -v n="$2" 'BEGIN { n = tolower(n) ":" } tolower($1) == n { sub(/^[^:]*: */, ""); sub(/\r$/, ""); print; exit }' "$1"
-}
-
-wait_http() { # url, pid to watch, log file
-    local _
-    for _ in $(seq 1 300); do
-        kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "the server exited during start-up"; }
-        if curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.2
-    done
-    die "$1 did not answer within 60 s"
-}
-
 start_server() { # size
-    (cd "$CONVENE_DATA_DIR" && exec "$CONVENE_BIN" serve) >>"$WORK/server-$1.log" 2>&1 &
-    SERVER_PID=$!
-    wait_http "$CONVENE_BASE_URL/healthz" "$SERVER_PID" "$WORK/server-$1.log"
+    start_convene "$WORK/server-$1.log"
 }
 
 # One cold request: prints "total_ms ttfb_ms status bytes".
@@ -203,22 +141,16 @@ load() { # size, label, url, server pids (space-separated), [extra wrk args...]
     local size=$1 label=$2 url=$3 pids=$4
     shift 4
     local out="$WORK/$size-${label//[^a-z0-9]/_}.wrk"
-    local limit=$(( ${DURATION%s} + ${WARMUP%s} + 60 ))
+    local limit
+    limit=$(($(seconds "$DURATION") + $(seconds "$WARMUP") + 60))
     log "size $size: $label: warm-up $WARMUP, then $DURATION"
     timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s "$@" "$url" >/dev/null \
         || die "wrk warm-up for $label failed"
-    local s0 m0 s1 m1
-    # shellcheck disable=SC2086
-    s0=$(proc_ticks $pids)
-    m0=$(machine_ticks)
-    local TIMEFORMAT='%U %S'
-    { time timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "$@" "$url" >"$out"; } \
-        2>"$out.time" || die "wrk for $label failed: $(cat "$out" "$out.time")"
-    # shellcheck disable=SC2086
-    s1=$(proc_ticks $pids)
-    m1=$(machine_ticks)
+    measure_wrk "$out" "$pids" \
+        timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "$@" "$url" \
+        || die "wrk for $label failed: $(cat "$out" "$out.time")"
 
-    local rps p99 p50 mbps requests errors server_cpu machine_cpu wrk_cpu mb0 mt0 mb1 mt1
+    local rps p99 p50 mbps requests errors server_cpu machine_cpu wrk_cpu
     read_wrk "$out"
     rps=$WRK_RPS p99=$WRK_P99 p50=$WRK_P50 mbps=$WRK_MBPS requests=$WRK_REQUESTS
     errors=${WRK_ERRORS:-none}
@@ -226,11 +158,7 @@ load() { # size, label, url, server pids (space-separated), [extra wrk args...]
         FAILURES+=("size $size, $label: $errors")
         log "size $size: $label: ERRORS under load: $errors"
     fi
-    read -r mb0 mt0 <<<"$m0"
-    read -r mb1 mt1 <<<"$m1"
-    server_cpu=$(cpu_pct "$s0" "$s1" "$((mt1 - mt0))")
-    machine_cpu=$(cpu_pct "$mb0" "$mb1" "$((mt1 - mt0))")
-    wrk_cpu=$(wrk_cpu_pct "$out.time" "$((mt1 - mt0))")
+    server_cpu=$SERVER_CPU machine_cpu=$MACHINE_CPU wrk_cpu=$WRK_CPU
     RESULTS+=("$size|$label|$rps|$p50|$p99|$mbps|$requests|$errors|$server_cpu|$wrk_cpu|$machine_cpu")
     log "size $size: $label: $rps req/s, p50 $p50 ms, p99 $p99 ms, $mbps MB/s; CPU: server ${server_cpu}%, wrk ${wrk_cpu}%, machine ${machine_cpu}% of $((NCPU * 100))%"
 }
@@ -257,26 +185,15 @@ profile() { # size, name, sampling frequency, command...
 run_size() {
     local size=$1
     local dir="$WORK/data-$size"
-    mkdir -p "$dir"
-    local port
-    port=$(free_port)
-    local base="http://$HOST:$port"
-
-    export CONVENE_DATA_DIR="$dir"
-    export CONVENE_BIND="$HOST:$port"
-    export CONVENE_BASE_URL="$base"
+    convene_env "$dir"
+    local base=$BASE
     # Warnings, plus the feed builds' own timings.
     export CONVENE_LOG=warn,convene::calendar=debug
     # Commands run inside the fresh data dir, so no ./convene.toml (or CONVENE_CONFIG) is read.
     unset CONVENE_CONFIG
 
-    log "size $size: seeding the demo forum plus $size generated events"
-    local t0 t1 seed_s
-    t0=$(date +%s.%N)
-    (cd "$dir" && "$CONVENE_BIN" seed-demo && "$SEED_EVENTS_BIN" "$size") >"$WORK/seed-$size.log" 2>&1 \
-        || { cat "$WORK/seed-$size.log" >&2; die "seed-demo failed"; }
-    t1=$(date +%s.%N)
-    seed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    seed_with_events "$dir" "$size"
+    local seed_s=$SEED_S
     log "size $size: seeded in ${seed_s}s"
 
     # Cold builds: the first request after each start.
@@ -322,7 +239,7 @@ run_size() {
     [[ -n $etag ]] || die "GET /calendar.ics sent no ETag"
     # Peak memory of the server that has done nothing but one cold build so far.
     local build_hwm
-    build_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    build_hwm=$(server_kb VmHWM)
     local ctype vevents warm_ms
     ctype=$(header_value "$hdr" content-type)
     [[ $ctype == text/calendar* ]] || die "GET /calendar.ics answered Content-Type $ctype"
@@ -336,20 +253,13 @@ run_size() {
 
 
     # nginx serving the same bytes.
-    local ngx="$WORK/nginx-$size" nport
-    mkdir -p "$ngx/www" "$ngx/tmp"
+    local ngx="$WORK/nginx-$size" nport http
+    mkdir -p "$ngx/www"
     chmod 755 "$ngx" "$ngx/www"
     cp "$feed" "$ngx/www/calendar.ics"
     chmod 644 "$ngx/www/calendar.ics"
     nport=$(free_port)
-    cat >"$ngx/nginx.conf" <<EOF
-daemon off;
-worker_processes $NGINX_WORKERS;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
+    http=$(cat <<EOF
     types { text/calendar ics; }
     default_type application/octet-stream;
     charset utf-8;
@@ -359,22 +269,14 @@ http {
     # As many requests per connection as Convene allows (nginx's default is 1000).
     keepalive_requests 1000000;
     etag on;
-    client_body_temp_path $ngx/tmp/body;
-    proxy_temp_path $ngx/tmp/proxy;
-    fastcgi_temp_path $ngx/tmp/fastcgi;
-    uwsgi_temp_path $ngx/tmp/uwsgi;
-    scgi_temp_path $ngx/tmp/scgi;
     server {
         listen $HOST:$nport;
         root $ngx/www;
         location = /calendar.ics { }
     }
-}
 EOF
-    "$NGINX_BIN" -t -q -c "$ngx/nginx.conf" -p "$ngx" -e "$ngx/error.log" >"$WORK/nginx-$size.log" 2>&1 \
-        || { cat "$WORK/nginx-$size.log" >&2; die "nginx rejected its config"; }
-    "$NGINX_BIN" -c "$ngx/nginx.conf" -p "$ngx" -e "$ngx/error.log" >>"$WORK/nginx-$size.log" 2>&1 &
-    NGINX_PID=$!
+)
+    start_nginx "$ngx" "$http" "$WORK/nginx-$size.log"
     local nbase="http://$HOST:$nport"
     wait_http "$nbase/calendar.ics" "$NGINX_PID" "$WORK/nginx-$size.log"
     local nworkers nhdr="$WORK/nginx-$size.headers" netag nlen
@@ -421,8 +323,8 @@ EOF
     change_ttfb_med=$(median "${change_ttfb[@]}")
 
     local hwm rss
-    hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
-    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+    hwm=$(server_kb VmHWM)
+    rss=$(server_kb VmRSS)
     log "size $size: convene memory: VmHWM $((hwm / 1024)) MB (after the cold build: $((build_hwm / 1024)) MB), VmRSS $((rss / 1024)) MB"
     SIZEINFO+=("$size|$seed_s|$first|$cold_med|${cold_all[*]}|$ttfb_med|$warm_ms|$bytes|$vevents|$hwm|$rss|$build_hwm|${build_all[0]}|$build_med|${build_all[*]}|$change_med|$change_ttfb_med|${change_all[*]}")
     stop_nginx
@@ -436,26 +338,16 @@ EOF
     fi
 
     stop_server
-    if grep -qiE 'error|panic' "$WORK/server-$size.log"; then
-        log "size $size: the server logged errors:"
-        grep -iE 'error|panic' "$WORK/server-$size.log" | head -20 >&2
+    if server_log_errors "$WORK/server-$size.log" "size $size: "; then
         FAILURES+=("size $size: the server logged errors (see above)")
     fi
     rm -rf "$dir" "$ngx"
 }
 
-# How busy the machine is without us: other work on the cores lowers every figure.
-read -r ib0 it0 <<<"$(machine_ticks)"
-sleep 3
-read -r ib1 it1 <<<"$(machine_ticks)"
-IDLE_BUSY=$(awk -v b="$((ib1 - ib0))" -v t="$((it1 - it0))" -v n="$NCPU" 'BEGIN { printf "%.0f", b / (t / n) * 100 }')
-log "machine busy before the runs: ${IDLE_BUSY}% of one core"
-if ((IDLE_BUSY > 20)); then
-    log "WARNING: other processes are using the CPU; the figures will be lower than on a quiet machine"
-fi
+measure_idle
 log "convene: $CONVENE_BIN"
 log "nginx: $("$NGINX_BIN" -v 2>&1)"
-log "machine: $NCPU cores ($(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)), shared by the servers and wrk"
+log "machine: $NCPU cores ($(cpu_model)), shared by the servers and wrk"
 log "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP), $HOST only"
 for size in $SIZES; do
     [[ $size =~ ^[0-9]+$ ]] || die "SIZES must be numbers, got $size"
@@ -464,25 +356,8 @@ done
 
 # --- Summary ---------------------------------------------------------------------------
 
-yes_no() { # A OP B, OP one of ge, le (numbers, possibly fractional)
-    if awk -v a="$1" -v op="$2" -v b="$3" \
-        'BEGIN { a += 0; b += 0; exit !((op == "ge" && a >= b) || (op == "le" && a <= b)) }'; then
-        echo "yes"
-    else
-        echo "NO"
-    fi
-}
-result() { # size, label, field (3 rps, 4 p50, 5 p99, 6 MB/s, 9 srv cpu, 10 wrk cpu, 11 machine cpu)
-    local r
-    for r in "${RESULTS[@]}"; do
-        IFS='|' read -r -a f <<<"$r"
-        if [[ ${f[0]} == "$1" && ${f[1]} == "$2" ]]; then
-            echo "${f[$(($3 - 1))]}"
-            return
-        fi
-    done
-    echo 0
-}
+# `result "SIZE|LABEL" FIELD` (lib.sh): fields 3 rps, 4 p50, 5 p99, 6 MB/s, 9 srv cpu, 10 wrk cpu,
+# 11 machine cpu.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
@@ -494,11 +369,11 @@ printf '%-6s %7s | %8s %7s | %8s %7s | %5s | %8s %7s | %8s %7s | %5s | %6s\n' \
     "events" "cold ms" "C full/s" "p99 ms" "N full/s" "p99 ms" "ratio" "C 304/s" "p99 ms" "N 304/s" "p99 ms" "ratio" "HWM MB"
 for s in "${SIZEINFO[@]}"; do
     IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm build_first build_med build_all change_med change_ttfb change_all <<<"$s"
-    cf=$(result "$size" "convene full" 3); nf=$(result "$size" "nginx full" 3)
-    c3=$(result "$size" "convene 304" 3); n3=$(result "$size" "nginx 304" 3)
+    cf=$(result "$size|convene full" 3); nf=$(result "$size|nginx full" 3)
+    c3=$(result "$size|convene 304" 3); n3=$(result "$size|nginx 304" 3)
     printf '%-6s %7s | %8s %7s | %8s %7s | %5s | %8s %7s | %8s %7s | %5s | %6.1f\n' \
-        "$size" "$ttfb" "$cf" "$(result "$size" "convene full" 5)" "$nf" "$(result "$size" "nginx full" 5)" \
-        "$(ratio "$cf" "$nf")" "$c3" "$(result "$size" "convene 304" 5)" "$n3" "$(result "$size" "nginx 304" 5)" \
+        "$size" "$ttfb" "$cf" "$(result "$size|convene full" 5)" "$nf" "$(result "$size|nginx full" 5)" \
+        "$(ratio "$cf" "$nf")" "$c3" "$(result "$size|convene 304" 5)" "$n3" "$(result "$size|nginx 304" 5)" \
         "$(ratio "$c3" "$n3")" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
 done
 echo "(cold ms: median of $COLD_RUNS restarts, time to the first byte of the first GET after start-up;"
@@ -539,14 +414,14 @@ echo
 echo "Targets:"
 for s in "${SIZEINFO[@]}"; do
     IFS='|' read -r size seed first cold cold_all ttfb warm bytes vevents hwm rss build_hwm build_first build_med build_all change_med change_ttfb change_all <<<"$s"
-    cf=$(result "$size" "convene full" 3); nf=$(result "$size" "nginx full" 3)
-    c3=$(result "$size" "convene 304" 3); n3=$(result "$size" "nginx 304" 3)
-    echo "  $size events: full feed >= ${TARGET_FULL_RATIO} x nginx: $(ratio "$cf" "$nf") ($(yes_no "$(ratio "$cf" "$nf")" ge "$TARGET_FULL_RATIO"));" \
-        "304 >= ${TARGET_304_RATIO} x nginx: $(ratio "$c3" "$n3") ($(yes_no "$(ratio "$c3" "$n3")" ge "$TARGET_304_RATIO"))"
+    cf=$(result "$size|convene full" 3); nf=$(result "$size|nginx full" 3)
+    c3=$(result "$size|convene 304" 3); n3=$(result "$size|nginx 304" 3)
+    echo "  $size events: full feed >= ${TARGET_FULL_RATIO} x nginx: $(ratio "$cf" "$nf") ($(yes_if "$(ratio "$cf" "$nf")" ge "$TARGET_FULL_RATIO"));" \
+        "304 >= ${TARGET_304_RATIO} x nginx: $(ratio "$c3" "$n3") ($(yes_if "$(ratio "$c3" "$n3")" ge "$TARGET_304_RATIO"))"
     if [[ $size == "$TARGET_COLD_SIZE" ]]; then
         echo "  $size events: cold build <= ${TARGET_COLD_MS} ms: $ttfb ms to the first byte, $build_med ms as the" \
-            "server timed it ($(yes_no "$ttfb" le "$TARGET_COLD_MS")); after a change: $change_ttfb ms" \
-            "($(yes_no "$change_ttfb" le "$TARGET_COLD_MS"))"
+            "server timed it ($(yes_if "$ttfb" le "$TARGET_COLD_MS")); after a change: $change_ttfb ms" \
+            "($(yes_if "$change_ttfb" le "$TARGET_COLD_MS"))"
     fi
 done
 # Linear growth: compare the smallest and the largest size.
@@ -563,9 +438,4 @@ if ((${#SIZEINFO[@]} >= 2)); then
         "at most 1.5 x the growth in events)"
 fi
 
-if ((${#FAILURES[@]})); then
-    echo
-    echo "FAILURES:"
-    printf '  %s\n' "${FAILURES[@]}"
-    exit 1
-fi
+exit_on_failures

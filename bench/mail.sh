@@ -58,6 +58,9 @@ SMTP_DIR="$ROOT/tests/smtp-server"
 log() { printf '[mail] %s\n' "$*" >&2; }
 die() { printf '[mail] error: %s\n' "$*" >&2; exit 1; }
 
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 [[ $MESSAGES =~ ^[0-9]+$ ]] && ((MESSAGES >= 2 && MESSAGES <= 1000000)) \
     || die "MESSAGES must be 2 to 1000000, got $MESSAGES"
 [[ $TIMEOUT =~ ^[0-9]+$ ]] && ((TIMEOUT >= 1)) || die "TIMEOUT must be a positive number of seconds, got $TIMEOUT"
@@ -65,24 +68,8 @@ die() { printf '[mail] error: %s\n' "$*" >&2; exit 1; }
 
 # --- Tools -----------------------------------------------------------------------------
 
-if [[ -n "${CONVENE_BIN:-}" ]]; then
-    [[ -x "$CONVENE_BIN" ]] || die "CONVENE_BIN=$CONVENE_BIN is not an executable"
-    # The server runs inside its data dir, so a relative path would break.
-    CONVENE_BIN=$(realpath "$CONVENE_BIN")
-else
-    CONVENE_BIN="$ROOT/target/release/convene"
-    if [[ ! -x "$CONVENE_BIN" ]]; then
-        log "building the release binary (several minutes on a small machine)"
-        (cd "$ROOT" && nice -n 10 cargo build --release --bin convene)
-    fi
-fi
-
-if ! command -v sqlite3 >/dev/null; then
-    [[ $(id -u) -eq 0 ]] || die "missing sqlite3: apt-get install -y sqlite3"
-    log "installing sqlite3 (apt)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
-fi
+find_convene
+need_tools sqlite3
 
 # The test SMTP server's virtual environment, where scripts/test and tests/app/mail.rs keep it.
 PY="$SMTP_DIR/.venv/bin/python"
@@ -98,25 +85,10 @@ fi
 
 # --- Per-run state and clean-up --------------------------------------------------------
 
-WORK=$(mktemp -d -t convene-mail.XXXXXX)
+make_work mail
 SERVER_PID=""
 SMTP_PIDS=()
 SMTP_FDS=()
-
-stop_pid() { # pid, name
-    local pid=$1 name=$2 i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "$name ($pid) did not stop within 10 s of SIGTERM; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
 
 stop_server() { stop_pid "$SERVER_PID" "convene"; SERVER_PID=""; }
 stop_smtp_servers() {
@@ -131,22 +103,17 @@ cleanup() {
     stop_server
     stop_smtp_servers
     if [[ -n "${BENCH_KEEP:-}" ]]; then
-        mkdir -p "$BENCH_KEEP"
-        cp "$WORK"/*.log "$WORK"/*.py "$WORK"/*.out "$BENCH_KEEP"/ 2>/dev/null || true
-        cp "$WORK/mail-convene/0001.json" "$BENCH_KEEP/convene-0001.json" 2>/dev/null || true
+        # One message as Convene delivered it, kept with the rest.
+        cp "$WORK/mail-convene/0001.json" "$WORK/convene-0001.json" 2>/dev/null || true
     fi
-    rm -rf "$WORK"
+    remove_work '*.log' '*.py' '*.out' convene-0001.json
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
 DATA="$WORK/data"
 mkdir -p "$DATA"
 DB="$DATA/convene.db"
-db() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -255,26 +222,16 @@ PY
 
 # --- The database and its queued messages ----------------------------------------------
 
-PORT=$(free_port)
-export CONVENE_DATA_DIR="$DATA"
-export CONVENE_BIND="$HOST:$PORT"
-export CONVENE_BASE_URL="http://$HOST:$PORT"
+convene_env "$DATA"
 export CONVENE_LOG=warn
 # Commands run inside the fresh data dir, so no ./convene.toml (or CONVENE_CONFIG) is read;
 # the checks read the SQLite file, so no other database either; SMTP only as set below.
 unset CONVENE_CONFIG CONVENE_DATABASE_URL
 while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(CONVENE_SMTP__[A-Z_]*\)=.*/\1/p')
 
-read -r ib0 it0 <<<"$(machine_ticks)"
-sleep 3
-read -r ib1 it1 <<<"$(machine_ticks)"
-IDLE_BUSY=$(awk -v b="$((ib1 - ib0))" -v t="$((it1 - it0))" -v n="$NCPU" 'BEGIN { printf "%.0f", b / (t / n) * 100 }')
-log "machine busy before the runs: ${IDLE_BUSY}% of one core"
-((IDLE_BUSY <= 20)) || log "WARNING: other processes are using the CPU; the figures will be lower than on a quiet machine"
-BIN_BUILT=$(date -u -r "$CONVENE_BIN" '+%Y-%m-%d %H:%M UTC')
-GIT_HEAD=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")
-log "convene: $CONVENE_BIN (built $BIN_BUILT; the work tree is at commit $GIT_HEAD)"
-log "machine: $NCPU cores ($(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)); python: $("$PY" --version 2>&1)"
+measure_idle
+binary_info
+log "machine: $NCPU cores ($(cpu_model)); python: $("$PY" --version 2>&1)"
 
 (cd "$DATA" && "$CONVENE_BIN" migrate) >"$WORK/migrate.log" 2>&1 \
     || { cat "$WORK/migrate.log" >&2; die "convene migrate failed"; }
@@ -355,8 +312,8 @@ T1=$(now)
 CONVENE_TICKS=$(proc_ticks "$SERVER_PID")
 sm1=$(proc_ticks "$SMTP1_PID")
 read -r mb1 mt1 <<<"$(machine_ticks)"
-HWM=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
-RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+HWM=$(server_kb VmHWM)
+RSS=$(server_kb VmRSS)
 stop_server
 
 # The worker's own clock: sent_at of the first and the last message.
@@ -376,10 +333,8 @@ C_OTHER=$(awk -v m="$((mb1 - mb0))" -v c="$CONVENE_TICKS" -v s="$((sm1 - sm0))" 
 log "convene: $MESSAGES messages in ${C_TOTAL}s ($C_RATE msg/s; first after ${FIRST_S}s, then $C_STEADY msg/s); CPU ${C_CPU}s; SMTP server CPU ${C_SMTP_CPU}s; $FILES1 files of $BYTES1 bytes on average"
 
 FAILURES=()
-if grep -qiE 'error|panic' "$WORK/server.log"; then
-    log "the server logged errors:"
-    grep -iE 'error|panic' "$WORK/server.log" | head -20 >&2
-    FAILURES+=("the server logged errors (see above): $(grep -ciE 'error|panic' "$WORK/server.log") lines")
+if server_log_errors "$WORK/server.log"; then
+    FAILURES+=("the server logged errors (see above): $LOG_ERRORS lines")
 fi
 
 # --- The reference: Python's smtplib, the same messages --------------------------------
@@ -414,16 +369,13 @@ stop_smtp_servers
 
 # --- Summary ---------------------------------------------------------------------------
 
-field() { local r; for r in "${RESULTS[@]}"; do IFS='|' read -r -a f <<<"$r"; [[ ${f[0]} == "$1" ]] && { echo "${f[$2]}"; return; }; done; echo 0; }
+# `result LABEL FIELD` (lib.sh): field 2 msg/s, 3 steady msg/s, ...
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", a / b * 100; else print "n/a" }'; }
 
 echo
 echo "Convene outbox delivery: $(date -u +%Y-%m-%d), $NCPU cores shared by Convene, the SMTP server and the client"
 echo "$MESSAGES queued '$KIND' messages, one recipient each, to aiosmtpd (tests/smtp-server) on $HOST, no TLS"
-echo "binary: $CONVENE_BIN, built $BIN_BUILT (work tree at commit $GIT_HEAD)"
-if [[ $CONVENE_BIN == */debug/* ]]; then
-    echo "DEBUG BUILD: these figures say nothing about Convene's speed; measure with a release build."
-fi
+print_binary
 echo
 printf '%-32s %7s %7s %8s %7s %8s %8s %4s %6s\n' "run" "msg/s" "steady" "seconds" "first" "CPU s" "SMTP s" "oth" "bytes"
 for r in "${RESULTS[@]}"; do
@@ -432,8 +384,8 @@ for r in "${RESULTS[@]}"; do
 done
 echo
 echo "convene outbox worker: $C_RATE msg/s"
-echo "python smtplib direct: $(field "python smtplib direct" 1) msg/s (one connection per message, as Convene)"
-echo "Convene: $(percent "$C_RATE" "$(field "python smtplib direct" 1)") of the reference's rate"
+echo "python smtplib direct: $(result "python smtplib direct" 2) msg/s (one connection per message, as Convene)"
+echo "Convene: $(percent "$C_RATE" "$(result "python smtplib direct" 2)") of the reference's rate"
 echo "(msg/s: from the launch of the process until the last message was accepted; steady: first to last"
 echo " message (Convene's sent_at; the client's own clock around its loop); first: seconds from Convene's"
 echo " launch to its first message sent; CPU s: Convene's, or the Python client's (all of it, start-up"
@@ -451,9 +403,4 @@ if ((IDLE_BUSY > 20 || C_OTHER > 20)); then
     echo
     echo "NOT A QUIET MACHINE: busy $IDLE_BUSY% of one core before the runs, other processes $C_OTHER% during Convene's run"
 fi
-if ((${#FAILURES[@]})); then
-    echo
-    echo "FAILURES:"
-    printf '  %s\n' "${FAILURES[@]}"
-    exit 1
-fi
+exit_on_failures

@@ -73,95 +73,33 @@ EVENT_PATH="/events/$SLUG"
 log() { printf '[rsvp] %s\n' "$*" >&2; }
 die() { printf '[rsvp] error: %s\n' "$*" >&2; exit 1; }
 
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 [[ $MEMBERS =~ ^[0-9]+$ ]] && ((MEMBERS >= 1)) || die "MEMBERS must be a positive number, got $MEMBERS"
 [[ $CAPACITY =~ ^[0-9]+$ ]] && ((CAPACITY >= 1 && CAPACITY <= 100000)) || die "CAPACITY must be 1 to 100000, got $CAPACITY"
 [[ $THREADS =~ ^[0-9]+$ ]] && ((THREADS >= 1 && THREADS <= MEMBERS)) || die "THREADS must be 1 to MEMBERS, got $THREADS"
 [[ $CONNECTIONS =~ ^[0-9]+$ ]] && ((CONNECTIONS >= THREADS)) || die "CONNECTIONS must be at least THREADS, got $CONNECTIONS"
 [[ $SIGNIN_JOBS =~ ^[0-9]+$ ]] && ((SIGNIN_JOBS >= 1)) || die "SIGNIN_JOBS must be a positive number, got $SIGNIN_JOBS"
-
-# wrk duration ("15s", "2m") -> seconds.
-seconds() {
-    case $1 in
-        *m) echo $((${1%m} * 60)) ;;
-        *s) echo "${1%s}" ;;
-        *) echo "$1" ;;
-    esac
-}
-[[ $(seconds "$DURATION") =~ ^[0-9]+$ && $(seconds "$WARMUP") =~ ^[0-9]+$ ]] \
-    || die "DURATION and WARMUP must be like 15s or 2m"
+check_durations
 
 # --- Tools -----------------------------------------------------------------------------
 
-if [[ -n "${CONVENE_BIN:-}" ]]; then
-    [[ -x "$CONVENE_BIN" ]] || die "CONVENE_BIN=$CONVENE_BIN is not an executable"
-    # The server runs inside its data dir, so a relative path would break.
-    CONVENE_BIN=$(realpath "$CONVENE_BIN")
-else
-    CONVENE_BIN="$ROOT/target/release/convene"
-    if [[ ! -x "$CONVENE_BIN" ]]; then
-        log "building the release binary (several minutes on a small machine)"
-        (cd "$ROOT" && nice -n 10 cargo build --release --bin convene)
-    fi
-fi
-
-NGINX_BIN=${NGINX_BIN:-$(command -v nginx || true)}
-if [[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]]; then
-    NGINX_BIN=/usr/sbin/nginx
-fi
-missing=()
-[[ -n "$NGINX_BIN" ]] || missing+=(nginx-light)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-if ((${#missing[@]})); then
-    [[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}: apt-get install -y ${missing[*]}"
-    log "installing ${missing[*]} (apt)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
-fi
-[[ -x "$NGINX_BIN" ]] || die "nginx not found"
+find_convene
+need_tools nginx wrk sqlite3
 command -v curl >/dev/null || die "curl is needed"
 
 # --- Per-run state and clean-up --------------------------------------------------------
 
-WORK=$(mktemp -d -t convene-rsvp.XXXXXX)
-# nginx workers drop root privileges: they must be able to read their (empty) answer file.
-chmod 755 "$WORK"
+make_work rsvp nginx
 SERVER_PID=""
 NGINX_PID=""
 WATCH_PID=""
 SIGNIN_PIDS=()
 
-stop_pid() { # pid, name
-    local pid=$1 name=$2 i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "$name ($pid) did not stop within 10 s of SIGTERM; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
 stop_server() { stop_pid "$SERVER_PID" "convene"; SERVER_PID=""; }
 stop_nginx() { stop_pid "$NGINX_PID" "nginx"; NGINX_PID=""; }
-stop_watch() {
-    if [[ -n "$WATCH_PID" ]]; then
-        touch "$WORK/watch.stop"
-        local i
-        for i in $(seq 1 50); do
-            kill -0 "$WATCH_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -TERM "$WATCH_PID" 2>/dev/null || true
-        wait "$WATCH_PID" 2>/dev/null || true
-    fi
-    WATCH_PID=""
-}
+stop_watch() { stop_loop "$WATCH_PID" "$WORK/watch.stop" 50; WATCH_PID=""; }
 
 cleanup() {
     local pid
@@ -172,46 +110,15 @@ cleanup() {
     stop_watch
     stop_server
     stop_nginx
-    if [[ -n "${BENCH_KEEP:-}" ]]; then
-        mkdir -p "$BENCH_KEEP"
-        cp "$WORK"/*.wrk "$WORK"/*.log "$WORK"/*.lua "$WORK"/samples.txt "$BENCH_KEEP"/ 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
+    remove_work '*.wrk' '*.log' '*.lua' samples.txt
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# A port nothing listens on (checked with bash's /dev/tcp; the server's own bind confirms it).
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-header_value() { # file, name (case-insensitive) -> value without CR
-    awk -v n="$2" 'BEGIN { n = tolower(n) ":" } tolower($1) == n { sub(/^[^:]*: */, ""); sub(/\r$/, ""); print; exit }' "$1"
-}
-
-wait_http() { # url, pid to watch, log file
-    local _
-    for _ in $(seq 1 300); do
-        kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "the server exited during start-up"; }
-        if curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.2
-    done
-    die "$1 did not answer within 60 s"
-}
-
-# The CSRF token in a saved page (<meta name="csrf-token" content="...">).
-csrf_of() { # page file
-    sed -n 's/.*<meta name="csrf-token" content="\([^"]*\)".*/\1/p' "$1" | head -1
-}
 
 # A cookie's value in a curl cookie jar (tab-separated; name in field 6, value in 7).
 jar_cookie() { # jar, name
     awk -F'\t' -v n="$2" '$6 == n { v = $7 } END { print v }' "$1"
 }
-
-db() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
 # Results, one line per wrk run:
 # label|rps|p50ms|p99ms|requests|errors|servercpu|wrkcpu|othercpu|answered|other
@@ -236,19 +143,11 @@ load() { # label, url, server pids (space-separated)
         FAILURES+=("$label, warm-up: $wother answers were not a 303 to the event page: $(sed -n 's/^rsvp-first-other: //p' "$out.warmup")")
         log "$label: warm-up: $wother answers were not a 303 to the event page"
     fi
-    local s0 m0 s1 m1
-    # shellcheck disable=SC2086
-    s0=$(proc_ticks $pids)
-    m0=$(machine_ticks)
-    local TIMEFORMAT='%U %S'
-    { time timeout "$limit" wrk -d"$DURATION" --latency "${args[@]}" >"$out"; } \
-        2>"$out.time" || die "wrk for $label failed: $(cat "$out" "$out.time")"
-    # shellcheck disable=SC2086
-    s1=$(proc_ticks $pids)
-    m1=$(machine_ticks)
+    measure_wrk "$out" "$pids" timeout "$limit" wrk -d"$DURATION" --latency "${args[@]}" \
+        || die "wrk for $label failed: $(cat "$out" "$out.time")"
     LOAD_END=$(date +%s.%N)
 
-    local rps p99 p50 requests errors server_cpu machine_cpu wrk_cpu mb0 mt0 mb1 mt1 answered other first
+    local rps p99 p50 requests errors server_cpu machine_cpu wrk_cpu other_cpu answered other first
     read_wrk "$out"
     rps=$WRK_RPS p99=$WRK_P99 p50=$WRK_P50 requests=$WRK_REQUESTS
     answered=$(awk '/^rsvp-answers:/ { print $3 }' "$out")
@@ -263,17 +162,8 @@ load() { # label, url, server pids (space-separated)
         FAILURES+=("$label: $errors")
         log "$label: ERRORS under load: $errors"
     fi
-    read -r mb0 mt0 <<<"$m0"
-    read -r mb1 mt1 <<<"$m1"
-    server_cpu=$(cpu_pct "$s0" "$s1" "$((mt1 - mt0))")
-    machine_cpu=$(cpu_pct "$mb0" "$mb1" "$((mt1 - mt0))")
-    wrk_cpu=$(wrk_cpu_pct "$out.time" "$((mt1 - mt0))")
-    local other_cpu=$((machine_cpu - server_cpu - wrk_cpu))
-    ((other_cpu < 0)) && other_cpu=0
-    if ((other_cpu > 20)); then
-        log "$label: WARNING: other processes used ${other_cpu}% of one core during this run"
-        NOISY+=("$label: other processes used ${other_cpu}% of one core")
-    fi
+    server_cpu=$SERVER_CPU machine_cpu=$MACHINE_CPU wrk_cpu=$WRK_CPU other_cpu=$OTHER_CPU
+    note_other_cpu "$label" "$label"
     RESULTS+=("$label|$rps|$p50|$p99|$requests|$errors|$server_cpu|$wrk_cpu|$other_cpu|$answered|$other")
     log "$label: $rps req/s, p50 $p50 ms, p99 $p99 ms, $answered answers 303, $other other; CPU: server ${server_cpu}%, wrk ${wrk_cpu}%, whole machine ${machine_cpu}% of $((NCPU * 100))%"
 }
@@ -359,13 +249,8 @@ LUA
 # --- Seeding ---------------------------------------------------------------------------
 
 DATA="$WORK/data"
-mkdir -p "$DATA"
 DB="$DATA/convene.db"
-PORT=$(free_port)
-BASE="http://$HOST:$PORT"
-export CONVENE_DATA_DIR="$DATA"
-export CONVENE_BIND="$HOST:$PORT"
-export CONVENE_BASE_URL="$BASE"
+convene_env "$DATA"
 export CONVENE_LOG=warn
 # The development sign-in (refused on anything but a loopback bind), and enough sign-ins a
 # minute from one address for every member.
@@ -375,20 +260,10 @@ export CONVENE_AUTH__SIGN_IN_ATTEMPTS_PER_MINUTE=100000
 # the checks read the SQLite file, so no other database either.
 unset CONVENE_CONFIG CONVENE_DATABASE_URL
 
-# How busy the machine is without us: other work on the cores lowers every figure.
-read -r ib0 it0 <<<"$(machine_ticks)"
-sleep 3
-read -r ib1 it1 <<<"$(machine_ticks)"
-IDLE_BUSY=$(awk -v b="$((ib1 - ib0))" -v t="$((it1 - it0))" -v n="$NCPU" 'BEGIN { printf "%.0f", b / (t / n) * 100 }')
-log "machine busy before the runs: ${IDLE_BUSY}% of one core"
-if ((IDLE_BUSY > 20)); then
-    log "WARNING: other processes are using the CPU; the figures will be lower than on a quiet machine"
-fi
-BIN_BUILT=$(date -u -r "$CONVENE_BIN" '+%Y-%m-%d %H:%M UTC')
-GIT_HEAD=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "unknown")
-log "convene: $CONVENE_BIN (built $BIN_BUILT; the work tree is at commit $GIT_HEAD)"
+measure_idle
+binary_info
 log "nginx: $("$NGINX_BIN" -v 2>&1)"
-log "machine: $NCPU cores ($(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)), shared by the servers and wrk"
+log "machine: $NCPU cores ($(cpu_model)), shared by the servers and wrk"
 log "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP), $HOST only; $MEMBERS members, $CAPACITY places"
 
 log "seeding the demo forum"
@@ -418,10 +293,8 @@ log "seeded: $(tail -1 "$WORK/seed.log"); added $MEMBERS members; $SLUG has $CAP
 # --- The server and the members' sessions ----------------------------------------------
 
 log "starting the server on $BASE"
-(cd "$DATA" && exec "$CONVENE_BIN" serve) >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-wait_http "$BASE/healthz" "$SERVER_PID" "$WORK/server.log"
-IDLE_RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+start_convene "$WORK/server.log"
+IDLE_RSS=$(server_kb VmRSS)
 
 # Signs in members first, first + step, ... (one cookie jar each: its own browser) and writes
 # "number<TAB>Cookie header<TAB>CSRF token" lines. Runs in the background, SIGNIN_JOBS at once.
@@ -542,8 +415,8 @@ DRAIN_S=$(awk -v a="$LOAD_END" -v b="$last_change" 'BEGIN { printf "%.1f", b - a
 log "the last answer changed ${DRAIN_S}s after wrk stopped (requests still queued in the server)"
 stop_watch
 
-HWM=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
-RSS=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+HWM=$(server_kb VmHWM)
+RSS=$(server_kb VmRSS)
 log "convene memory: VmHWM $((HWM / 1024)) MB, VmRSS $((RSS / 1024)) MB (after start-up: $((IDLE_RSS / 1024)) MB)"
 
 # The capacity held: during the runs (each sample one consistent read) and at the end.
@@ -573,7 +446,7 @@ log "answers: going at most $MAX_GOING of $CAPACITY places in $SAMPLES readings 
 # A 303 with the Location, no body, and the headers Convene sent with its answer (its flash
 # cookie is that of a "going" answer; a withdrawal's message is a few bytes shorter).
 NGX="$WORK/nginx"
-mkdir -p "$NGX/www" "$NGX/tmp"
+mkdir -p "$NGX/www"
 chmod 755 "$NGX" "$NGX/www"
 : >"$NGX/www/empty"
 chmod 644 "$NGX/www/empty"
@@ -593,24 +466,12 @@ while IFS= read -r line; do
     NGINX_HEADERS+="            add_header $name \"$value\" always;"$'\n'
 done <"$WORK/going.headers"
 NPORT=$(free_port)
-cat >"$NGX/nginx.conf" <<EOF
-daemon off;
-worker_processes $NGINX_WORKERS;
-pid $NGX/nginx.pid;
-error_log $NGX/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
+NGINX_HTTP=$(cat <<EOF
     server_tokens off;
     # "Location: /events/...", as Convene sends it.
     absolute_redirect off;
     # As many requests per connection as Convene allows (nginx's default is 1000).
     keepalive_requests 1000000;
-    client_body_temp_path $NGX/tmp/body;
-    proxy_temp_path $NGX/tmp/proxy;
-    fastcgi_temp_path $NGX/tmp/fastcgi;
-    uwsgi_temp_path $NGX/tmp/uwsgi;
-    scgi_temp_path $NGX/tmp/scgi;
     server {
         listen $HOST:$NPORT;
         root $NGX/www;
@@ -627,12 +488,9 @@ http {
             if_modified_since off;
 $NGINX_HEADERS        }
     }
-}
 EOF
-"$NGINX_BIN" -t -q -c "$NGX/nginx.conf" -p "$NGX" -e "$NGX/error.log" >"$WORK/nginx.log" 2>&1 \
-    || { cat "$WORK/nginx.log" >&2; die "nginx rejected its config"; }
-"$NGINX_BIN" -c "$NGX/nginx.conf" -p "$NGX" -e "$NGX/error.log" >>"$WORK/nginx.log" 2>&1 &
-NGINX_PID=$!
+)
+start_nginx "$NGX" "$NGINX_HTTP" "$WORK/nginx.log"
 NBASE="http://$HOST:$NPORT"
 for _ in $(seq 1 100); do
     kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORK/nginx.log" "$NGX/error.log" >&2; die "nginx exited during start-up"; }
@@ -654,36 +512,20 @@ load "nginx" "$NBASE$EVENT_PATH/rsvp" "$NWORKERS"
 stop_nginx
 
 stop_server
-if grep -qiE 'error|panic' "$WORK/server.log"; then
-    log "the server logged errors:"
-    grep -iE 'error|panic' "$WORK/server.log" | head -20 >&2
-    FAILURES+=("the server logged errors (see above): $(grep -ciE 'error|panic' "$WORK/server.log") lines")
+if server_log_errors "$WORK/server.log"; then
+    FAILURES+=("the server logged errors (see above): $LOG_ERRORS lines")
 fi
 
 # --- Summary ---------------------------------------------------------------------------
 
-result() { # label, field (2 rps, 3 p50, 4 p99, ...)
-    local r
-    for r in "${RESULTS[@]}"; do
-        IFS='|' read -r -a f <<<"$r"
-        if [[ ${f[0]} == "$1" ]]; then
-            echo "${f[$(($2 - 1))]}"
-            return
-        fi
-    done
-    echo 0
-}
+# `result LABEL FIELD` (lib.sh): fields 2 rps, 3 p50, 4 p99, ...
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", a / b * 100; else print "n/a" }'; }
-yes_no() { if [[ $1 == 0 ]]; then echo "yes"; else echo "NO"; fi; }
 
 echo
 echo "Convene RSVP answers under load: $(date -u +%Y-%m-%d), $NCPU cores shared by Convene, nginx ($NGINX_WORKERS workers) and wrk"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP) on $HOST: POST $EVENT_PATH/rsvp,"
 echo "$MEMBERS signed-in members each alternating going / withdraw, $CAPACITY places"
-echo "binary: $CONVENE_BIN, built $BIN_BUILT (work tree at commit $GIT_HEAD)"
-if [[ $CONVENE_BIN == */debug/* ]]; then
-    echo "DEBUG BUILD: these figures say nothing about Convene's speed; measure with a release build."
-fi
+print_binary
 echo
 printf '%-8s %8s %8s %8s %9s %8s %4s %4s %4s %s\n' "server" "req/s" "p50 ms" "p99 ms" "requests" "303s" "srv" "wrk" "oth" "errors"
 for r in "${RESULTS[@]}"; do
@@ -703,27 +545,12 @@ echo "  during the warm-up and the run, $SAMPLES readings: going at most $MAX_GO
     "more going than places: $OVER; someone waiting while a place was free: $STRANDED"
 echo "  after the runs: $END_GOING going, $END_WAITING waiting, $END_APOLOGIES apologies; $ANSWERED_MEMBERS of $MEMBERS members" \
     "have an answer; members with two answers: $DUPLICATES"
-echo "  capacity held: $(yes_no $((OVER + STRANDED + DUPLICATES + (END_GOING > CAPACITY) + (END_WAITING > 0 && END_GOING < CAPACITY))))"
+echo "  capacity held: $(yes_if $((OVER + STRANDED + DUPLICATES + (END_GOING > CAPACITY) + (END_WAITING > 0 && END_GOING < CAPACITY))) eq 0)"
 echo
 printf 'Memory: RSS after start-up %.1f MB, VmHWM (peak) after the runs %.1f MB, VmRSS %.1f MB\n' \
     "$(awk -v k="$IDLE_RSS" 'BEGIN { print k / 1024 }')" "$(awk -v k="$HWM" 'BEGIN { print k / 1024 }')" \
     "$(awk -v k="$RSS" 'BEGIN { print k / 1024 }')"
 echo "Signing in $MEMBERS members took ${SIGNIN_S}s (not part of the figures)."
 
-if ((IDLE_BUSY > 20 || ${#NOISY[@]})); then
-    echo
-    echo "NOT A QUIET MACHINE: these figures are lower than the servers can do alone:"
-    if ((IDLE_BUSY > 20)); then
-        echo "  machine busy before the runs: $IDLE_BUSY% of one core"
-    fi
-    if ((${#NOISY[@]})); then
-        printf '  %s\n' "${NOISY[@]}"
-    fi
-fi
-
-if ((${#FAILURES[@]})); then
-    echo
-    echo "FAILURES:"
-    printf '  %s\n' "${FAILURES[@]}"
-    exit 1
-fi
+report_noisy "the servers" "$IDLE_BUSY"
+exit_on_failures
