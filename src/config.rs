@@ -149,7 +149,10 @@ impl RawStorage {
                 )
             })?;
         let bucket = url.host_str().unwrap_or_default().to_string();
-        let prefix = url.path().trim_matches('/').to_string();
+        let prefix = percent_encoding::percent_decode_str(url.path().trim_matches('/'))
+            .decode_utf8()
+            .map_err(|_| ConfigError::new("storage.url", "the prefix is not UTF-8"))?
+            .into_owned();
         let endpoint = match self
             .endpoint
             .map(|e| e.trim().to_string())
@@ -160,10 +163,16 @@ impl RawStorage {
                 Url::parse(&e)
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                    // Credentials go in their own settings, never into logs with the address.
+                    .filter(|u| u.username().is_empty() && u.password().is_none())
                     .ok_or_else(|| {
                         ConfigError::new(
                             "storage.endpoint",
-                            format!("{e:?} is not an address such as https://s3.example.org"),
+                            format!(
+                                "{} is not an address such as https://s3.example.org (keys go \
+                                 in storage.access_key_id and storage.secret_access_key)",
+                                redact_url(&e)
+                            ),
                         )
                     })?,
             ),
@@ -1130,6 +1139,11 @@ mod tests {
         };
         assert_eq!(s3.bucket, "forum-files");
         assert_eq!(s3.prefix, "convene/uploads");
+        let spaced = Config::from_pairs([("storage.url", "s3://forum-files/open%20data")]).unwrap();
+        let StorageConfig::S3(spaced) = &spaced.storage else {
+            panic!("a bucket");
+        };
+        assert_eq!(spaced.prefix, "open data", "the prefix is decoded");
         assert_eq!(s3.region, "us-east-1");
         assert_eq!(
             s3.credentials,
@@ -1162,6 +1176,14 @@ mod tests {
             (
                 vec![
                     ("storage.url", "s3://f"),
+                    ("storage.endpoint", "https://forum:hunter2@s3.example.org"),
+                ],
+                "CONVENE_STORAGE__ENDPOINT",
+                "keys go in storage.access_key_id",
+            ),
+            (
+                vec![
+                    ("storage.url", "s3://f"),
                     ("storage.access_key_id", "forum"),
                 ],
                 "CONVENE_STORAGE__ACCESS_KEY_ID",
@@ -1184,6 +1206,7 @@ mod tests {
             let err = Config::from_pairs(pairs.clone()).unwrap_err();
             assert_eq!(err.setting, setting, "{pairs:?}: {err}");
             assert!(err.message.contains(words), "{pairs:?}: {err}");
+            assert!(!err.message.contains("hunter2"), "{err}");
         }
     }
 }

@@ -83,6 +83,7 @@ impl MigrationTrait for Migration {
             ("idx_stored_file_agenda_item", StoredFile::AgendaItemId),
             ("idx_stored_file_event", StoredFile::EventId),
             ("idx_stored_file_sha256", StoredFile::Sha256),
+            ("idx_stored_file_replaced_by", StoredFile::ReplacedBy),
         ] {
             manager
                 .create_index(

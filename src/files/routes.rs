@@ -229,7 +229,15 @@ async fn receive(
     .await?;
     match service::check(form) {
         Ok(checked) => {
-            let f = service::store(&state.db, &actor, &place, checked, state.clock.now()).await?;
+            let f = service::store(
+                &state.db,
+                state.files.as_ref(),
+                &actor,
+                &place,
+                checked,
+                state.clock.now(),
+            )
+            .await?;
             let (back, _) = place_page(&state, &place);
             Ok(flash::redirect(
                 jar,
@@ -429,6 +437,7 @@ pub async fn replace(
         Ok(checked) => {
             let new = service::replace(
                 &state.db,
+                state.files.as_ref(),
                 &user.actor(),
                 &f,
                 checked,
@@ -479,17 +488,19 @@ pub async fn move_file(
             ));
         }
     };
-    service::move_file(&state.db, &f, up).await?;
+    let moved = service::move_file(&state.db, &f, up).await?;
     let (back, _) = place_page(&state, &place);
+    let (kind, message) = match (moved, up) {
+        (true, true) => (FlashKind::Success, format!("“{}” has moved up.", f.title)),
+        (true, false) => (FlashKind::Success, format!("“{}” has moved down.", f.title)),
+        (false, true) => (FlashKind::Info, format!("“{}” is first already.", f.title)),
+        (false, false) => (FlashKind::Info, format!("“{}” is last already.", f.title)),
+    };
     Ok(flash::redirect(
         jar,
         state.config.secure_cookies(),
-        FlashKind::Success,
-        format!(
-            "“{}” has moved {}.",
-            f.title,
-            if up { "up" } else { "down" }
-        ),
+        kind,
+        message,
         &files_anchor(&back),
     ))
 }

@@ -29,41 +29,55 @@ const PART_SIZE: usize = 8 * 1024 * 1024;
 const PARTS_AT_ONCE: usize = 2;
 
 pub struct S3Store {
+    /// For requests that end when their answer has arrived (listing, checking, deleting,
+    /// sending parts): each gives up after [`REQUEST_TIMEOUT`].
     store: Arc<dyn ObjectStore>,
+    /// For downloads, read at the visitor's pace however long that takes, and copies (a
+    /// large file's copy takes a while): no overall limit; their own limits are below.
+    long: Arc<dyn ObjectStore>,
     prefix: String,
     description: String,
 }
 
+/// How long a request to the store may take before the page says the store is unavailable.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a download waits for the store to start answering.
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the copy of a finished upload to its content's name may take.
+const COPY_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
 impl S3Store {
     /// The store for these settings; nothing is sent until it is used.
     pub fn new(config: &S3Config) -> Result<Self, String> {
-        let mut builder = AmazonS3Builder::from_env()
+        let build = |options: ClientOptions| -> Result<Arc<dyn ObjectStore>, String> {
+            // Keys given in the settings are used alone; without them, the usual AWS_*
+            // variables (and an instance's role) provide them.
+            let mut builder = match &config.credentials {
+                Some((id, secret)) => AmazonS3Builder::new()
+                    .with_access_key_id(id)
+                    .with_secret_access_key(secret),
+                None => AmazonS3Builder::from_env(),
+            }
             .with_bucket_name(&config.bucket)
             .with_region(&config.region)
-            // A store that does not answer is a 503 page within seconds, not a hung request.
+            // A store that does not answer is a 503 page, not a hung request.
             .with_retry(RetryConfig {
                 max_retries: 2,
                 retry_timeout: Duration::from_secs(10),
                 ..RetryConfig::default()
             })
-            .with_client_options(
-                ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(120)),
-            );
-        if let Some(endpoint) = &config.endpoint {
-            builder = builder
-                .with_endpoint(endpoint.as_str().trim_end_matches('/'))
-                .with_allow_http(endpoint.scheme() == "http")
-                // S3-compatible services are addressed as ENDPOINT/BUCKET.
-                .with_virtual_hosted_style_request(false);
-        }
-        if let Some((id, secret)) = &config.credentials {
-            builder = builder
-                .with_access_key_id(id)
-                .with_secret_access_key(secret);
-        }
-        let store = builder.build().map_err(|e| e.to_string())?;
+            .with_client_options(options.with_connect_timeout(Duration::from_secs(5)));
+            if let Some(endpoint) = &config.endpoint {
+                builder = builder
+                    .with_endpoint(endpoint.as_str().trim_end_matches('/'))
+                    .with_allow_http(endpoint.scheme() == "http")
+                    // S3-compatible services are addressed as ENDPOINT/BUCKET.
+                    .with_virtual_hosted_style_request(false);
+            }
+            Ok(Arc::new(builder.build().map_err(|e| e.to_string())?))
+        };
+        let store = build(ClientOptions::new().with_timeout(REQUEST_TIMEOUT))?;
+        let long = build(ClientOptions::new().with_timeout_disabled())?;
         let place = match &config.endpoint {
             Some(endpoint) => format!("at {}", endpoint.as_str().trim_end_matches('/')),
             None => format!("on Amazon S3 ({})", config.region),
@@ -77,7 +91,8 @@ impl S3Store {
             )
         };
         Ok(Self {
-            store: Arc::new(store),
+            store,
+            long,
             prefix: config.prefix.clone(),
             description,
         })
@@ -126,6 +141,7 @@ impl BlobStore for S3Store {
                 .with_max_concurrency(PARTS_AT_ONCE);
             Ok(Box::new(S3Pending {
                 store: self.store.clone(),
+                long: self.long.clone(),
                 writer: Some(writer),
                 key,
                 blobs: self.key("blobs"),
@@ -149,7 +165,13 @@ impl BlobStore for S3Store {
                 range: Some(GetRange::Bounded(range)),
                 ..GetOptions::default()
             };
-            let result = self.store.get_opts(&key, options).await.map_err(to_io)?;
+            let result =
+                tokio::time::timeout(FIRST_BYTE_TIMEOUT, self.long.get_opts(&key, options))
+                    .await
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "the store did not answer")
+                    })?
+                    .map_err(to_io)?;
             Ok(Box::pin(result.into_stream().map(|chunk| chunk.map_err(to_io))) as ByteStream)
         })
     }
@@ -201,6 +223,8 @@ impl BlobStore for S3Store {
 
 struct S3Pending {
     store: Arc<dyn ObjectStore>,
+    /// For the copy to the content's name.
+    long: Arc<dyn ObjectStore>,
     /// None once committed or aborted.
     writer: Option<BufWriter>,
     key: Path,
@@ -242,7 +266,15 @@ impl PendingBlob for S3Pending {
             let stored = match self.store.head(&target).await {
                 Ok(_) => Ok(()),
                 Err(object_store::Error::NotFound { .. }) => {
-                    self.store.copy(&self.key, &target).await.map_err(to_io)
+                    match tokio::time::timeout(COPY_TIMEOUT, self.long.copy(&self.key, &target))
+                        .await
+                    {
+                        Ok(copied) => copied.map_err(to_io),
+                        Err(_) => Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the store did not finish copying the upload",
+                        )),
+                    }
                 }
                 Err(e) => Err(to_io(e)),
             };

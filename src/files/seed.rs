@@ -110,7 +110,7 @@ async fn add(
     now: DateTime<Utc>,
 ) -> Result<stored_file::Model, AppError> {
     let checked = service::checked_bytes(store, file.filename, file.title, file.bytes).await?;
-    service::store(db, actor, place, checked, now).await
+    service::store(db, store, actor, place, checked, now).await
 }
 
 /// Returns how many files it added.
@@ -238,7 +238,7 @@ pub async fn files(
             agreed,
         )
         .await?;
-        service::replace(db, &priya, &first, checked, false, now).await?;
+        service::replace(db, store, &priya, &first, checked, false, now).await?;
         added += 2;
     }
     // Data for the hack day.

@@ -322,59 +322,68 @@ fn same_place(
     }
 }
 
-/// Stores a checked upload and records it: the content moves to its address (or is dropped
-/// for the copy already there), then its row and audit entry are written in one transaction.
+/// Stores a checked upload and records it: the content moves to its address first (or is
+/// dropped for the copy already there), then its row and audit entry are written in one
+/// transaction. The store's work (with S3, completing the upload and copying it) is done
+/// before the transaction, so no write lock is held meanwhile; if the transaction then
+/// fails, the content is removed again unless another file has it.
 pub async fn store(
     db: &sea_orm::DatabaseConnection,
+    store: &dyn BlobStore,
     actor: &Actor,
     place: &Place,
     upload: Checked,
     now: DateTime<Utc>,
 ) -> Result<stored_file::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let last: Option<Option<i32>> = stored_file::Entity::find()
-        .select_only()
-        .column_as(stored_file::Column::Position.max(), "max")
-        .filter(place_filter(place))
-        .into_tuple()
-        .one(&txn)
+    let content = put_content(upload).await?;
+    let sha256 = content.sha256.clone();
+    let recorded = async {
+        let txn = begin_write(db).await?;
+        let last: Option<Option<i32>> = stored_file::Entity::find()
+            .select_only()
+            .column_as(stored_file::Column::Position.max(), "max")
+            .filter(place_filter(place))
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        let position = last.flatten().unwrap_or(0) + 1;
+        let row = insert_row(&txn, actor, place_columns(place), position, content, now).await?;
+        audit::record(
+            &txn,
+            &Who::from(actor),
+            now,
+            Entry {
+                action: "file.upload",
+                target_type: "file",
+                target_id: Some(row.id.to_string()),
+                detail: Some(format!(
+                    "{} ({}, {} bytes)",
+                    row.title, row.filename, row.size
+                )),
+            },
+        )
         .await?;
-    let position = last.flatten().unwrap_or(0) + 1;
-    let (row, pending) =
-        insert_row(&txn, actor, place_columns(place), position, upload, now).await?;
-    audit::record(
-        &txn,
-        &Who::from(actor),
-        now,
-        Entry {
-            action: "file.upload",
-            target_type: "file",
-            target_id: Some(row.id.to_string()),
-            detail: Some(format!(
-                "{} ({}, {} bytes)",
-                row.title, row.filename, row.size
-            )),
-        },
-    )
-    .await?;
-    finish(txn, pending, &row).await?;
-    Ok(row)
+        txn.commit().await?;
+        Ok(row)
+    }
+    .await;
+    if recorded.is_err() {
+        forget_content(db, store, &sha256).await;
+    }
+    recorded
 }
 
-/// Writes the row of a checked upload; the content is still under its temporary name.
-async fn insert_row(
-    txn: &sea_orm::DatabaseTransaction,
-    actor: &Actor,
-    (meeting_id, agenda_item_id, event_id, occurrence): (
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        String,
-    ),
-    position: i32,
-    upload: Checked,
-    now: DateTime<Utc>,
-) -> Result<(stored_file::Model, Box<dyn PendingBlob>), AppError> {
+/// A checked upload whose content is at its address, ready for its row.
+struct Content {
+    kind: &'static FileKind,
+    filename: String,
+    title: String,
+    sha256: String,
+    size: u64,
+}
+
+/// Moves a checked upload's content from its temporary name to its address.
+async fn put_content(upload: Checked) -> Result<Content, AppError> {
     let Checked {
         received,
         kind,
@@ -387,16 +396,61 @@ async fn insert_row(
         size,
         ..
     } = received;
-    let row = stored_file::ActiveModel {
+    pending.commit(sha256.clone()).await.map_err(unavailable)?;
+    Ok(Content {
+        kind,
+        filename,
+        title,
+        sha256,
+        size,
+    })
+}
+
+/// Removes content that no file refers to (its row was never written, or was deleted).
+async fn forget_content(db: &sea_orm::DatabaseConnection, store: &dyn BlobStore, sha256: &str) {
+    let live = stored_file::Entity::find()
+        .filter(stored_file::Column::Sha256.eq(sha256))
+        .filter(stored_file::Column::DeletedAt.is_null())
+        .count(db)
+        .await;
+    match live {
+        Ok(0) => {
+            if let Err(e) = store.remove(sha256).await {
+                // Unreachable content, only not yet gone.
+                tracing::warn!(sha256, error = %e, "content nobody refers to could not be removed");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(sha256, error = %e, "could not check whether content is still used")
+        }
+    }
+}
+
+/// Writes the row of an upload whose content is stored.
+async fn insert_row(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    (meeting_id, agenda_item_id, event_id, occurrence): (
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        String,
+    ),
+    position: i32,
+    content: Content,
+    now: DateTime<Utc>,
+) -> Result<stored_file::Model, AppError> {
+    Ok(stored_file::ActiveModel {
         meeting_id: Set(meeting_id),
         agenda_item_id: Set(agenda_item_id),
         event_id: Set(event_id),
         occurrence: Set(occurrence),
-        title: Set(title),
-        filename: Set(filename),
-        content_type: Set(kind.content_type.to_string()),
-        size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
-        sha256: Set(sha256),
+        title: Set(content.title),
+        filename: Set(content.filename),
+        content_type: Set(content.kind.content_type.to_string()),
+        size: Set(i64::try_from(content.size).unwrap_or(i64::MAX)),
+        sha256: Set(content.sha256),
         position: Set(position),
         downloads: Set(0),
         uploaded_by: Set(Some(actor.id)),
@@ -406,30 +460,16 @@ async fn insert_row(
         ..Default::default()
     }
     .insert(txn)
-    .await?;
-    Ok((row, pending))
-}
-
-/// Moves the content to its name, then commits: a failure before here leaves no file (the
-/// temporary is dropped), and the row never appears without its content.
-async fn finish(
-    txn: sea_orm::DatabaseTransaction,
-    pending: Box<dyn PendingBlob>,
-    row: &stored_file::Model,
-) -> Result<(), AppError> {
-    pending
-        .commit(row.sha256.clone())
-        .await
-        .map_err(unavailable)?;
-    txn.commit().await?;
-    Ok(())
+    .await?)
 }
 
 /// Replaces a file with a new version in the same place and position: the old one stays,
 /// downloadable and listed as an earlier version. The title is kept unless a new one is
-/// given. Refused (409) if someone replaced or deleted it meanwhile.
+/// given. Refused (409) if someone replaced or deleted it meanwhile; the new content is then
+/// removed again, as for a failed upload.
 pub async fn replace(
     db: &sea_orm::DatabaseConnection,
+    store: &dyn BlobStore,
     actor: &Actor,
     old: &stored_file::Model,
     mut upload: Checked,
@@ -439,48 +479,58 @@ pub async fn replace(
     if !title_given {
         upload.title = old.title.clone();
     }
-    let txn = begin_write(db).await?;
-    let columns = (
-        old.meeting_id,
-        old.agenda_item_id,
-        old.event_id,
-        old.occurrence.clone(),
-    );
-    let (row, pending) = insert_row(&txn, actor, columns, old.position, upload, now).await?;
-    // Only the current version can be replaced, and only once: a second, simultaneous
-    // replacement finds it replaced already and is rolled back with its upload.
-    let claimed = stored_file::Entity::update_many()
-        .col_expr(stored_file::Column::ReplacedBy, Expr::value(row.id))
-        .filter(stored_file::Column::Id.eq(old.id))
-        .filter(stored_file::Column::ReplacedBy.is_null())
-        .filter(stored_file::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !claimed {
-        return Err(AppError::Conflict(format!(
-            "“{}” was replaced or deleted while you were uploading. Nothing was saved;              look at the page again before trying once more.",
-            old.title
-        )));
+    let content = put_content(upload).await?;
+    let sha256 = content.sha256.clone();
+    let recorded = async {
+        let txn = begin_write(db).await?;
+        let columns = (
+            old.meeting_id,
+            old.agenda_item_id,
+            old.event_id,
+            old.occurrence.clone(),
+        );
+        let row = insert_row(&txn, actor, columns, old.position, content, now).await?;
+        // Only the current version can be replaced, and only once: a second, simultaneous
+        // replacement finds it replaced already and is rolled back.
+        let claimed = stored_file::Entity::update_many()
+            .col_expr(stored_file::Column::ReplacedBy, Expr::value(row.id))
+            .filter(stored_file::Column::Id.eq(old.id))
+            .filter(stored_file::Column::ReplacedBy.is_null())
+            .filter(stored_file::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            return Err(AppError::Conflict(format!(
+                "“{}” was replaced or deleted while you were uploading. Nothing was saved; \
+                 look at the page again before trying once more.",
+                old.title
+            )));
+        }
+        audit::record(
+            &txn,
+            &Who::from(actor),
+            now,
+            Entry {
+                action: "file.replace",
+                target_type: "file",
+                target_id: Some(row.id.to_string()),
+                detail: Some(format!(
+                    "{} ({}, {} bytes) replaces file {} ({})",
+                    row.title, row.filename, row.size, old.id, old.filename
+                )),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(row)
     }
-    audit::record(
-        &txn,
-        &Who::from(actor),
-        now,
-        Entry {
-            action: "file.replace",
-            target_type: "file",
-            target_id: Some(row.id.to_string()),
-            detail: Some(format!(
-                "{} ({}, {} bytes) replaces file {} ({})",
-                row.title, row.filename, row.size, old.id, old.filename
-            )),
-        },
-    )
-    .await?;
-    finish(txn, pending, &row).await?;
-    Ok(row)
+    .await;
+    if recorded.is_err() {
+        forget_content(db, store, &sha256).await;
+    }
+    recorded
 }
 
 /// A current file and its earlier versions, newest first.
@@ -517,12 +567,14 @@ pub fn current(files: Vec<stored_file::Model>) -> Vec<Listed> {
 }
 
 /// Moves a current file one place up or down among the current files of its place (for
-/// those who may add files there). Positions are renumbered 1, 2, 3... as it goes.
+/// those who may add files there). Positions are renumbered 1, 2, 3... as it goes. Returns
+/// false when it is already first (or last). The place's rows are locked meanwhile, so
+/// moves at once on PostgreSQL take turns (SQLite's write lock does that already).
 pub async fn move_file(
     db: &sea_orm::DatabaseConnection,
     file: &stored_file::Model,
     up: bool,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let txn = begin_write(db).await?;
     let columns = (
         file.meeting_id,
@@ -536,6 +588,7 @@ pub async fn move_file(
         .filter(stored_file::Column::ReplacedBy.is_null())
         .order_by_asc(stored_file::Column::Position)
         .order_by_asc(stored_file::Column::Id)
+        .lock_exclusive()
         .all(&txn)
         .await?;
     let Some(at) = order.iter().position(|f| f.id == file.id) else {
@@ -545,9 +598,10 @@ pub async fn move_file(
         )));
     };
     let to = if up { at.checked_sub(1) } else { Some(at + 1) };
-    if let Some(to) = to.filter(|to| *to < order.len()) {
-        order.swap(at, to);
-    }
+    let Some(to) = to.filter(|to| *to < order.len()) else {
+        return Ok(false);
+    };
+    order.swap(at, to);
     for (n, f) in order.iter().enumerate() {
         let position = i32::try_from(n + 1).unwrap_or(i32::MAX);
         // Earlier versions need no position: they are listed under their current one.
@@ -560,7 +614,7 @@ pub async fn move_file(
         }
     }
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The files of a place, in their order (deleted ones left out).
@@ -635,6 +689,26 @@ pub async fn delete(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let txn = begin_write(db).await?;
+    // As it is now, not as the page showed it: a version replaced meanwhile is not deleted
+    // alone, leaving its newer version published.
+    let Some(file) = stored_file::Entity::find_by_id(file.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    if file.deleted_at.is_some() {
+        return Ok(false);
+    }
+    if file.replaced_by.is_some() {
+        return Err(AppError::Conflict(format!(
+            "“{}” has a newer version now. Look at the page again: deleting the newest \
+             version deletes the earlier ones with it.",
+            file.title
+        )));
+    }
+    let file = &file;
     // This version and every earlier one, newest first.
     let mut chain = vec![file.clone()];
     while let Some(older) = stored_file::Entity::find()

@@ -93,7 +93,9 @@ pub async fn page(ctx: PageCtx) -> AppResult<Response> {
         .order_by_asc(agenda_item::Column::Position)
         .all(db)
         .await?;
-    let meeting_ids: Vec<i64> = items.iter().map(|i| i.meeting_id).collect();
+    let mut meeting_ids: Vec<i64> = items.iter().map(|i| i.meeting_id).collect();
+    meeting_ids.sort_unstable();
+    meeting_ids.dedup();
     let meetings_found = meeting::Entity::find()
         .filter(meeting::Column::Id.is_in(meeting_ids))
         .order_by_desc(meeting::Column::StartsAt)
@@ -197,7 +199,7 @@ pub async fn page(ctx: PageCtx) -> AppResult<Response> {
         .render(
             "files/slides",
             "Slides",
-            Some("Slides and papers from the forum's meetings and events, newest first."),
+            Some("The slides of the talks at the forum's meetings, and the files shared at its events, newest first."),
             &view,
         )?
         .into_response())

@@ -111,7 +111,19 @@ pub struct Controls {
 impl FileView {
     /// The views of a place's current files, in order.
     pub fn list(files: &[Listed], controls: Controls, tz: chrono_tz::Tz) -> Vec<Self> {
-        let last = files.len().saturating_sub(1);
+        // A date's page lists the date's files, then the whole series': each moves among
+        // those of its own place only.
+        let place = |n: usize| {
+            files.get(n).map(|l| {
+                let f = &l.file;
+                (
+                    f.meeting_id,
+                    f.agenda_item_id,
+                    f.event_id,
+                    f.occurrence.as_str(),
+                )
+            })
+        };
         files
             .iter()
             .enumerate()
@@ -142,10 +154,11 @@ impl FileView {
                         .collect(),
                     delete_href: controls.delete.then(|| format!("/files/{}/delete", f.id)),
                     replace_href: controls.manage.then(|| format!("/files/{}/replace", f.id)),
-                    move_href: (controls.manage && files.len() > 1)
-                        .then(|| format!("/files/{}/move", f.id)),
-                    can_move_up: n > 0,
-                    can_move_down: n < last,
+                    move_href: (controls.manage
+                        && (n > 0 && place(n - 1) == place(n) || place(n + 1) == place(n)))
+                    .then(|| format!("/files/{}/move", f.id)),
+                    can_move_up: n > 0 && place(n - 1) == place(n),
+                    can_move_down: place(n + 1) == place(n),
                 }
             })
             .collect()

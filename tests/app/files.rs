@@ -813,9 +813,20 @@ async fn replacing_keeps_earlier_versions_and_files_can_be_reordered(storage: St
         pdf("Agenda pack".len()).as_slice()
     );
 
-    // The old version cannot be replaced again: it is not the current one.
+    // The old version cannot be replaced again, nor deleted alone: it is not the current one.
     let resp = upload(&priya, &app, &replace, "pack-v3.pdf", pdf(31), "").await;
     assert_eq!(resp.status(), 409);
+    let resp = priya
+        .post(&app, &format!("/files/{}/delete", pack.id), &[])
+        .await;
+    assert_eq!(resp.status(), 409);
+    assert_eq!(
+        fetch(&anonymous, &format!("{}/files/{}", app.url, v2.id), &[])
+            .await
+            .status(),
+        301,
+        "the newest version is still there"
+    );
 
     // A refused new version keeps the form and saves nothing.
     let rows_before = rows(&app).await;
@@ -1033,4 +1044,72 @@ async fn the_slides_page_lists_presentations_by_meeting_newest_first_for_those_w
             .await
             .unwrap()
     ));
+}
+
+/// Two new versions of the same version at once, past the page's own check (both read it
+/// before either wrote): the database lets one through, and the other's content goes again.
+#[tokio::test]
+async fn two_new_versions_of_one_file_at_once_keep_one_and_remove_the_others_content() {
+    let (app, store) = files_app(Storage::Folder, &[]).await;
+    let (m, _) = next_meeting(&app).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let resp = upload(
+        &priya,
+        &app,
+        &format!("/meetings/{}/files", m.slug),
+        "pack.pdf",
+        pdf(7),
+        "Agenda pack",
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let old = newest(&app).await;
+    let user = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(PRIYA))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = convene::actor::Actor::from(&user);
+    let files = app.state.files.as_ref();
+    let first = convene::files::service::checked_bytes(files, "a.pdf", "", pdf(50))
+        .await
+        .unwrap();
+    let second = convene::files::service::checked_bytes(files, "b.pdf", "", pdf(51))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let (a, b) = tokio::join!(
+        convene::files::service::replace(app.db(), files, &actor, &old, first, false, now),
+        convene::files::service::replace(app.db(), files, &actor, &old, second, false, now),
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(won), Err(e)) => (won, (e, pdf(51))),
+        (Err(e), Ok(won)) => (won, (e, pdf(50))),
+        other => panic!("one should win and one lose: {other:?}"),
+    };
+    assert!(
+        matches!(lost.0, convene::error::AppError::Conflict(_)),
+        "{:?}",
+        lost.0
+    );
+    let contents = store.contents(&app);
+    let key = |bytes: &[u8]| {
+        let sha = sha256(bytes);
+        format!("blobs/{}/{sha}", &sha[..2])
+    };
+    assert!(contents.contains(&key(&pdf(if won.filename == "a.pdf" { 50 } else { 51 }))));
+    assert!(
+        !contents.contains(&key(&lost.1)),
+        "the losing version's content is removed: {contents:?}"
+    );
+    let current = stored_file::Entity::find()
+        .filter(stored_file::Column::MeetingId.eq(m.id))
+        .filter(stored_file::Column::ReplacedBy.is_null())
+        .filter(stored_file::Column::Title.eq("Agenda pack"))
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0].id, won.id);
 }

@@ -100,6 +100,30 @@ impl S3Server {
         found
     }
 
+    /// How many multipart uploads under `prefix` were begun and neither completed nor
+    /// aborted, asked with the MinIO client.
+    pub fn unfinished_uploads(&self, prefix: &str) -> usize {
+        let out = Command::new(s3_python())
+            .arg(s3_dir().join("server.py"))
+            .args([
+                "uploads",
+                "--endpoint",
+                &self.endpoint,
+                "--bucket",
+                BUCKET,
+                "--prefix",
+                &format!("{prefix}/"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    }
+
     /// Writes an object with the MinIO client.
     pub fn put(&self, key: &str, bytes: &[u8]) {
         use std::io::Write;

@@ -104,13 +104,33 @@ async fn the_bucket_keeps_contents_whole_once_and_in_parts_and_sweeps_what_a_cra
     );
     assert_eq!(store.temporaries().await.unwrap(), 0);
 
-    // An upload abandoned half-way (a refused file, a client gone) leaves nothing, large
-    // ones included (their parts are cancelled).
+    // An upload abandoned half-way (a refused file, a client gone) leaves nothing: a small
+    // one never left memory; a large one had begun a multipart upload, which is aborted.
     for size in [1024usize, 12 * 1024 * 1024] {
         let mut pending = store.create().await.unwrap();
         pending.write(&big[..size]).await.unwrap();
+        if size > 8 * 1024 * 1024 {
+            let mut begun = 0;
+            for _ in 0..50 {
+                begun = server.unfinished_uploads(&prefix);
+                if begun > 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert_eq!(begun, 1, "the first part went up in a multipart upload");
+        }
         drop(pending);
         wait_for_temporaries(&store, 0).await;
+        let mut left = usize::MAX;
+        for _ in 0..100 {
+            left = server.unfinished_uploads(&prefix);
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, 0, "the abandoned multipart upload was aborted");
     }
 
     // A crash leaves a temporary (no Drop runs): the sweep removes it, and leaves an upload

@@ -12,6 +12,10 @@
         Prints the bucket's objects as JSON lines {"key": ..., "size": ...}, read with the
         MinIO client (a second, independent S3 implementation).
 
+    python server.py uploads --endpoint ENDPOINT --bucket NAME --prefix PREFIX
+        Prints the multipart uploads begun and neither completed nor aborted under PREFIX, as
+        JSON lines {"key": ...}.
+
     python server.py put --endpoint ENDPOINT --bucket NAME --key KEY
         Writes standard input to the object KEY with the MinIO client.
 """
@@ -134,6 +138,14 @@ def list_objects(args: argparse.Namespace) -> int:
     return 0
 
 
+def unfinished_uploads(args: argparse.Namespace) -> int:
+    # The MinIO client has no public call for this listing; its own internal one is used.
+    result = client(args.endpoint)._list_multipart_uploads(args.bucket, prefix=args.prefix)
+    for upload in result.uploads:
+        print(json.dumps({"key": upload.object_name}))
+    return 0
+
+
 def put_object(args: argparse.Namespace) -> int:
     data = sys.stdin.buffer.read()
     client(args.endpoint).put_object(args.bucket, args.key, io.BytesIO(data), len(data))
@@ -152,8 +164,17 @@ def main() -> int:
     put_parser.add_argument("--endpoint", required=True)
     put_parser.add_argument("--bucket", required=True)
     put_parser.add_argument("--key", required=True)
+    uploads_parser = commands.add_parser("uploads")
+    uploads_parser.add_argument("--endpoint", required=True)
+    uploads_parser.add_argument("--bucket", required=True)
+    uploads_parser.add_argument("--prefix", required=True)
     args = parser.parse_args()
-    run = {"serve": serve, "list": list_objects, "put": put_object}[args.command]
+    run = {
+        "serve": serve,
+        "list": list_objects,
+        "put": put_object,
+        "uploads": unfinished_uploads,
+    }[args.command]
     return run(args)
 
 
