@@ -52,6 +52,7 @@ pub struct RawConfig {
     pub calendar_cancelled_days: u32,
     pub calendar_refresh_minutes: u32,
     pub rsvp_notes_days: u32,
+    pub forum_posts_per_hour: u32,
     pub auth: RawAuth,
     pub smtp: RawSmtp,
     pub storage: RawStorage,
@@ -443,6 +444,7 @@ impl Default for RawConfig {
             calendar_past_months: 12,
             calendar_cancelled_days: 90,
             rsvp_notes_days: 30,
+            forum_posts_per_hour: 30,
             smtp: RawSmtp::default(),
             storage: RawStorage::default(),
             calendar_refresh_minutes: 60,
@@ -469,6 +471,7 @@ const KEYS: &[&str] = &[
     "calendar_cancelled_days",
     "calendar_refresh_minutes",
     "rsvp_notes_days",
+    "forum_posts_per_hour",
     "auth",
     "smtp",
     "storage",
@@ -498,6 +501,8 @@ pub struct Config {
     pub calendar_refresh_minutes: u32,
     /// How long after an event the dietary and access notes of its answers are kept.
     pub rsvp_notes: chrono::Duration,
+    /// How many threads and replies one member may post in an hour (a flood stops there).
+    pub forum_posts_per_hour: u32,
     pub auth: AuthConfig,
     /// Where mail goes out; none keeps it in the outbox for admins to read.
     pub smtp: Option<SmtpConfig>,
@@ -786,6 +791,12 @@ impl RawConfig {
                 "must be between 0 and 3650",
             ));
         }
+        if !(1..=10_000).contains(&self.forum_posts_per_hour) {
+            return Err(ConfigError::new(
+                "forum_posts_per_hour",
+                "must be between 1 and 10000",
+            ));
+        }
         let smtp = self.smtp.validate(&site_name, &base_url)?;
         let storage = self.storage.validate(self.max_upload_mb)?;
         let auth = self.auth.validate()?;
@@ -815,6 +826,7 @@ impl RawConfig {
             calendar_cancelled: chrono::Duration::days(i64::from(self.calendar_cancelled_days)),
             calendar_refresh_minutes: self.calendar_refresh_minutes,
             rsvp_notes: chrono::Duration::days(i64::from(self.rsvp_notes_days)),
+            forum_posts_per_hour: self.forum_posts_per_hour,
             auth,
             smtp,
             storage,

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod forum;
 pub mod health;
 pub mod home;
 pub mod meetings;
@@ -73,7 +74,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
-    let router = organisations::mount(router);
+    let router = forum::mount(organisations::mount(router));
     let router = meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))));
     // After the pages it adds to: poem's route tree did not match `/meetings/:slug/files`
     // when it was added before `/meetings/:slug` (the files tests would fail).

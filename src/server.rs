@@ -12,7 +12,7 @@ use poem::web::cookie::CookieKey;
 use crate::auth::providers::Providers;
 use crate::config::{Config, ConfigError};
 use crate::state::AppState;
-use crate::web::ratelimit::AddressLimiter;
+use crate::web::ratelimit::{AddressLimiter, MemberLimiter};
 use crate::web::templates::Templates;
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         "There have been too many sign-in attempts from your network. Please wait a minute \
          and try again.",
     );
+    let config_posts_per_hour = config.forum_posts_per_hour;
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -90,6 +91,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         cookie_key,
         providers: Arc::new(providers),
         sign_in_limiter: Arc::new(sign_in_limiter),
+        forum_posts: Arc::new(MemberLimiter::per_hour(
+            config_posts_per_hour,
+            "You have posted a lot in the last hour, so the forum is pausing your posts for a while.",
+        )),
         statements,
         feeds: Default::default(),
         reads: Default::default(),

@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::providers::Providers;
 use crate::config::Config;
-use crate::web::ratelimit::AddressLimiter;
+use crate::web::ratelimit::{AddressLimiter, MemberLimiter};
 use crate::web::templates::Templates;
 
 #[derive(Clone)]
@@ -21,6 +21,8 @@ pub struct AppState {
     pub cookie_key: CookieKey,
     pub providers: Arc<Providers>,
     pub sign_in_limiter: Arc<AddressLimiter>,
+    /// New threads and replies per member (`forum_posts_per_hour`).
+    pub forum_posts: Arc<MemberLimiter>,
     /// Built calendar feeds, revalidated against the database at most once a second.
     pub feeds: Arc<crate::calendar::cache::FeedCache>,
     /// What public pages read, kept for a second (see `web::cache`).

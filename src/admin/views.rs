@@ -24,6 +24,7 @@ const ANSWERS: &str = "Answers (RSVP)";
 const MEETINGS: &str = "Meetings";
 const ORGANISATIONS: &str = "Organisations";
 const FILES: &str = "Files";
+const FORUM: &str = "Forum";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -201,6 +202,56 @@ const ACTIONS: &[Action] = &[
         code: "file.delete",
         label: "Deleted a file",
         group: FILES,
+    },
+    Action {
+        code: "forum.category.create",
+        label: "Added a forum category",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.category.edit",
+        label: "Changed a forum category",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.thread.pin",
+        label: "Pinned a forum thread",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.thread.unpin",
+        label: "Unpinned a forum thread",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.thread.lock",
+        label: "Locked a forum thread",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.thread.unlock",
+        label: "Unlocked a forum thread",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.thread.hide",
+        label: "Hid a forum thread",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.thread.show",
+        label: "Showed a hidden forum thread again",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.post.hide",
+        label: "Hid a forum post",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.post.show",
+        label: "Showed a hidden forum post again",
+        group: FORUM,
     },
 ];
 

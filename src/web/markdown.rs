@@ -15,6 +15,29 @@ pub fn to_html(markdown: &str) -> String {
         .to_string()
 }
 
+/// What members write to each other (forum posts): as [`to_html`], but raw HTML is shown
+/// as the text it is rather than kept in part, images are not loaded (a post cannot make
+/// readers' browsers fetch from elsewhere: their alternative text stays), and links carry
+/// `rel="nofollow ugc"` so search engines see them as the users' own.
+pub fn to_user_html(markdown: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    let mut tags = ammonia::Builder::default().clone_tags();
+    tags.remove("img");
+    ammonia::Builder::default()
+        .tags(tags)
+        .link_rel(Some("nofollow ugc noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&unsafe_html)
+        .to_string()
+}
+
 /// The text without its mark-up: for summaries, search snippets and calendar descriptions.
 pub fn to_plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
@@ -50,6 +73,27 @@ mod tests {
         let html = to_html("[data portal](https://data.northvale.example)");
         assert!(
             html.contains(r#"rel="noopener noreferrer nofollow""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn members_html_is_shown_as_text_and_images_are_not_loaded() {
+        let html = to_user_html(
+            "<b onclick=x()>bold</b> <iframe src=//x></iframe> ![bus map](https://tracker.example/p.png) [site](https://a.example)",
+        );
+        assert!(
+            html.contains("&lt;b onclick=x()&gt;bold&lt;/b&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;iframe"), "{html}");
+        assert!(
+            !html.contains("<img") && !html.contains("<iframe"),
+            "{html}"
+        );
+        assert!(html.contains("bus map"), "{html}");
+        assert!(
+            html.contains(r#"rel="nofollow ugc noopener noreferrer""#),
             "{html}"
         );
     }

@@ -109,6 +109,7 @@ fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
         ("/events", "Events", None),
         ("/calendar", "Calendar", None),
         ("/meetings", "Meetings", None),
+        ("/forum", "Forum", None),
     ];
     if viewer.user.is_some() {
         items.push(("/events/mine", "My events", None));

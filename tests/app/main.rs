@@ -21,6 +21,7 @@ mod database;
 mod events;
 mod files;
 mod finding;
+mod forum;
 mod golden;
 mod s3;
 mod search;

@@ -1,0 +1,24 @@
+//! A forum category (Announcements, Data requests, Transport, ...), ordered by admins.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "forum_category")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Its address: `/forum/{slug}`.
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+    /// Only admins start threads here (members may still reply).
+    pub admins_only: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,66 @@
+//! The forum: categories (admins create and order them), threads and replies in Markdown
+//! from signed-in members, authors editing (earlier texts kept for admins) and deleting
+//! (the place kept) their posts, quoting, following, "new since your last visit" markers,
+//! and moderation (pin, lock, hide, in the audit log). A base layer over sign-in: events and
+//! meetings do not know it.
+
+pub mod forms;
+pub mod policy;
+pub mod queries;
+pub mod routes;
+pub mod seed;
+pub mod service;
+
+use crate::web::router::{Router, get, post};
+
+pub fn mount(router: Router) -> Router {
+    router
+        .at("/forum", get(routes::index))
+        .at("/forum/:category", get(routes::category_page))
+        .at(
+            "/forum/:category/new",
+            get(routes::new_thread_form).post(routes::new_thread),
+        )
+        .at(
+            "/forum/:category/:thread<\\d{1,18}(-[a-z0-9-]{0,100})?>",
+            get(routes::thread_page),
+        )
+        .at(
+            "/admin/forum",
+            get(routes::admin_categories).post(routes::create_category),
+        )
+        .at(
+            "/admin/forum/:id<\\d{1,18}>",
+            get(routes::edit_category_form).post(routes::edit_category),
+        )
+        .at(
+            "/admin/forum/:id<\\d{1,18}>/move",
+            post(routes::move_category),
+        )
+        .at("/forum/posts/:id<\\d{1,18}>", get(routes::post_link))
+        .at(
+            "/forum/posts/:id<\\d{1,18}>/edit",
+            get(routes::edit_form).post(routes::edit),
+        )
+        .at(
+            "/forum/posts/:id<\\d{1,18}>/delete",
+            get(routes::delete_confirm).post(routes::delete),
+        )
+        .at(
+            "/forum/posts/:id<\\d{1,18}>/hide",
+            get(routes::hide_post_confirm).post(routes::moderate_post),
+        )
+        .at(
+            "/forum/threads/:id<\\d{1,18}>/reply",
+            post(routes::post_reply),
+        )
+        .at("/forum/threads/:id<\\d{1,18}>/follow", post(routes::follow))
+        .at(
+            "/forum/threads/:id<\\d{1,18}>/hide",
+            get(routes::hide_thread_confirm),
+        )
+        .at(
+            "/forum/threads/:id<\\d{1,18}>/moderate",
+            post(routes::moderate_thread),
+        )
+}

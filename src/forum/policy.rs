@@ -1,0 +1,98 @@
+//! Who may read and write what in the forum. Everyone reads what is not hidden; signed-in
+//! members start threads (admins only, in a category kept for them) and reply (not in a
+//! locked thread, where only admins may still write); authors edit and delete their own
+//! posts; admins pin, lock and hide, and alone see hidden threads and posts, with the reason.
+
+use entity::{forum_category, forum_post, forum_thread};
+
+use crate::actor::Actor;
+use crate::error::AppError;
+
+fn is_admin(actor: Option<&Actor>) -> bool {
+    actor.is_some_and(Actor::is_admin)
+}
+
+pub fn can_see_thread(actor: Option<&Actor>, thread: &forum_thread::Model) -> bool {
+    thread.hidden_at.is_none() || is_admin(actor)
+}
+
+/// A hidden post's place shows for everyone; its text for admins.
+pub fn can_read_post(actor: Option<&Actor>, post: &forum_post::Model) -> bool {
+    post.hidden_at.is_none() || is_admin(actor)
+}
+
+pub fn can_start_thread(actor: &Actor, category: &forum_category::Model) -> bool {
+    !category.admins_only || actor.is_admin()
+}
+
+pub fn ensure_can_start_thread(
+    actor: &Actor,
+    category: &forum_category::Model,
+) -> Result<(), AppError> {
+    if can_start_thread(actor, category) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "Only the site's admins start threads in {}. You can reply to theirs.",
+            category.name
+        )))
+    }
+}
+
+pub fn can_reply(actor: &Actor, thread: &forum_thread::Model) -> bool {
+    thread.hidden_at.is_none() && (!thread.locked || actor.is_admin())
+}
+
+pub fn ensure_can_reply(actor: &Actor, thread: &forum_thread::Model) -> Result<(), AppError> {
+    if thread.hidden_at.is_some() && !actor.is_admin() {
+        return Err(AppError::NotFound);
+    }
+    if !can_reply(actor, thread) {
+        return Err(AppError::Conflict(
+            "This thread is locked: it takes no more replies.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Authors change their own posts while they stand (not deleted or hidden) and the thread
+/// is open.
+pub fn ensure_can_change_post(
+    actor: &Actor,
+    thread: &forum_thread::Model,
+    post: &forum_post::Model,
+) -> Result<(), AppError> {
+    if post.author_id != Some(actor.id) {
+        return Err(AppError::Forbidden(
+            "Only its author can change or delete a post.".into(),
+        ));
+    }
+    if post.deleted_at.is_some() {
+        return Err(AppError::Gone("This post has been deleted.".into()));
+    }
+    if post.hidden_at.is_some() || thread.hidden_at.is_some() {
+        return Err(AppError::Conflict(
+            "An admin has hidden this post, so it cannot be changed.".into(),
+        ));
+    }
+    if thread.locked && !actor.is_admin() {
+        return Err(AppError::Conflict(
+            "This thread is locked, so its posts cannot be changed.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn can_moderate(actor: Option<&Actor>) -> bool {
+    is_admin(actor)
+}
+
+pub fn ensure_can_moderate(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only the site's admins moderate the forum.".into(),
+        ))
+    }
+}

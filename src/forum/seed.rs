@@ -1,0 +1,277 @@
+//! The demo forum: five categories and lively threads between the demo people, written
+//! through `service.rs` at times in the past few weeks, with a pinned announcement, a locked
+//! thread, an edited post and a quoted reply. Running it again adds nothing twice.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{forum_category, forum_thread, user};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::actor::Actor;
+use crate::error::AppError;
+use crate::forum::service::{self, CategoryInput, ThreadDecision};
+
+const CATEGORIES: &[(&str, &str, &str, bool)] = &[
+    (
+        "Announcements",
+        "announcements",
+        "News from the forum's organisers: meetings, calls for speakers, changes to the site.",
+        true,
+    ),
+    (
+        "Data requests",
+        "data-requests",
+        "Datasets you are looking for, who holds them, and how asking for them went.",
+        false,
+    ),
+    (
+        "Transport",
+        "transport",
+        "Bus, rail, cycling and road data across Midshire, Northvale and Riverside.",
+        false,
+    ),
+    (
+        "Working groups",
+        "working-groups",
+        "Between meetings: the working groups' notes, drafts and questions.",
+        false,
+    ),
+    (
+        "General",
+        "general",
+        "Anything else about open data in the region.",
+        false,
+    ),
+];
+
+struct Post {
+    by: &'static str,
+    /// Hours after the thread started.
+    after_hours: i64,
+    body: &'static str,
+}
+
+struct Thread {
+    category: &'static str,
+    title: &'static str,
+    /// Days before now that it started.
+    days_ago: i64,
+    posts: &'static [Post],
+    pinned: bool,
+    locked: bool,
+}
+
+const PRIYA: &str = "priya.shah@northvale-council.example";
+const TOM: &str = "tom.okafor@eastmere-uni.example";
+const GARETH: &str = "gareth.lloyd@riverside-city.example";
+const AISHA: &str = "aisha.rahman@midshire-transport.example";
+const HELEN: &str = "helen.mcallister@openstreets-trust.example";
+const MEI: &str = "mei.chen@eastmere-uni.example";
+const SAM: &str = "sam.whitfield@riverside-city.example";
+const DAN: &str = "dan.kowalski@mail.example";
+
+const THREADS: &[Thread] = &[
+    Thread {
+        category: "announcements",
+        title: "Welcome to the forum's new home",
+        days_ago: 40,
+        pinned: true,
+        locked: false,
+        posts: &[
+            Post {
+                by: PRIYA,
+                after_hours: 0,
+                body: "Welcome, everyone. The events, meetings, minutes, slides and now this forum live in one place.\n\n- **Events** lists what is coming up; subscribe to the calendar feed to have them in your own calendar.\n- **Meetings** has agendas, minutes and the actions tracker.\n- **Forum** is for everything between meetings.\n\nPlease keep posts friendly and on topic. If something looks wrong, tell one of the admins.",
+            },
+            Post {
+                by: DAN,
+                after_hours: 5,
+                body: "Thanks, this is much easier than the old mailing list. Is there a way to be told about replies?",
+            },
+            Post {
+                by: PRIYA,
+                after_hours: 7,
+                body: "Yes: you follow every thread you start or reply to, and the **Follow** button on a thread does the same for any other.",
+            },
+        ],
+    },
+    Thread {
+        category: "data-requests",
+        title: "Real-time bus positions for the Riverside routes?",
+        days_ago: 12,
+        pinned: false,
+        locked: false,
+        posts: &[
+            Post {
+                by: GARETH,
+                after_hours: 0,
+                body: "Does anyone know whether the Riverside operators publish vehicle positions (GTFS-RT or SIRI-VM)? The timetable data is on the national portal but I cannot find live positions for routes 12 and 14.",
+            },
+            Post {
+                by: AISHA,
+                after_hours: 3,
+                body: "Routes 12 and 14 are run by two different operators. One sends SIRI-VM to the Partnership already; the other has said it will once its ticket machines are replaced, in the spring.\n\nI will ask whether we can republish the first feed under the Open Government Licence.",
+            },
+            Post {
+                by: MEI,
+                after_hours: 26,
+                body: "If it helps, our students built a small archive of the timetable feed for a project on punctuality. Happy to share the scripts: <https://github.example/eastmere/bus-punctuality>.",
+            },
+        ],
+    },
+    Thread {
+        category: "data-requests",
+        title: "Planning applications as open data",
+        days_ago: 20,
+        pinned: false,
+        locked: false,
+        posts: &[
+            Post {
+                by: HELEN,
+                after_hours: 0,
+                body: "Open Streets would like planning applications (reference, address, description, decision and dates) as a downloadable file rather than one web page per application. Northvale publishes a weekly list as a PDF.\n\nWho should we ask?",
+            },
+            Post {
+                by: PRIYA,
+                after_hours: 20,
+                body: "The planning team owns the system. I have put it on the agenda for the next meeting under matters arising so we can take it to them together.",
+            },
+        ],
+    },
+    Thread {
+        category: "transport",
+        title: "Cycle counter data: hourly or daily?",
+        days_ago: 6,
+        pinned: false,
+        locked: false,
+        posts: &[
+            Post {
+                by: SAM,
+                after_hours: 0,
+                body: "We are about to publish the city's twelve cycle counters. The raw data is every 15 minutes. Would people rather have hourly totals (smaller, simpler) or the full 15-minute readings?",
+            },
+            Post {
+                by: TOM,
+                after_hours: 2,
+                body: "Please publish the 15-minute readings as well: the morning peak is lost in hourly totals. A daily summary file next to it would suit most people.",
+            },
+            Post {
+                by: HELEN,
+                after_hours: 4,
+                body: "Agree with Tom. And please include the counter locations with coordinates and the date each one was installed, so gaps are explained.",
+            },
+        ],
+    },
+    Thread {
+        category: "working-groups",
+        title: "Accessibility audit of council data portals: notes",
+        days_ago: 15,
+        pinned: false,
+        locked: true,
+        posts: &[Post {
+            by: MEI,
+            after_hours: 0,
+            body: "Notes from the working group's session:\n\n| Portal | Keyboard | Screen reader | Contrast |\n| --- | --- | --- | --- |\n| Northvale | passes | partly | passes |\n| Riverside | fails on the map | partly | fails |\n\nThe full write-up is going to the next meeting, so I am locking this thread; comments there please.",
+        }],
+    },
+    Thread {
+        category: "general",
+        title: "Slides from the autumn meeting",
+        days_ago: 3,
+        pinned: false,
+        locked: false,
+        posts: &[
+            Post {
+                by: DAN,
+                after_hours: 0,
+                body: "Are the slides from the autumn meeting online? I missed the air quality talk.",
+            },
+            Post {
+                by: TOM,
+                after_hours: 1,
+                body: "They are on the Slides page, linked from Meetings, next to each agenda item.",
+            },
+        ],
+    },
+];
+
+async fn person(db: &DatabaseConnection, email: &str) -> Result<user::Model, AppError> {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("the demo person {email} is missing")))
+}
+
+/// Adds the demo categories and threads that are not there yet; returns the threads added.
+pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let admin = Actor::from(&person(db, PRIYA).await?);
+    for (name, slug, description, admins_only) in CATEGORIES {
+        let exists = forum_category::Entity::find()
+            .filter(forum_category::Column::Slug.eq(*slug))
+            .one(db)
+            .await?
+            .is_some();
+        if !exists {
+            service::create_category(
+                db,
+                &admin,
+                CategoryInput {
+                    name: (*name).into(),
+                    slug: (*slug).into(),
+                    description: (*description).into(),
+                    admins_only: *admins_only,
+                },
+                now - Duration::days(60),
+            )
+            .await?;
+        }
+    }
+    let mut added = 0;
+    for t in THREADS {
+        let exists = forum_thread::Entity::find()
+            .filter(forum_thread::Column::Title.eq(t.title))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let category = forum_category::Entity::find()
+            .filter(forum_category::Column::Slug.eq(t.category))
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("no demo category {}", t.category)))?;
+        let start = now - Duration::days(t.days_ago);
+        let (first, rest) = t.posts.split_first().expect("a thread has a post");
+        let author = Actor::from(&person(db, first.by).await?);
+        let (thread, _) =
+            service::start_thread(db, &author, category.id, t.title, first.body, start).await?;
+        for p in rest {
+            let who = Actor::from(&person(db, p.by).await?);
+            service::reply(
+                db,
+                &who,
+                thread.id,
+                p.body,
+                start + Duration::hours(p.after_hours),
+            )
+            .await?;
+        }
+        if t.pinned {
+            service::moderate_thread(db, &admin, thread.id, ThreadDecision::Pin, start).await?;
+        }
+        if t.locked {
+            // Locked by an admin at its author's request.
+            service::moderate_thread(
+                db,
+                &admin,
+                thread.id,
+                ThreadDecision::Lock,
+                start + Duration::hours(1),
+            )
+            .await?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}
