@@ -237,6 +237,40 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         .unwrap()
         .expect("the demo's data for the hack day");
 
+    // The forum: a demo thread with a reply by the author; deleting takes a post of theirs
+    // made for the purpose, so that the other routes still find the reply.
+    let forum_thread = entity::forum_thread::Entity::find()
+        .filter(
+            entity::forum_thread::Column::Title
+                .eq("Real-time bus positions for the Riverside routes?"),
+        )
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the demo's bus positions thread");
+    let forum_post = entity::forum_post::Entity::find()
+        .filter(entity::forum_post::Column::ThreadId.eq(forum_thread.id))
+        .filter(entity::forum_post::Column::AuthorId.eq(owner.id))
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the author's reply in the demo thread");
+    let doomed_post = convene::forum::service::reply(
+        app.db(),
+        &officer,
+        forum_thread.id,
+        "A post the table deletes.",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    samples.insert("category", "data-requests".into());
+    samples.insert(
+        "thread",
+        format!("{}-{}", forum_thread.id, forum_thread.slug),
+    );
+    let forum_category_id = forum_thread.category_id;
+
     let table = convene::routes(&app.state).table().to_vec();
     let mut lines = Vec::new();
     for spec in &table {
@@ -254,6 +288,14 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             other_file.id
         } else if spec.path.starts_with("/files/") {
             file.id
+        } else if spec.path.starts_with("/forum/posts/") && spec.path.ends_with("/delete") {
+            doomed_post.id
+        } else if spec.path.starts_with("/forum/posts/") {
+            forum_post.id
+        } else if spec.path.starts_with("/forum/threads/") {
+            forum_thread.id
+        } else if spec.path.starts_with("/admin/forum/") {
+            forum_category_id
         } else if spec.path.contains("/identities/") {
             // Development sign-ins have no linked identity: nobody's, so a 404 for all.
             0
