@@ -466,6 +466,7 @@ pub fn assemble(
         og_url: Some(url),
         og_type: Some("website"),
         noindex: !e.status.is_public(),
+        atom: None,
     };
     (view, meta)
 }

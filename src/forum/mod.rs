@@ -4,6 +4,7 @@
 //! and moderation (pin, lock, hide, in the audit log). A base layer over sign-in: events and
 //! meetings do not know it.
 
+pub mod feeds;
 pub mod forms;
 pub mod policy;
 pub mod queries;
@@ -13,9 +14,14 @@ pub mod service;
 
 use crate::web::router::{Router, get, post};
 
+/// The order matters to poem's route tree: `/forum/feed.atom` answered 404 when added after
+/// the thread routes, and `/forum/posts/{id}` when added before them. The forum tests reach
+/// every one of these addresses.
 pub fn mount(router: Router) -> Router {
     router
         .at("/forum", get(routes::index))
+        .at("/forum/feed.atom", get(feeds::forum_feed))
+        .at("/forum/:category/feed.atom", get(feeds::category_feed))
         .at("/forum/:category", get(routes::category_page))
         .at(
             "/forum/:category/new",
@@ -50,6 +56,7 @@ pub fn mount(router: Router) -> Router {
             "/forum/posts/:id<\\d{1,18}>/hide",
             get(routes::hide_post_confirm).post(routes::moderate_post),
         )
+        .at("/forum/threads/:id<\\d{1,18}>", get(routes::thread_link))
         .at(
             "/forum/threads/:id<\\d{1,18}>/reply",
             post(routes::post_reply),

@@ -22,6 +22,7 @@ use crate::web::confirm::{self, Confirm, Hidden, ReasonBox};
 use crate::web::flash::{self, FlashKind};
 use crate::web::format;
 use crate::web::markdown;
+use crate::web::page::PageMeta;
 use crate::web::text::FieldErrors;
 use crate::web::user::{CurrentUser, RequireAdmin};
 
@@ -142,13 +143,16 @@ pub async fn index(ctx: PageCtx) -> AppResult<Response> {
         categories,
         is_admin: ctx.actor().is_some_and(|a| a.is_admin()),
     };
+    let meta = PageMeta {
+        description: Some(
+            "Members of the forum talk between meetings: data requests, transport, working groups and more."
+                .into(),
+        ),
+        atom: Some(("New threads in the forum".into(), "/forum/feed.atom".into())),
+        ..Default::default()
+    };
     Ok(ctx
-        .render(
-            "forum/index",
-            "Forum",
-            Some("Members of the forum talk between meetings: data requests, transport, working groups and more."),
-            &view,
-        )?
+        .render_with_meta("forum/index", "Forum", meta, &view)?
         .into_response())
 }
 
@@ -181,6 +185,7 @@ struct CategoryPage {
     signed_in: bool,
     admins_only: bool,
     new_href: String,
+    feed_href: String,
     previous: Option<String>,
     next: Option<String>,
     page: u64,
@@ -246,6 +251,7 @@ pub async fn category_page(
         signed_in: actor.is_some(),
         admins_only: category.admins_only,
         new_href: format!("{base}/new"),
+        feed_href: format!("{base}/feed.atom"),
         previous: (page > 1).then(|| with_page(&base, page - 1)),
         next: more.then(|| with_page(&base, page + 1)),
         page,
@@ -258,8 +264,16 @@ pub async fn category_page(
     } else {
         category.name.clone()
     };
+    let meta = PageMeta {
+        description: Some(category.description.clone()).filter(|d| !d.is_empty()),
+        atom: Some((
+            format!("New threads in {}", category.name),
+            format!("{base}/feed.atom"),
+        )),
+        ..Default::default()
+    };
     Ok(ctx
-        .render("forum/category", &title, Some(&category.description), &view)?
+        .render_with_meta("forum/category", &title, meta, &view)?
         .into_response())
 }
 
@@ -587,6 +601,13 @@ fn thread_path(t: &forum_thread::Model) -> String {
     } else {
         format!("{}-{}", t.id, t.slug)
     }
+}
+
+/// A thread's permanent address (the one its Atom entry has): its readable address.
+#[handler]
+pub async fn thread_link(ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (category, thread) = visible_thread(&ctx.state, ctx.actor().as_ref(), id).await?;
+    Ok(Redirect::moved_permanent(thread_href(&category, &thread)).into_response())
 }
 
 /// A post's own address: the page of its thread it is on.

@@ -37,6 +37,8 @@ pub struct PageMeta {
     pub json_ld: Option<String>,
     /// Pages only their author and admins can see stay out of search engines.
     pub noindex: bool,
+    /// An Atom feed of the page's news, for feed readers to find: its title and address.
+    pub atom: Option<(String, String)>,
 }
 
 /// JSON that can sit inside a `<script>` element: `<`, `>` and `&` are written as `\u003c`
@@ -66,6 +68,8 @@ struct Layout<'a, T: Serialize> {
     og_type: Option<&'a str>,
     json_ld: Option<&'a str>,
     noindex: bool,
+    atom_title: Option<&'a str>,
+    atom_href: Option<&'a str>,
     nav: Vec<NavItem>,
     flashes: Vec<Flash>,
     user: Option<UserView<'a>>,
@@ -168,6 +172,8 @@ pub fn render_page<T: Serialize>(
             og_type: meta.og_type,
             json_ld: meta.json_ld.as_deref(),
             noindex: meta.noindex,
+            atom_title: meta.atom.as_ref().map(|(t, _)| t.as_str()),
+            atom_href: meta.atom.as_ref().map(|(_, h)| h.as_str()),
             nav: nav(path, viewer),
             flashes,
             user: viewer.user.map(|u| UserView {

@@ -730,3 +730,103 @@ async fn a_long_thread_is_paged_and_a_post_link_finds_its_page() {
     assert_eq!(resp.status(), 303);
     assert_eq!(location(&resp), format!("{address}?page=2#post-{post_55}"));
 }
+
+/// A feed read back by `feed-rs`, an independent parser.
+async fn parsed_feed(app: &TestApp, path: &str) -> feed_rs::model::Feed {
+    let resp = Browser::new().get(&format!("{}{path}", app.url)).await;
+    assert_eq!(resp.status(), 200, "{path}");
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/atom+xml; charset=utf-8"
+    );
+    let body = resp.bytes().await.unwrap();
+    feed_rs::parser::parse(&body[..]).unwrap_or_else(|e| {
+        panic!(
+            "{path} does not parse: {e}\n{}",
+            String::from_utf8_lossy(&body)
+        )
+    })
+}
+
+#[tokio::test]
+async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
+    let app = demo_app(&[]).await;
+    let sam = signed_in(&app, SAM).await;
+    let priya = signed_in(&app, PRIYA).await;
+    start(
+        &app,
+        &sam,
+        "Fares & <zones> data",
+        "Fare zones as **GeoJSON**, please. <script>x</script>",
+    )
+    .await;
+    let hidden = start(&app, &sam, "Spam thread", "Buy now").await;
+    let spam = thread_titled(&app, "Spam thread").await;
+    let resp = priya
+        .post(
+            &app,
+            &format!("/forum/threads/{}/moderate", spam.id),
+            &[("decision", "hide"), ("note", "Spam")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    let feed = parsed_feed(&app, "/forum/feed.atom").await;
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+    assert_eq!(feed.title.unwrap().content, "Open Data Forum: forum");
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.clone().unwrap().content)
+        .collect();
+    assert_eq!(
+        titles[0], "Fares & <zones> data",
+        "newest first, text as typed"
+    );
+    assert!(titles.contains(&"Welcome to the forum's new home".to_string()));
+    assert!(
+        !titles.contains(&"Spam thread".to_string()),
+        "a hidden thread is left out"
+    );
+    assert_eq!(titles.len(), 7, "the demo's six threads and the new one");
+    let newest = &feed.entries[0];
+    assert_eq!(newest.authors[0].name, "Sam Whitfield");
+    assert!(
+        newest.links[0]
+            .href
+            .starts_with(&format!("{}/forum/transport/", app.url))
+    );
+    assert!(!hidden.is_empty());
+    let html = newest.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(html.contains("<strong>GeoJSON</strong>"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(newest.published.is_some());
+    // The entry's id is the thread's permanent address, which leads to it.
+    let resp = Browser::new().get(&newest.id).await;
+    assert_eq!(resp.status(), 301);
+    assert_eq!(
+        format!("{}{}", app.url, location(&resp)),
+        newest.links[0].href
+    );
+
+    let feed = parsed_feed(&app, "/forum/data-requests/feed.atom").await;
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.clone().unwrap().content)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Real-time bus positions for the Riverside routes?",
+            "Planning applications as open data"
+        ]
+    );
+    assert_eq!(
+        Browser::new()
+            .get(&format!("{}/forum/nowhere/feed.atom", app.url))
+            .await
+            .status(),
+        404
+    );
+}
