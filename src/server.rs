@@ -100,7 +100,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         reads: Default::default(),
         pages: Default::default(),
         clock: Arc::new(crate::clock::SystemClock),
-        waiting_for_admins: Arc::new(vec![Arc::new(crate::events::queries::ModerationCount)]),
+        waiting_for_admins: Arc::new(vec![
+            Arc::new(crate::events::queries::ModerationCount),
+            Arc::new(crate::forum::reports::ReportCount),
+        ]),
         event_extensions: Arc::new(vec![
             Arc::new(crate::rsvp::Rsvp),
             Arc::new(crate::meetings::Meetings),

@@ -19,6 +19,7 @@ pub mod forum_category;
 pub mod forum_post;
 pub mod forum_post_version;
 pub mod forum_reader;
+pub mod forum_report;
 pub mod forum_thread;
 pub mod identity;
 pub mod mail_preference;

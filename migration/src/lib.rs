@@ -20,6 +20,7 @@ mod m20261128_000014_meetings;
 mod m20261129_000015_organisations;
 mod m20261129_000016_files;
 mod m20261129_000017_forum;
+mod m20261129_000018_forum_reports;
 pub mod search_index;
 
 /// The key that makes two spellings of an organisation's name the same organisation:
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_organisations::Migration),
             Box::new(m20261129_000016_files::Migration),
             Box::new(m20261129_000017_forum::Migration),
+            Box::new(m20261129_000018_forum_reports::Migration),
         ]
     }
 }

@@ -14,14 +14,38 @@ use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::flash::{self, FlashKind};
 use crate::web::format;
-use crate::web::see_other;
 use crate::web::user::RequireAdmin;
 
 const AUDIT_PER_PAGE: u64 = 50;
 
+#[derive(serde::Serialize)]
+struct Waiting {
+    label: &'static str,
+    href: &'static str,
+    count: u64,
+}
+
+#[derive(serde::Serialize)]
+struct IndexView {
+    waiting: Vec<Waiting>,
+}
+
+/// The admin area's own page: what waits for an admin (each feature's count, as registered
+/// in `AppState::waiting_for_admins`), then its parts.
 #[handler]
-pub async fn index(RequireAdmin(_): RequireAdmin) -> Response {
-    see_other("/admin/users")
+pub async fn index(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Html<String>> {
+    let mut waiting = Vec::new();
+    for source in ctx.state.waiting_for_admins.iter() {
+        let count = source.count(&ctx.state.db).await?;
+        if count > 0 {
+            waiting.push(Waiting {
+                label: source.label(),
+                href: source.href(),
+                count,
+            });
+        }
+    }
+    ctx.render("admin/index", "Admin", None, &IndexView { waiting })
 }
 
 #[handler]

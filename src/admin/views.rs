@@ -214,6 +214,16 @@ const ACTIONS: &[Action] = &[
         group: FORUM,
     },
     Action {
+        code: "forum.report.dismiss",
+        label: "Dismissed reports on a forum post",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.category.move",
+        label: "Moved a forum category",
+        group: FORUM,
+    },
+    Action {
         code: "forum.thread.pin",
         label: "Pinned a forum thread",
         group: FORUM,

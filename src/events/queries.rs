@@ -306,7 +306,7 @@ pub async fn pending_count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::Db
     Ok(submitted + revisions)
 }
 
-/// The count beside "Moderation": new events and changes waiting for an admin.
+/// Counted beside "Admin": new events and changes waiting for an admin.
 pub struct ModerationCount;
 
 impl crate::web::page::WaitingCount for ModerationCount {
@@ -315,5 +315,13 @@ impl crate::web::page::WaitingCount for ModerationCount {
         db: &'a sea_orm::DatabaseConnection,
     ) -> futures_util::future::BoxFuture<'a, Result<u64, sea_orm::DbErr>> {
         Box::pin(pending_count(db))
+    }
+
+    fn label(&self) -> &'static str {
+        "Events and changes waiting for approval"
+    }
+
+    fn href(&self) -> &'static str {
+        "/admin/moderation"
     }
 }

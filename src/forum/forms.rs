@@ -141,10 +141,16 @@ impl CategoryForm {
             Some("Name the category."),
         );
         let typed = single(&mut errors, "slug", &self.slug, 60, None);
-        let slug = match typed.as_deref().or(name.as_deref()) {
+        let mut slug = match typed.as_deref().or(name.as_deref()) {
             Some(text) => slug::slugify(text),
             None => String::new(),
         };
+        // Letters written longer in ASCII ("ß" is "ss") may pass the length: cut between
+        // words.
+        if slug.len() > 60 {
+            let cut = slug[..60].rfind('-').unwrap_or(60);
+            slug.truncate(cut);
+        }
         if name.is_some() && slug.is_empty() {
             errors.insert("slug", "The address needs letters or digits.".into());
         }
@@ -213,5 +219,10 @@ mod tests {
         );
         assert!(form("Feed", "").parse().unwrap_err()["slug"].contains("own addresses"));
         assert!(form("", "").parse().unwrap_err().contains_key("name"));
+        let long = form(&"Straße ".repeat(11), "").parse().unwrap().slug;
+        assert!(
+            long.len() <= 60 && long.starts_with("strasse-strasse") && !long.ends_with('-'),
+            "{long}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The forum: categories (admins create and order them), threads and replies in Markdown
 //! from signed-in members, authors editing (earlier texts kept for admins) and deleting
-//! (the place kept) their posts, quoting, following, "new since your last visit" markers,
+//! (the place kept) their posts, quoting, "new since your last visit" markers, Atom feeds,
 //! and moderation (pin, lock, hide, in the audit log). A base layer over sign-in: events and
 //! meetings do not know it.
 
@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod forms;
 pub mod policy;
 pub mod queries;
+pub mod reports;
 pub mod routes;
 pub mod seed;
 pub mod service;
@@ -43,6 +44,11 @@ pub fn mount(router: Router) -> Router {
             "/admin/forum/:id<\\d{1,18}>/move",
             post(routes::move_category),
         )
+        .at("/admin/forum/reports", get(routes::reports_page))
+        .at(
+            "/admin/forum/reports/:id<\\d{1,18}>/dismiss",
+            post(routes::dismiss_reports),
+        )
         .at("/forum/posts/:id<\\d{1,18}>", get(routes::post_link))
         .at(
             "/forum/posts/:id<\\d{1,18}>/edit",
@@ -53,6 +59,10 @@ pub fn mount(router: Router) -> Router {
             get(routes::delete_confirm).post(routes::delete),
         )
         .at(
+            "/forum/posts/:id<\\d{1,18}>/report",
+            get(routes::report_form).post(routes::report),
+        )
+        .at(
             "/forum/posts/:id<\\d{1,18}>/hide",
             get(routes::hide_post_confirm).post(routes::moderate_post),
         )
@@ -61,7 +71,6 @@ pub fn mount(router: Router) -> Router {
             "/forum/threads/:id<\\d{1,18}>/reply",
             post(routes::post_reply),
         )
-        .at("/forum/threads/:id<\\d{1,18}>/follow", post(routes::follow))
         .at(
             "/forum/threads/:id<\\d{1,18}>/hide",
             get(routes::hide_thread_confirm),

@@ -44,8 +44,13 @@ pub fn can_reply(actor: &Actor, thread: &forum_thread::Model) -> bool {
 }
 
 pub fn ensure_can_reply(actor: &Actor, thread: &forum_thread::Model) -> Result<(), AppError> {
-    if thread.hidden_at.is_some() && !actor.is_admin() {
-        return Err(AppError::NotFound);
+    if thread.hidden_at.is_some() {
+        if !actor.is_admin() {
+            return Err(AppError::NotFound);
+        }
+        return Err(AppError::Conflict(
+            "This thread is hidden: show it to members again before replying.".into(),
+        ));
     }
     if !can_reply(actor, thread) {
         return Err(AppError::Conflict(

@@ -239,3 +239,44 @@ pub async fn newest_posts(
         .filter_map(|(t, newest)| newest.map(|n| (t, n)))
         .collect())
 }
+
+/// One line of the forum's latest activity: the thread, its category, the time of its latest
+/// post.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Activity {
+    pub title: String,
+    pub href: String,
+    pub category: String,
+    /// Posts that stand (not deleted or hidden), the opening one included.
+    pub posts: i32,
+    pub last_post: String,
+    pub last_post_iso: String,
+}
+
+/// The threads with the latest posts (not hidden), for the home page.
+pub async fn activity(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<Activity>, DbErr> {
+    let threads = latest_threads(db, limit).await?;
+    let categories: HashMap<i64, forum_category::Model> = categories(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(threads
+        .iter()
+        .filter_map(|t| {
+            let c = categories.get(&t.category_id)?;
+            Some(Activity {
+                title: t.title.clone(),
+                href: crate::forum::routes::thread_href(c, t),
+                category: c.name.clone(),
+                posts: t.post_count,
+                last_post: crate::web::format::date_time(t.last_post_at, tz),
+                last_post_iso: crate::web::format::iso(t.last_post_at),
+            })
+        })
+        .collect())
+}

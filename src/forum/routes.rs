@@ -167,7 +167,6 @@ struct ThreadRow {
     title: String,
     author: String,
     posts: i32,
-    replies: i32,
     last_post: String,
     last_post_iso: String,
     pinned: bool,
@@ -231,7 +230,6 @@ pub async fn category_page(
             title: t.title.clone(),
             author: author_name(&names, t.author_id),
             posts: t.post_count,
-            replies: (t.post_count - 1).max(0),
             last_post: format::date_time(t.last_post_at, tz),
             last_post_iso: format::iso(t.last_post_at),
             pinned: t.pinned,
@@ -382,7 +380,7 @@ pub async fn new_thread(
     Ok(done(
         &state,
         jar,
-        "Your thread has been started. You will hear of replies to it.",
+        "Your thread has been started.",
         &thread_href(&category, &thread),
     ))
 }
@@ -424,6 +422,7 @@ struct PostView {
     first_unread: bool,
     can_change: bool,
     can_quote: bool,
+    can_report: bool,
     versions: Vec<VersionView>,
 }
 
@@ -442,7 +441,6 @@ struct ThreadPage {
     signed_in: bool,
     signin_href: String,
     can_reply: bool,
-    following: bool,
     is_admin: bool,
     reply: String,
     previous: Option<String>,
@@ -544,6 +542,9 @@ pub async fn thread_page(
                     .as_ref()
                     .is_some_and(|a| policy::ensure_can_change_post(a, &thread, p).is_ok()),
                 can_quote: can_reply && readable,
+                can_report: readable
+                    && p.hidden_at.is_none()
+                    && actor.is_some_and(|a| p.author_id != Some(a.id)),
                 versions: versions
                     .get(&p.id)
                     .map(|vs| {
@@ -576,7 +577,6 @@ pub async fn thread_page(
         signed_in: actor.is_some(),
         signin_href: crate::web::page::signin_href(&href),
         can_reply,
-        following: reader.is_some_and(|r| r.following),
         is_admin,
         reply,
         previous: (page > 1).then(|| with_page(&href, page - 1)),
@@ -730,33 +730,6 @@ pub async fn post_reply(
     let post = service::reply(&state.db, &actor, thread.id, &body, state.clock.now()).await?;
     let to = post_href(&state, &category, &thread, &post).await?;
     Ok(done(&state, jar, "Your reply has been posted.", &to))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct FollowForm {
-    follow: String,
-}
-
-#[handler]
-pub async fn follow(
-    ctx: PageCtx,
-    CurrentUser(user): CurrentUser,
-    jar: &CookieJar,
-    Path(id): Path<i64>,
-    Form(form): Form<FollowForm>,
-) -> AppResult<Response> {
-    let state = ctx.state.clone();
-    let actor = user.actor();
-    let (category, thread) = visible_thread(&state, Some(&actor), id).await?;
-    let following = form.follow == "yes";
-    service::set_following(&state.db, &actor, thread.id, following).await?;
-    let message = if following {
-        "You are following this thread: replies will be sent to you."
-    } else {
-        "You no longer follow this thread."
-    };
-    Ok(done(&state, jar, message, &thread_href(&category, &thread)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1271,11 +1244,208 @@ pub async fn move_category(
         _ => return Err(AppError::BadRequest("Choose up or down.".into())),
     };
     let category = category_by_id(&state, id).await?;
-    service::move_category(&state.db, &admin.actor(), id, up).await?;
+    let moved =
+        service::move_category(&state.db, &admin.actor(), id, up, state.clock.now()).await?;
+    let message = match (moved, up) {
+        (true, _) => format!("{} has moved {}.", category.name, form.direction),
+        (false, true) => format!("{} is already first.", category.name),
+        (false, false) => format!("{} is already last.", category.name),
+    };
+    Ok(done(&state, jar, message, "/admin/forum"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------------------
+
+fn report_confirm(
+    ctx: PageCtx,
+    id: i64,
+    title: &str,
+    back_href: String,
+    value: String,
+    error: Option<String>,
+) -> AppResult<Response> {
+    confirm::render(
+        ctx,
+        &Confirm {
+            heading: "Report this post to the admins?".into(),
+            message: format!(
+                "The admins will read your reason beside the post in \u{201c}{title}\u{201d} and decide whether to hide it. Its author is not told who reported it."
+            ),
+            action: format!("/forum/posts/{id}/report"),
+            hidden: Vec::new(),
+            reason: Some(ReasonBox {
+                label: "What is wrong with it?".into(),
+                hint: "For example: advertising, a personal attack, someone's private details."
+                    .into(),
+                required: true,
+                value,
+                error,
+            }),
+            button: "Report".into(),
+            back_href,
+        },
+    )
+}
+
+async fn reportable(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(
+    forum_category::Model,
+    forum_thread::Model,
+    forum_post::Model,
+)> {
+    let post = queries::post(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (category, thread) = visible_thread(state, Some(actor), post.thread_id).await?;
+    Ok((category, thread, post))
+}
+
+#[handler]
+pub async fn report_form(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (category, thread, post) = reportable(&ctx.state, &user.actor(), id).await?;
+    let back = post_href(&ctx.state, &category, &thread, &post).await?;
+    report_confirm(ctx, id, &thread.title, back, String::new(), None)
+}
+
+#[handler]
+pub async fn report(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<ModerateForm>,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let actor = user.actor();
+    let (category, thread, post) = reportable(&state, &actor, id).await?;
+    let back = post_href(&state, &category, &thread, &post).await?;
+    let reason = match form.reason() {
+        Ok(reason) => reason,
+        Err(errors) => {
+            let error = errors
+                .get("note")
+                .map(|_| "Say what is wrong with the post: the admins will read it.".to_string());
+            return report_confirm(ctx, id, &thread.title, back, form.note.clone(), error);
+        }
+    };
+    crate::forum::reports::report(&state.db, &actor, id, &reason, state.clock.now()).await?;
     Ok(done(
         &state,
         jar,
-        format!("{} has moved {}.", category.name, form.direction),
-        "/admin/forum",
+        "Thank you: the admins have your report and will look at the post.",
+        &back,
+    ))
+}
+
+#[derive(Serialize)]
+struct ReportLine {
+    by: String,
+    reason: String,
+    at: String,
+    at_iso: String,
+}
+
+#[derive(Serialize)]
+struct ReportedPost {
+    id: i64,
+    href: String,
+    thread: String,
+    author: String,
+    posted: String,
+    posted_iso: String,
+    html: Option<String>,
+    deleted: bool,
+    reports: Vec<ReportLine>,
+}
+
+#[derive(Serialize)]
+struct ReportsPage {
+    posts: Vec<ReportedPost>,
+}
+
+#[handler]
+pub async fn reports_page(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let tz = state.config.time_zone;
+    let open = crate::forum::reports::open(&state.db).await?;
+    let threads: HashMap<i64, forum_thread::Model> = {
+        let ids: Vec<i64> = open.iter().map(|(p, _)| p.thread_id).collect();
+        let mut map = HashMap::new();
+        for id in ids {
+            if let Some(t) = queries::thread(&state.db, id).await? {
+                map.insert(id, t);
+            }
+        }
+        map
+    };
+    let people: Vec<i64> = open
+        .iter()
+        .flat_map(|(p, rs)| {
+            p.author_id
+                .into_iter()
+                .chain(rs.iter().filter_map(|r| r.reporter_id))
+        })
+        .collect();
+    let names = queries::names(&state.db, people).await?;
+    let posts = open
+        .iter()
+        .map(|(p, rs)| ReportedPost {
+            id: p.id,
+            href: format!("/forum/posts/{}", p.id),
+            thread: threads
+                .get(&p.thread_id)
+                .map(|t| t.title.clone())
+                .unwrap_or_default(),
+            author: author_name(&names, p.author_id),
+            posted: format::date_time(p.created_at, tz),
+            posted_iso: format::iso(p.created_at),
+            html: p
+                .deleted_at
+                .is_none()
+                .then(|| markdown::to_user_html(&p.body)),
+            deleted: p.deleted_at.is_some(),
+            reports: rs
+                .iter()
+                .map(|r| ReportLine {
+                    by: author_name(&names, r.reporter_id),
+                    reason: r.reason.clone(),
+                    at: format::date_time(r.created_at, tz),
+                    at_iso: format::iso(r.created_at),
+                })
+                .collect(),
+        })
+        .collect();
+    ctx.render(
+        "forum/reports",
+        "Reported forum posts",
+        None,
+        &ReportsPage { posts },
+    )
+    .map(IntoResponse::into_response)
+}
+
+#[handler]
+pub async fn dismiss_reports(
+    ctx: PageCtx,
+    RequireAdmin(admin): RequireAdmin,
+    jar: &CookieJar,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    crate::forum::reports::dismiss(&state.db, &admin.actor(), id, state.clock.now()).await?;
+    Ok(done(
+        &state,
+        jar,
+        "The reports are dismissed; the post stays as it is.",
+        "/admin/forum/reports",
     ))
 }

@@ -1,10 +1,12 @@
 //! The demo forum: five categories and lively threads between the demo people, written
 //! through `service.rs` at times in the past few weeks, with a pinned announcement, a locked
-//! thread, an edited post and a quoted reply. Running it again adds nothing twice.
+//! thread, an edited post (its earlier text for admins), a quoted reply and a post reported
+//! to the admins. Running it again
+//! adds nothing twice.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{forum_category, forum_thread, user};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::actor::Actor;
 use crate::error::AppError;
@@ -58,6 +60,10 @@ struct Thread {
     posts: &'static [Post],
     pinned: bool,
     locked: bool,
+    /// The opening post as its author changed it soon after.
+    edit: Option<&'static str>,
+    /// A post (by its place) someone reported to the admins, and why.
+    report: Option<(usize, &'static str, &'static str)>,
 }
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
@@ -76,6 +82,8 @@ const THREADS: &[Thread] = &[
         days_ago: 40,
         pinned: true,
         locked: false,
+        edit: None,
+        report: None,
         posts: &[
             Post {
                 by: PRIYA,
@@ -90,7 +98,7 @@ const THREADS: &[Thread] = &[
             Post {
                 by: PRIYA,
                 after_hours: 7,
-                body: "Yes: you follow every thread you start or reply to, and the **Follow** button on a thread does the same for any other.",
+                body: "Not by e-mail yet. Until then, threads with posts you have not read are marked **New**, and each category has an Atom feed of new threads for your feed reader.",
             },
         ],
     },
@@ -100,6 +108,8 @@ const THREADS: &[Thread] = &[
         days_ago: 12,
         pinned: false,
         locked: false,
+        edit: None,
+        report: None,
         posts: &[
             Post {
                 by: GARETH,
@@ -124,6 +134,8 @@ const THREADS: &[Thread] = &[
         days_ago: 20,
         pinned: false,
         locked: false,
+        edit: None,
+        report: None,
         posts: &[
             Post {
                 by: HELEN,
@@ -143,6 +155,10 @@ const THREADS: &[Thread] = &[
         days_ago: 6,
         pinned: false,
         locked: false,
+        report: None,
+        edit: Some(
+            "We are about to publish the city's twelve cycle counters (the thirteenth, on the ring road, is being replaced). The raw data is every 15 minutes. Would people rather have hourly totals (smaller, simpler) or the full 15-minute readings?",
+        ),
         posts: &[
             Post {
                 by: SAM,
@@ -157,7 +173,7 @@ const THREADS: &[Thread] = &[
             Post {
                 by: HELEN,
                 after_hours: 4,
-                body: "Agree with Tom. And please include the counter locations with coordinates and the date each one was installed, so gaps are explained.",
+                body: "> **Tom Okafor** wrote:\n>\n> A daily summary file next to it would suit most people.\n\nAgree with Tom. And please include the counter locations with coordinates and the date each one was installed, so gaps are explained.",
             },
         ],
     },
@@ -167,6 +183,8 @@ const THREADS: &[Thread] = &[
         days_ago: 15,
         pinned: false,
         locked: true,
+        edit: None,
+        report: None,
         posts: &[Post {
             by: MEI,
             after_hours: 0,
@@ -179,6 +197,8 @@ const THREADS: &[Thread] = &[
         days_ago: 3,
         pinned: false,
         locked: false,
+        edit: None,
+        report: Some((2, TOM, "Selling tickets is not what the forum is for.")),
         posts: &[
             Post {
                 by: DAN,
@@ -189,6 +209,11 @@ const THREADS: &[Thread] = &[
                 by: TOM,
                 after_hours: 1,
                 body: "They are on the Slides page, linked from Meetings, next to each agenda item.",
+            },
+            Post {
+                by: DAN,
+                after_hours: 30,
+                body: "Thanks! Also: I have two spare tickets for a data conference in London next month, half price to anyone here. Message me.",
             },
         ],
     },
@@ -256,6 +281,27 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
                 start + Duration::hours(p.after_hours),
             )
             .await?;
+        }
+        if let Some(edit) = t.edit {
+            let post = entity::forum_post::Entity::find()
+                .filter(entity::forum_post::Column::ThreadId.eq(thread.id))
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::Internal("the opening post just written".into()))?;
+            service::edit_post(db, &author, post.id, edit, start + Duration::minutes(20)).await?;
+        }
+        if let Some((place, by, reason)) = t.report {
+            let post = entity::forum_post::Entity::find()
+                .filter(entity::forum_post::Column::ThreadId.eq(thread.id))
+                .order_by_asc(entity::forum_post::Column::Id)
+                .all(db)
+                .await?
+                .into_iter()
+                .nth(place)
+                .ok_or_else(|| AppError::Internal("the reported demo post".into()))?;
+            let who = Actor::from(&person(db, by).await?);
+            let at = start + Duration::hours(t.posts[place].after_hours + 2);
+            crate::forum::reports::report(db, &who, post.id, reason, at).await?;
         }
         if t.pinned {
             service::moderate_thread(db, &admin, thread.id, ThreadDecision::Pin, start).await?;

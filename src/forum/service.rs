@@ -1,6 +1,7 @@
 //! The forum's writes, each one transaction: categories (admins), starting threads, replies,
 //! authors editing and deleting their own posts, moderation (pin, lock, hide; every decision
-//! in the audit log), and what each member has read and follows. A thread's row is locked
+//! in the audit log), and what each member has read (posting in a thread also marks them as
+//! following it, for the mail to followers still to come). A thread's row is locked
 //! first, so that replies, edits and moderation of one thread are decided one after another.
 
 use chrono::{DateTime, Duration, Utc};
@@ -31,6 +32,17 @@ pub struct CategoryInput {
     pub admins_only: bool,
 }
 
+/// The readable part of a thread's address: its title's words in ASCII, at most 80
+/// characters, cut between words; empty for a title of symbols (the id alone then).
+pub fn thread_slug(title: &str) -> String {
+    let mut slug = slug::slugify(title);
+    if slug.len() > 80 {
+        let cut = slug[..80].rfind('-').unwrap_or(80);
+        slug.truncate(cut);
+    }
+    slug
+}
+
 async fn lock_thread(txn: &DatabaseTransaction, id: i64) -> AppResult<forum_thread::Model> {
     let mut q = forum_thread::Entity::find_by_id(id);
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -39,7 +51,8 @@ async fn lock_thread(txn: &DatabaseTransaction, id: i64) -> AppResult<forum_thre
     q.one(txn).await?.ok_or(AppError::NotFound)
 }
 
-async fn post_in(
+/// A post and its thread, the thread's row locked and the post read again under the lock.
+pub async fn post_in(
     txn: &DatabaseTransaction,
     post_id: i64,
 ) -> AppResult<(forum_thread::Model, forum_post::Model)> {
@@ -86,10 +99,6 @@ pub async fn mark_read(
     post_id: i64,
     follow: bool,
 ) -> Result<(), sea_orm::DbErr> {
-    let mut update = vec![forum_reader::Column::LastReadPostId];
-    if follow {
-        update.push(forum_reader::Column::Following);
-    }
     let backend = db.get_database_backend();
     let greatest = match backend {
         DbBackend::Sqlite => "MAX",
@@ -124,36 +133,8 @@ pub async fn mark_read(
     Ok(())
 }
 
-/// Follows (or stops following) a thread: replies in it will be sent to them.
-pub async fn set_following(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    thread_id: i64,
-    following: bool,
-) -> AppResult<()> {
-    let txn = begin_write(db).await?;
-    let thread = lock_thread(&txn, thread_id).await?;
-    if !policy::can_see_thread(Some(actor), &thread) {
-        return Err(AppError::NotFound);
-    }
-    forum_reader::Entity::insert(forum_reader::ActiveModel {
-        user_id: Set(actor.id),
-        thread_id: Set(thread_id),
-        last_read_post_id: Set(0),
-        following: Set(following),
-    })
-    .on_conflict(
-        OnConflict::columns([forum_reader::Column::UserId, forum_reader::Column::ThreadId])
-            .update_column(forum_reader::Column::Following)
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Starts a thread with its opening post. The author follows it.
+/// Starts a thread with its opening post. The author follows it (`forum_reader.following`,
+/// which the mail to followers will read).
 pub async fn start_thread(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -163,10 +144,13 @@ pub async fn start_thread(
     now: DateTime<Utc>,
 ) -> AppResult<(forum_thread::Model, forum_post::Model)> {
     let txn = begin_write(db).await?;
-    let category = forum_category::Entity::find_by_id(category_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // The category's row is locked (PostgreSQL; SQLite writes one at a time) so that a
+    // double click's second request sees the thread the first one started.
+    let mut q = forum_category::Entity::find_by_id(category_id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let category = q.one(&txn).await?.ok_or(AppError::NotFound)?;
     policy::ensure_can_start_thread(actor, &category)?;
     // A double click: the same title and words from the same person a moment ago.
     if let Some(thread) = forum_thread::Entity::find()
@@ -188,7 +172,7 @@ pub async fn start_thread(
     let thread = forum_thread::ActiveModel {
         category_id: Set(category_id),
         title: Set(title.to_string()),
-        slug: Set(crate::events::slugs::slugify(title)),
+        slug: Set(thread_slug(title)),
         author_id: Set(Some(actor.id)),
         subject: Set(None),
         created_at: Set(now),
@@ -246,6 +230,7 @@ pub async fn reply(
         .filter(forum_post::Column::ThreadId.eq(thread_id))
         .filter(forum_post::Column::AuthorId.eq(actor.id))
         .filter(forum_post::Column::DeletedAt.is_null())
+        .filter(forum_post::Column::HiddenAt.is_null())
         .filter(forum_post::Column::CreatedAt.gt(now - Duration::seconds(DOUBLE_POST)))
         .order_by_desc(forum_post::Column::Id)
         .one(&txn)
@@ -307,6 +292,8 @@ pub async fn delete_post(
     forum_post_version::Entity::delete_many()
         .filter(forum_post_version::Column::PostId.eq(post.id))
         .exec(&txn)
+        .await?;
+    crate::forum::reports::settle(&txn, post.id, actor, crate::forum::reports::DELETED, now)
         .await?;
     let mut active = post.into_active_model();
     active.body = Set(String::new());
@@ -414,6 +401,10 @@ pub async fn moderate_post(
     active.hidden_reason = Set(hide.clone());
     let post = active.update(&txn).await?;
     recount(&txn, &thread).await?;
+    if post.hidden_at.is_some() {
+        crate::forum::reports::settle(&txn, post.id, actor, crate::forum::reports::HIDDEN, now)
+            .await?;
+    }
     audit::record(
         &txn,
         &Who::from(actor),
@@ -531,29 +522,33 @@ pub async fn edit_category(
     Ok(category)
 }
 
-/// Moves a category one place up or down the list (nothing at either end).
+/// Moves a category one place up or down the list; false when it is already at that end.
 pub async fn move_category(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
     up: bool,
-) -> AppResult<()> {
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     policy::ensure_can_moderate(actor)?;
     let txn = begin_write(db).await?;
-    let all = forum_category::Entity::find()
+    let mut q = forum_category::Entity::find()
         .order_by_asc(forum_category::Column::Position)
-        .order_by_asc(forum_category::Column::Id)
-        .all(&txn)
-        .await?;
+        .order_by_asc(forum_category::Column::Id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let all = q.all(&txn).await?;
     let at = all
         .iter()
         .position(|c| c.id == id)
         .ok_or(AppError::NotFound)?;
     let other = if up { at.checked_sub(1) } else { Some(at + 1) };
     let mut order: Vec<i64> = all.iter().map(|c| c.id).collect();
-    if let Some(other) = other.filter(|o| *o < order.len()) {
-        order.swap(at, other);
-    }
+    let Some(other) = other.filter(|o| *o < order.len()) else {
+        return Ok(false);
+    };
+    order.swap(at, other);
     for (position, id) in order.iter().enumerate() {
         forum_category::Entity::update_many()
             .col_expr(
@@ -564,6 +559,22 @@ pub async fn move_category(
             .exec(&txn)
             .await?;
     }
+    audit::record(
+        &txn,
+        &Who::from(actor),
+        now,
+        Entry {
+            action: "forum.category.move",
+            target_type: "forum_category",
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "{} {}",
+                all[at].name,
+                if up { "up" } else { "down" }
+            )),
+        },
+    )
+    .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }

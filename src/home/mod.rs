@@ -1,5 +1,5 @@
-//! The home page: what the forum is, and what is coming up. Later features add the latest
-//! minutes and open data requests.
+//! The home page: what the forum is, what is coming up, and the forum's latest threads.
+//! Later features add the latest minutes and open data requests.
 
 use poem::handler;
 use poem::web::Html;
@@ -11,12 +11,14 @@ use crate::events::views::EventCard;
 use crate::web::PageCtx;
 
 const NEXT_EVENTS: u64 = 5;
+const LATEST_THREADS: u64 = 5;
 
 #[derive(Serialize)]
 struct HomeView<'a> {
     tagline: &'a str,
     events: Vec<EventCard>,
     more_events: bool,
+    forum: &'a [crate::forum::queries::Activity],
 }
 
 #[handler]
@@ -36,7 +38,14 @@ pub async fn index(ctx: PageCtx) -> AppResult<Html<String>> {
             .await
         })
         .await?;
+    let forum = state
+        .reads
+        .get_or_load("home-forum".to_string(), async {
+            crate::forum::queries::activity(&state.db, LATEST_THREADS, config.time_zone).await
+        })
+        .await?;
     let view = HomeView {
+        forum: &forum,
         tagline: &config.site_tagline,
         events: next
             .items

@@ -1,7 +1,7 @@
 //! Markdown in, sanitised HTML out: the one place user-written text becomes HTML. Templates
 //! may show its output unescaped (`{{{ }}}`) and nothing else.
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 pub fn to_html(markdown: &str) -> String {
     let options =
@@ -22,13 +22,16 @@ pub fn to_html(markdown: &str) -> String {
 pub fn to_user_html(markdown: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        other => other,
+    // An image's alternative text stays as text; the image itself is never loaded.
+    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        other => Some(other),
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
     let mut tags = ammonia::Builder::default().clone_tags();
+    // Written as raw HTML it is shown as text already; this keeps it out whatever comes.
     tags.remove("img");
     ammonia::Builder::default()
         .tags(tags)

@@ -81,13 +81,19 @@ struct Layout<'a, T: Serialize> {
     page: &'a T,
 }
 
-/// Something waiting for an admin, counted beside "Moderation" in their navigation. Features
+/// Something waiting for an admin, counted beside "Admin" in their navigation. Features
 /// register theirs in `AppState::waiting_for_admins`; pages know nothing of what is counted.
 pub trait WaitingCount: Send + Sync {
     fn count<'a>(
         &'a self,
         db: &'a sea_orm::DatabaseConnection,
     ) -> futures_util::future::BoxFuture<'a, Result<u64, sea_orm::DbErr>>;
+
+    /// What is waiting, as the admin area's page lists it ("Reported forum posts").
+    fn label(&self) -> &'static str;
+
+    /// Where an admin deals with it.
+    fn href(&self) -> &'static str;
 }
 
 /// Who is looking at the page, and the token their forms must carry.
@@ -119,8 +125,9 @@ fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
         items.push(("/events/mine", "My events", None));
     }
     if viewer.user.is_some_and(|u| u.actor().is_admin()) {
-        items.push(("/admin/moderation", "Moderation", viewer.waiting));
-        items.push(("/admin/users", "Admin", None));
+        // One entry for the admin area, with what waits for an admin: the area's own page
+        // lists its parts (moderation, people, the audit log, ...).
+        items.push(("/admin", "Admin", viewer.waiting));
     }
     // The most specific entry that matches is the current one ("/events/mine" over "/events").
     let matches = |href: &str| {
@@ -248,6 +255,11 @@ impl<'a> FromRequest<'a> for PageCtx {
 }
 
 impl PageCtx {
+    /// What waits for an admin (admins only): the count beside "Admin".
+    pub fn waiting(&self) -> Option<u64> {
+        self.waiting
+    }
+
     /// Who is asking, as the rules see them.
     pub fn actor(&self) -> Option<crate::actor::Actor> {
         self.user.as_ref().map(SessionUser::actor)
@@ -350,6 +362,12 @@ mod tests {
         assert_eq!(current("/events/mine", Some(&m)), ["/events/mine"]);
         assert!(current("/eventsx", None).is_empty());
         assert!(current("/profile", Some(&m)).is_empty());
+        let admin = SessionUser {
+            role: entity::user::Role::Admin,
+            ..member()
+        };
+        assert_eq!(current("/admin/moderation", Some(&admin)), ["/admin"]);
+        assert_eq!(current("/admin", Some(&admin)), ["/admin"]);
     }
 
     #[test]

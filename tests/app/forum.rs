@@ -54,6 +54,16 @@ async fn posts_of(app: &TestApp, thread: i64) -> Vec<forum_post::Model> {
         .unwrap()
 }
 
+/// The table row of the thread titled `title` on a category page.
+fn row<'a>(html: &'a str, title: &str) -> &'a str {
+    let at = html
+        .find(&format!(">{title}</a>"))
+        .unwrap_or_else(|| panic!("no row for {title}"));
+    let start = html[..at].rfind("<tr>").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    &html[start..end]
+}
+
 /// Sam starts a thread in Transport and returns its address.
 async fn start(app: &TestApp, sam: &Browser, title: &str, body: &str) -> String {
     let resp = sam
@@ -153,6 +163,16 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
     );
     let (_, html) = page(&visitor, &app, &address).await;
     assert!(html.contains("<h1>Tram stop accessibility data</h1>"));
+    // The home page's latest activity has it first.
+    let (_, home) = page(&visitor, &app, "/").await;
+    let latest = &home[home
+        .find("Latest in the forum")
+        .expect("the forum on the home page")..];
+    assert!(
+        latest.find("Tram stop accessibility data").unwrap()
+            < latest.find("Slides from the autumn meeting").unwrap(),
+        "the newest thread first"
+    );
     assert!(html.contains("<strong>step-free</strong>"));
     assert!(html.contains("Sam Whitfield"));
     // The thread's number alone leads to its full address.
@@ -188,28 +208,18 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
 
     // The category lists it first, with its reply, and Sam sees that it is new to him.
     let (_, html) = page(&sam, &app, "/forum/transport").await;
-    let row = &html[html.find("Tram stop accessibility data").unwrap() - 300..];
-    assert!(row.contains(">New</span>"), "a reply Sam has not read");
+    assert!(
+        row(&html, "Tram stop accessibility data").contains(">New</span>"),
+        "a reply Sam has not read"
+    );
     assert!(html.find("Tram stop").unwrap() < html.find("Cycle counter data").unwrap());
     let (_, html) = page(&sam, &app, &address).await;
     assert!(html.contains(r#"id="new""#), "the first new post is marked");
     let (_, html) = page(&sam, &app, "/forum/transport").await;
-    let row = &html[html.find("Tram stop accessibility data").unwrap() - 300..];
-    assert!(!row[..300].contains(">New</span>"), "read now");
-    // Gareth replied, so he follows the thread; Sam started it and follows it too.
-    let (_, html) = page(&gareth, &app, &address).await;
-    assert!(html.contains("Stop following"));
-    let resp = gareth
-        .post(
-            &app,
-            &format!("/forum/threads/{}/follow", thread.id),
-            &[("follow", "no")],
-        )
-        .await;
-    let (_, html) = follow(&gareth, &app, resp).await;
-    assert!(html.contains("You no longer follow this thread."));
-    assert!(html.contains(">Follow</button>"));
-
+    assert!(
+        !row(&html, "Tram stop accessibility data").contains(">New</span>"),
+        "read now"
+    );
     // A double click sends the same reply twice at once: it is posted once.
     let body = "Thanks Gareth, that would be great.";
     let path = format!("/forum/threads/{}/reply", thread.id);
@@ -220,6 +230,27 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
     assert_eq!(posts.iter().filter(|p| p.body == body).count(), 1);
     let thread = thread_titled(&app, "Tram stop accessibility data").await;
     assert_eq!(thread.post_count, 3);
+
+    // A double click on "Start thread" starts one thread.
+    let form = [
+        ("title", "Ferry data"),
+        ("body", "Who has the ferry timetables?"),
+        ("action", "post"),
+    ];
+    let (a, b) = tokio::join!(
+        sam.post(&app, "/forum/transport/new", &form),
+        sam.post(&app, "/forum/transport/new", &form)
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (303, 303));
+    assert_eq!(location(&a), location(&b));
+    assert_eq!(
+        forum_thread::Entity::find()
+            .filter(forum_thread::Column::Title.eq("Ferry data"))
+            .count(app.db())
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -385,7 +416,13 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
     assert!(html.find("Parking data").unwrap() < html.find("Newer thread").unwrap());
 
     // Locked: members' replies are refused, an admin may still write.
-    priya.post(&app, &moderate, &[("decision", "lock")]).await;
+    assert_eq!(
+        priya
+            .post(&app, &moderate, &[("decision", "lock")])
+            .await
+            .status(),
+        303
+    );
     let reply = format!("/forum/threads/{}/reply", thread.id);
     let resp = gareth
         .post(&app, &reply, &[("body", "Me too"), ("action", "post")])
@@ -405,7 +442,13 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    priya.post(&app, &moderate, &[("decision", "unlock")]).await;
+    assert_eq!(
+        priya
+            .post(&app, &moderate, &[("decision", "unlock")])
+            .await
+            .status(),
+        303
+    );
 
     // Hiding a post needs a reason; members then see its place, admins its words and reason.
     let resp = gareth
@@ -441,6 +484,10 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
     let (_, html) = page(&priya, &app, &address).await;
     assert!(html.contains("cheap watches"));
     assert!(html.contains("Hidden from members by an admin: Advertising"));
+    // A member cannot quote it either, and it no longer counts.
+    let (_, html) = page(&sam, &app, &format!("{address}?quote={}", spam.id)).await;
+    assert!(!html.contains("cheap watches"));
+    assert_eq!(thread_titled(&app, "Parking data").await.post_count, 2);
     // Its author can no longer change it.
     let resp = gareth
         .post(
@@ -474,6 +521,47 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
     let (status, html) = page(&priya, &app, &address).await;
     assert_eq!(status, 200);
     assert!(html.contains("Hidden by an admin: Duplicate of an older thread"));
+    for path in [
+        format!("/forum/threads/{}", thread.id),
+        format!("/forum/posts/{}", spam.id),
+    ] {
+        assert_eq!(page(&sam, &app, &path).await.0, 404, "{path} for a member");
+    }
+    let (_, home) = page(&Browser::new(), &app, "/").await;
+    assert!(
+        !home.contains("Parking data"),
+        "a hidden thread on the home page"
+    );
+    // An admin cannot reply to a hidden thread without showing it first.
+    let resp = priya
+        .post(&app, &reply, &[("body", "Hello"), ("action", "post")])
+        .await;
+    assert_eq!(resp.status(), 409);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("show it to members again")
+    );
+    // Shown again, with the post: it counts again.
+    assert_eq!(
+        priya
+            .post(&app, &moderate, &[("decision", "show")])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        priya
+            .post(&app, &hide, &[("decision", "show")])
+            .await
+            .status(),
+        303
+    );
+    let (status, html) = page(&sam, &app, &address).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("cheap watches"));
+    assert_eq!(thread_titled(&app, "Parking data").await.post_count, 3);
 
     let actions: Vec<String> = audit_log::Entity::find()
         .filter(audit_log::Column::Action.starts_with("forum."))
@@ -497,7 +585,9 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
             "forum.thread.lock",
             "forum.thread.unlock",
             "forum.post.hide",
-            "forum.thread.hide"
+            "forum.thread.hide",
+            "forum.thread.show",
+            "forum.post.show"
         ]
     );
     let (_, html) = page(&priya, &app, "/admin/audit").await;
@@ -601,6 +691,22 @@ async fn admins_keep_a_category_to_themselves_and_order_the_categories() {
     assert_eq!(resp.status(), 303);
     let (_, html) = page(&sam, &app, "/forum").await;
     assert!(html.find(">Health data<").unwrap() < html.find(">General<").unwrap());
+    let announcements = entity::forum_category::Entity::find()
+        .filter(entity::forum_category::Column::Slug.eq("announcements"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let resp = priya
+        .post(
+            &app,
+            &format!("/admin/forum/{announcements}/move"),
+            &[("direction", "up")],
+        )
+        .await;
+    let (_, html) = follow(&priya, &app, resp).await;
+    assert!(html.contains("Announcements is already first."));
 }
 
 #[tokio::test]
@@ -760,7 +866,7 @@ async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
         "Fare zones as **GeoJSON**, please. <script>x</script>",
     )
     .await;
-    let hidden = start(&app, &sam, "Spam thread", "Buy now").await;
+    start(&app, &sam, "Spam thread", "Buy now").await;
     let spam = thread_titled(&app, "Spam thread").await;
     let resp = priya
         .post(
@@ -796,7 +902,6 @@ async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
             .href
             .starts_with(&format!("{}/forum/transport/", app.url))
     );
-    assert!(!hidden.is_empty());
     let html = newest.content.as_ref().unwrap().body.clone().unwrap();
     assert!(html.contains("<strong>GeoJSON</strong>"), "{html}");
     assert!(!html.contains("<script"), "{html}");
@@ -808,6 +913,27 @@ async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
         format!("{}{}", app.url, location(&resp)),
         newest.links[0].href
     );
+
+    // A thread whose opening post was hidden keeps its entry, without the words.
+    start(&app, &sam, "Opening hidden", "Rude words").await;
+    let opening = posts_of(&app, thread_titled(&app, "Opening hidden").await.id)
+        .await
+        .remove(0);
+    let resp = priya
+        .post(
+            &app,
+            &format!("/forum/posts/{}/hide", opening.id),
+            &[("decision", "hide"), ("note", "Rude")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let feed = parsed_feed(&app, "/forum/feed.atom").await;
+    let entry = feed
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().unwrap().content == "Opening hidden")
+        .unwrap();
+    assert!(entry.content.is_none(), "the hidden words are in the feed");
 
     let feed = parsed_feed(&app, "/forum/data-requests/feed.atom").await;
     let titles: Vec<String> = feed
@@ -829,4 +955,157 @@ async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
             .status(),
         404
     );
+}
+
+#[tokio::test]
+async fn members_report_posts_and_admins_hide_or_dismiss_them() {
+    let app = demo_app(&[]).await;
+    let sam = signed_in(&app, SAM).await;
+    let gareth = signed_in(&app, GARETH).await;
+    let priya = signed_in(&app, PRIYA).await;
+    let address = start(
+        &app,
+        &sam,
+        "Road works data",
+        "Where are the road works published?",
+    )
+    .await;
+    let thread = thread_titled(&app, "Road works data").await;
+    for body in [
+        "Cheap flights at spam.example",
+        "Try the street works register.",
+    ] {
+        let resp = gareth
+            .post(
+                &app,
+                &format!("/forum/threads/{}/reply", thread.id),
+                &[("body", body), ("action", "post")],
+            )
+            .await;
+        assert_eq!(resp.status(), 303);
+    }
+    let posts = posts_of(&app, thread.id).await;
+    let (spam, useful) = (posts[1].id, posts[2].id);
+    let (_, before) = page(&priya, &app, "/admin").await;
+    let waiting_before = waiting(&before);
+
+    // Sam reports the advert: a reason is needed, and his report is counted once.
+    let (_, html) = page(&sam, &app, &address).await;
+    assert!(html.contains(&format!(r#"href="/forum/posts/{spam}/report""#)));
+    assert!(
+        !html.contains(&format!(r#"href="/forum/posts/{}/report""#, posts[0].id)),
+        "his own post"
+    );
+    let report = format!("/forum/posts/{spam}/report");
+    let resp = sam.post(&app, &report, &[("note", " ")]).await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Say what is wrong with the post")
+    );
+    for _ in 0..2 {
+        let resp = sam.post(&app, &report, &[("note", "Advertising")]).await;
+        let (_, html) = follow(&sam, &app, resp).await;
+        assert!(html.contains("the admins have your report"));
+    }
+    let resp = sam
+        .post(
+            &app,
+            &format!("/forum/posts/{}/report", posts[0].id),
+            &[("note", "Mine")],
+        )
+        .await;
+    assert_eq!(resp.status(), 409, "one's own post is edited, not reported");
+    let resp = gareth
+        .post(
+            &app,
+            &format!("/forum/posts/{useful}/report"),
+            &[("note", "Off topic?")],
+        )
+        .await;
+    assert_eq!(resp.status(), 409, "Gareth cannot report his own post");
+    let resp = sam
+        .post(
+            &app,
+            &format!("/forum/posts/{useful}/report"),
+            &[("note", "Wrong link")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+
+    // The admins see two posts waiting beside "Admin", and the reasons.
+    let (_, html) = page(&priya, &app, "/admin").await;
+    assert_eq!(waiting(&html), waiting_before + 2);
+    assert!(
+        html.contains(r#"<a href="/admin/forum/reports">Reported forum posts</a>: 3"#),
+        "the demo's reported post and these two: {html}"
+    );
+    assert_eq!(page(&sam, &app, "/admin/forum/reports").await.0, 403);
+    let (status, html) = page(&priya, &app, "/admin/forum/reports").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Cheap flights at spam.example"));
+    assert_eq!(
+        html.matches("Advertising").count(),
+        1,
+        "reported twice, counted once"
+    );
+    assert!(html.contains("Wrong link"));
+    assert!(
+        !html.contains("Off topic?"),
+        "Gareth's report on his own post was refused"
+    );
+
+    // Hiding the advert settles its report; dismissing settles the other.
+    let resp = priya
+        .post(
+            &app,
+            &format!("/forum/posts/{spam}/hide"),
+            &[("decision", "hide"), ("note", "Advertising")],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    let resp = priya
+        .post(&app, &format!("/admin/forum/reports/{useful}/dismiss"), &[])
+        .await;
+    let (_, html) = follow(&priya, &app, resp).await;
+    assert!(html.contains("The reports are dismissed"));
+    assert!(
+        !html.contains("Cheap flights") && !html.contains("Wrong link"),
+        "both settled"
+    );
+    assert!(
+        html.contains("Selling tickets is not what the forum is for."),
+        "the demo's report waits"
+    );
+    let resp = priya
+        .post(&app, &format!("/admin/forum/reports/{useful}/dismiss"), &[])
+        .await;
+    assert_eq!(resp.status(), 409, "dismissed already");
+    let (_, html) = page(&priya, &app, "/admin").await;
+    assert_eq!(waiting(&html), waiting_before);
+    let outcomes: Vec<Option<String>> = entity::forum_report::Entity::find()
+        .order_by_asc(entity::forum_report::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.post_id == spam || r.post_id == useful)
+        .map(|r| r.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [Some("hidden".to_string()), Some("dismissed".to_string())]
+    );
+}
+
+/// The count beside "Admin" in the navigation (0 when none is shown).
+fn waiting(html: &str) -> u64 {
+    let at = html.find(r#"href="/admin""#).expect("an Admin item");
+    let item = &html[at..at + html[at..].find("</a>").unwrap()];
+    item.split("nav-count\">")
+        .nth(1)
+        .map(|n| n.split('<').next().unwrap().trim().parse().unwrap())
+        .unwrap_or(0)
 }

@@ -294,6 +294,8 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             forum_post.id
         } else if spec.path.starts_with("/forum/threads/") {
             forum_thread.id
+        } else if spec.path.starts_with("/admin/forum/reports/") {
+            forum_post.id
         } else if spec.path.starts_with("/admin/forum/") {
             forum_category_id
         } else if spec.path.contains("/identities/") {
