@@ -102,9 +102,21 @@ async fn only_admins_see_the_admin_navigation() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Gareth Lloyd") && !page.contains(r#"href="/admin/"#));
+    assert!(page.contains("Gareth Lloyd"));
+    assert!(
+        !page.contains(r#"href="/admin"#),
+        "a member sees a link to the admin area"
+    );
     let page = admin
         .get(&format!("{}/", app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"href="/admin""#));
+    // The admin area's page leads to its parts.
+    let page = admin
+        .get(&format!("{}/admin", app.url))
         .await
         .text()
         .await
