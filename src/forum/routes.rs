@@ -614,10 +614,7 @@ pub async fn thread_link(ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Respons
 #[handler]
 pub async fn post_link(ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
     let state = ctx.state.clone();
-    let post = queries::post(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (category, thread) = visible_thread(&state, ctx.actor().as_ref(), post.thread_id).await?;
+    let (category, thread, post) = visible_post(&state, ctx.actor().as_ref(), id).await?;
     Ok(Redirect::see_other(post_href(&state, &category, &thread, &post).await?).into_response())
 }
 
@@ -653,35 +650,82 @@ struct ComposePage {
     errors: serde_json::Value,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn compose_page(
-    ctx: PageCtx,
+/// What a compose page (a reply, an edit) is about.
+struct Compose<'a> {
     heading: String,
-    thread: (&forum_category::Model, &forum_thread::Model),
+    category: &'a forum_category::Model,
+    thread: &'a forum_thread::Model,
     action: String,
     button: &'static str,
-    form: PostForm,
-    preview: Option<String>,
-    errors: FieldErrors,
-) -> AppResult<Response> {
-    let invalid = !errors.is_empty();
-    let view = ComposePage {
-        heading: heading.clone(),
-        thread_title: thread.1.title.clone(),
-        thread_href: thread_href(thread.0, thread.1),
-        action,
-        button,
-        form,
-        preview,
-        invalid,
-        errors: errors_json(&errors),
-    };
-    ctx.render_form(
-        "forum/compose",
-        &heading,
-        invalid.then_some(StatusCode::UNPROCESSABLE_ENTITY),
-        &view,
-    )
+}
+
+impl Compose<'_> {
+    fn reply<'a>(
+        category: &'a forum_category::Model,
+        thread: &'a forum_thread::Model,
+    ) -> Compose<'a> {
+        Compose {
+            heading: format!("Reply to \u{201c}{}\u{201d}", thread.title),
+            category,
+            thread,
+            action: format!("/forum/threads/{}/reply", thread.id),
+            button: "Post reply",
+        }
+    }
+
+    fn edit<'a>(
+        category: &'a forum_category::Model,
+        thread: &'a forum_thread::Model,
+        post_id: i64,
+    ) -> Compose<'a> {
+        Compose {
+            heading: "Edit your post".into(),
+            category,
+            thread,
+            action: format!("/forum/posts/{post_id}/edit"),
+            button: "Save changes",
+        }
+    }
+
+    fn page(
+        self,
+        ctx: PageCtx,
+        form: PostForm,
+        preview: Option<String>,
+        errors: FieldErrors,
+    ) -> AppResult<Response> {
+        let invalid = !errors.is_empty();
+        let view = ComposePage {
+            heading: self.heading.clone(),
+            thread_title: self.thread.title.clone(),
+            thread_href: thread_href(self.category, self.thread),
+            action: self.action,
+            button: self.button,
+            form,
+            preview,
+            invalid,
+            errors: errors_json(&errors),
+        };
+        ctx.render_form(
+            "forum/compose",
+            &self.heading,
+            invalid.then_some(StatusCode::UNPROCESSABLE_ENTITY),
+            &view,
+        )
+    }
+
+    /// The text to post, or the page again: with the problems, or with the preview asked for.
+    fn composed(self, ctx: PageCtx, form: PostForm) -> AppResult<Result<String, Response>> {
+        match form.parse() {
+            Err(errors) => self.page(ctx, form, None, errors).map(Err),
+            Ok(body) if form.is_preview() => {
+                let preview = markdown::to_user_html(&body);
+                self.page(ctx, form, Some(preview), FieldErrors::new())
+                    .map(Err)
+            }
+            Ok(body) => Ok(Ok(body)),
+        }
+    }
 }
 
 #[handler]
@@ -696,36 +740,10 @@ pub async fn post_reply(
     let actor = user.actor();
     let (category, thread) = visible_thread(&state, Some(&actor), id).await?;
     policy::ensure_can_reply(&actor, &thread)?;
-    let heading = format!("Reply to \u{201c}{}\u{201d}", thread.title);
-    let action = format!("/forum/threads/{}/reply", thread.id);
-    let body = match form.parse() {
+    let body = match Compose::reply(&category, &thread).composed(ctx, form)? {
         Ok(body) => body,
-        Err(errors) => {
-            return compose_page(
-                ctx,
-                heading,
-                (&category, &thread),
-                action,
-                "Post reply",
-                form,
-                None,
-                errors,
-            );
-        }
+        Err(page) => return Ok(page),
     };
-    if form.is_preview() {
-        let preview = markdown::to_user_html(&body);
-        return compose_page(
-            ctx,
-            heading,
-            (&category, &thread),
-            action,
-            "Post reply",
-            form,
-            Some(preview),
-            FieldErrors::new(),
-        );
-    }
     state.forum_posts.check(actor.id)?;
     let post = service::reply(&state.db, &actor, thread.id, &body, state.clock.now()).await?;
     let to = post_href(&state, &category, &thread, &post).await?;
@@ -736,9 +754,10 @@ pub async fn post_reply(
 // Editing and deleting one's posts
 // ---------------------------------------------------------------------------------------
 
-async fn own_post(
+/// A post, with its thread and category, when this visitor may see the thread.
+async fn visible_post(
     state: &AppState,
-    actor: &Actor,
+    actor: Option<&Actor>,
     id: i64,
 ) -> AppResult<(
     forum_category::Model,
@@ -748,7 +767,20 @@ async fn own_post(
     let post = queries::post(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (category, thread) = visible_thread(state, Some(actor), post.thread_id).await?;
+    let (category, thread) = visible_thread(state, actor, post.thread_id).await?;
+    Ok((category, thread, post))
+}
+
+async fn own_post(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(
+    forum_category::Model,
+    forum_thread::Model,
+    forum_post::Model,
+)> {
+    let (category, thread, post) = visible_post(state, Some(actor), id).await?;
     policy::ensure_can_change_post(actor, &thread, &post)?;
     Ok((category, thread, post))
 }
@@ -764,16 +796,7 @@ pub async fn edit_form(
         body: post.body.clone(),
         action: String::new(),
     };
-    compose_page(
-        ctx,
-        "Edit your post".into(),
-        (&category, &thread),
-        format!("/forum/posts/{id}/edit"),
-        "Save changes",
-        form,
-        None,
-        FieldErrors::new(),
-    )
+    Compose::edit(&category, &thread, id).page(ctx, form, None, FieldErrors::new())
 }
 
 #[handler]
@@ -787,35 +810,10 @@ pub async fn edit(
     let state = ctx.state.clone();
     let actor = user.actor();
     let (category, thread, _) = own_post(&state, &actor, id).await?;
-    let action = format!("/forum/posts/{id}/edit");
-    let body = match form.parse() {
+    let body = match Compose::edit(&category, &thread, id).composed(ctx, form)? {
         Ok(body) => body,
-        Err(errors) => {
-            return compose_page(
-                ctx,
-                "Edit your post".into(),
-                (&category, &thread),
-                action,
-                "Save changes",
-                form,
-                None,
-                errors,
-            );
-        }
+        Err(page) => return Ok(page),
     };
-    if form.is_preview() {
-        let preview = markdown::to_user_html(&body);
-        return compose_page(
-            ctx,
-            "Edit your post".into(),
-            (&category, &thread),
-            action,
-            "Save changes",
-            form,
-            Some(preview),
-            FieldErrors::new(),
-        );
-    }
     let post = service::edit_post(&state.db, &actor, id, &body, state.clock.now()).await?;
     let to = post_href(&state, &category, &thread, &post).await?;
     Ok(done(&state, jar, "Your post has been changed.", &to))
@@ -978,11 +976,7 @@ pub async fn hide_post_confirm(
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let post = queries::post(&ctx.state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (category, thread) =
-        visible_thread(&ctx.state, Some(&admin.actor()), post.thread_id).await?;
+    let (category, thread, post) = visible_post(&ctx.state, Some(&admin.actor()), id).await?;
     let back = post_href(&ctx.state, &category, &thread, &post).await?;
     hide_confirm(
         ctx,
@@ -1008,10 +1002,7 @@ pub async fn moderate_post(
 ) -> AppResult<Response> {
     let state = ctx.state.clone();
     let actor = admin.actor();
-    let post = queries::post(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (category, thread) = visible_thread(&state, Some(&actor), post.thread_id).await?;
+    let (category, thread, post) = visible_post(&state, Some(&actor), id).await?;
     let hide = match form.decision.as_str() {
         "show" => None,
         "hide" => match form.reason() {
@@ -1103,6 +1094,25 @@ async fn categories_page(
     )
 }
 
+/// After saving a category: back to the list, or the refusal (an address already taken)
+/// beside the address field.
+fn after_save(
+    state: &AppState,
+    jar: &CookieJar,
+    saved: AppResult<forum_category::Model>,
+    what: &str,
+) -> AppResult<Result<Response, FieldErrors>> {
+    match saved {
+        Ok(c) => Ok(Ok(done(
+            state,
+            jar,
+            format!("{} {what}.", c.name),
+            "/admin/forum",
+        ))),
+        Err(err) => beside("slug", err).map(Err),
+    }
+}
+
 /// A refusal that belongs beside a field (an address already taken) is shown there.
 fn beside(field: &'static str, err: AppError) -> Result<FieldErrors, AppError> {
     match err {
@@ -1126,18 +1136,11 @@ pub async fn create_category(
     let state = ctx.state.clone();
     let errors = match form.parse() {
         Ok(input) => {
-            match service::create_category(&state.db, &admin.actor(), input, state.clock.now())
-                .await
-            {
-                Ok(c) => {
-                    return Ok(done(
-                        &state,
-                        jar,
-                        format!("{} has been added to the forum.", c.name),
-                        "/admin/forum",
-                    ));
-                }
-                Err(err) => beside("slug", err)?,
+            let saved =
+                service::create_category(&state.db, &admin.actor(), input, state.clock.now()).await;
+            match after_save(&state, jar, saved, "has been added to the forum")? {
+                Ok(done) => return Ok(done),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
@@ -1204,18 +1207,12 @@ pub async fn edit_category(
     let category = category_by_id(&state, id).await?;
     let errors = match form.parse() {
         Ok(input) => {
-            match service::edit_category(&state.db, &admin.actor(), id, input, state.clock.now())
-                .await
-            {
-                Ok(c) => {
-                    return Ok(done(
-                        &state,
-                        jar,
-                        format!("{} has been saved.", c.name),
-                        "/admin/forum",
-                    ));
-                }
-                Err(err) => beside("slug", err)?,
+            let saved =
+                service::edit_category(&state.db, &admin.actor(), id, input, state.clock.now())
+                    .await;
+            match after_save(&state, jar, saved, "has been saved")? {
+                Ok(done) => return Ok(done),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
@@ -1289,29 +1286,13 @@ fn report_confirm(
     )
 }
 
-async fn reportable(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<(
-    forum_category::Model,
-    forum_thread::Model,
-    forum_post::Model,
-)> {
-    let post = queries::post(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (category, thread) = visible_thread(state, Some(actor), post.thread_id).await?;
-    Ok((category, thread, post))
-}
-
 #[handler]
 pub async fn report_form(
     ctx: PageCtx,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (category, thread, post) = reportable(&ctx.state, &user.actor(), id).await?;
+    let (category, thread, post) = visible_post(&ctx.state, Some(&user.actor()), id).await?;
     let back = post_href(&ctx.state, &category, &thread, &post).await?;
     report_confirm(ctx, id, &thread.title, back, String::new(), None)
 }
@@ -1326,7 +1307,7 @@ pub async fn report(
 ) -> AppResult<Response> {
     let state = ctx.state.clone();
     let actor = user.actor();
-    let (category, thread, post) = reportable(&state, &actor, id).await?;
+    let (category, thread, post) = visible_post(&state, Some(&actor), id).await?;
     let back = post_href(&state, &category, &thread, &post).await?;
     let reason = match form.reason() {
         Ok(reason) => reason,

@@ -452,20 +452,31 @@ pub async fn create_category(
     }
     .insert(&txn)
     .await?;
+    record_category(&txn, actor, now, "forum.category.create", &category).await?;
+    txn.commit().await?;
+    Ok(category)
+}
+
+async fn record_category(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    code: &str,
+    category: &forum_category::Model,
+) -> AppResult<()> {
     audit::record(
-        &txn,
+        txn,
         &Who::from(actor),
         now,
         Entry {
-            action: "forum.category.create",
+            action: code,
             target_type: "forum_category",
             target_id: Some(category.id.to_string()),
             detail: Some(category.name.clone()),
         },
     )
     .await?;
-    txn.commit().await?;
-    Ok(category)
+    Ok(())
 }
 
 async fn ensure_free_slug(
@@ -506,18 +517,7 @@ pub async fn edit_category(
     active.description = Set(input.description);
     active.admins_only = Set(input.admins_only);
     let category = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &Who::from(actor),
-        now,
-        Entry {
-            action: "forum.category.edit",
-            target_type: "forum_category",
-            target_id: Some(category.id.to_string()),
-            detail: Some(category.name.clone()),
-        },
-    )
-    .await?;
+    record_category(&txn, actor, now, "forum.category.edit", &category).await?;
     txn.commit().await?;
     Ok(category)
 }
