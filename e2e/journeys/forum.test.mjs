@@ -14,8 +14,12 @@
 //      quotes Dan's post with the keyboard (the reply box holds the quote),
 //      adds his words and posts them with the keyboard: the reply is on the
 //      page, under a flash.
-//   4. Priya (admin) locks the thread: the page says it is locked, and Dan's
-//      page no longer offers a reply box. Axe at both sizes.
+//   4. Dan reports Gareth's post: sent without a reason it is refused (422),
+//      then sent with one; Priya (admin) follows "Reported forum posts" from the
+//      admin area, finds the reason, and dismisses the report. Axe at both
+//      sizes on the refused report and the reports page.
+//   5. Priya locks the thread: the page says it is locked, and Dan's page no
+//      longer offers a reply box. Axe at both sizes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -138,8 +142,35 @@ test('the forum: read, a thread started, quoted in a reply and locked', { timeou
     assertNoPageProblems(app, gareth);
   });
 
-  await step('an admin locks the thread and members can no longer reply', async () => {
+  await step('a member reports a post and an admin dismisses the report', async () => {
+    await app.visit(dan, threadPath);
+    const reportLink = main(dan).getByRole('link', { name: `Report post #2 by ${GARETH}`, exact: true });
+    await app.navigation(dan, () => reportLink.tap());
+    await assertH1(dan, 'Report this post to the admins?');
+    const { res: refused } = await app.navigation(dan, () => main(dan).getByRole('button', { name: 'Report', exact: true }).tap());
+    assert.equal(refused.status(), 422);
+    await checkBothSizes(app, dan, 'report-refused');
+    await main(dan).getByLabel(/What is wrong with it\?/).fill('It quotes my whole post back at me.');
+    const { res: sent } = await app.navigation(dan, () => main(dan).getByRole('button', { name: 'Report', exact: true }).tap());
+    assert.equal(sent.status(), 200);
+    await assertFlash(dan, 'Thank you: the admins have your report and will look at the post.');
+
     await signInAs(app, priya, PRIYA);
+    await app.visit(priya, '/admin');
+    const waiting = main(priya).getByRole('region', { name: 'Waiting for you' });
+    await app.navigation(priya, () => waiting.getByRole('link', { name: 'Reported forum posts', exact: true }).click());
+    await assertH1(priya, 'Reported forum posts');
+    const reported = main(priya).getByRole('article').filter({ hasText: 'It quotes my whole post back at me.' });
+    assert.equal(await reported.count(), 1, 'the report is not listed with its reason');
+    await checkBothSizes(app, priya, 'reports');
+    await app.navigation(priya, () => reported.getByRole('button', { name: /^Dismiss the reports/ }).click());
+    await assertFlash(priya, 'The reports are dismissed; the post stays as it is.');
+    assert.equal(await main(priya).getByRole('article').filter({ hasText: 'It quotes my whole post back at me.' }).count(), 0);
+    assertNoPageProblems(app, dan);
+    assertNoPageProblems(app, priya);
+  });
+
+  await step('an admin locks the thread and members can no longer reply', async () => {
     await app.visit(priya, threadPath);
     const moderate = main(priya).getByRole('region', { name: 'Moderate' });
     await app.navigation(priya, () => moderate.getByRole('button', { name: 'Lock', exact: true }).click());

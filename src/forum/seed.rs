@@ -267,7 +267,9 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
             .await?
             .ok_or_else(|| AppError::Internal(format!("no demo category {}", t.category)))?;
         let start = now - Duration::days(t.days_ago);
-        let (first, rest) = t.posts.split_first().expect("a thread has a post");
+        let Some((first, rest)) = t.posts.split_first() else {
+            continue;
+        };
         let author = Actor::from(&person(db, first.by).await?);
         let (thread, _) =
             service::start_thread(db, &author, category.id, t.title, first.body, start).await?;

@@ -240,8 +240,9 @@ pub async fn reply(
         return Ok(earlier);
     }
     let post = insert_post(&txn, thread_id, actor.id, body, now).await?;
+    let count = thread.post_count + 1;
     let mut active = thread.into_active_model();
-    active.post_count = Set(active.post_count.unwrap() + 1);
+    active.post_count = Set(count);
     active.last_post_at = Set(now);
     active.update(&txn).await?;
     mark_read(&txn, actor.id, thread_id, post.id, true).await?;
