@@ -12,6 +12,9 @@ pub struct Model {
     /// Markdown as written; empty once deleted.
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    /// `body` as sanitised HTML (`markdown::to_user_html`), made when it is written.
+    #[sea_orm(column_type = "Text")]
+    pub body_html: String,
     pub created_at: DateTimeUtc,
     /// When its author last changed it (earlier texts are `forum_post_version` rows).
     pub edited_at: Option<DateTimeUtc>,

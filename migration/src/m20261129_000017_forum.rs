@@ -10,7 +10,9 @@ use sea_orm_migration::schema::*;
 ///   threads come first; `locked` ones take no more replies; a hidden one (`hidden_at`, with
 ///   the admin's reason) is seen by admins only. `subject` names what the thread discusses
 ///   when it belongs to a page (`event:12`, `meeting:3`): one thread per subject.
-/// - `forum_post`: Markdown; `edited_at` when its author changed it (the text before each
+/// - `forum_post`: Markdown, and `body_html`, the same made safe HTML once when it is written
+///   (pages show it without rendering fifty posts on every request); `edited_at` when its
+///   author changed it (the text before each
 ///   edit is in `forum_post_version`, for admins); `deleted_at` when its author deleted it
 ///   (the text is cleared, the place kept); hidden by an admin like threads.
 /// - `forum_reader`: per member and thread, the last post they have seen (for "new since your
@@ -88,6 +90,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(ForumPost::ThreadId))
                     .col(big_integer_null(ForumPost::AuthorId))
                     .col(text(ForumPost::Body))
+                    .col(text(ForumPost::BodyHtml))
                     .col(timestamp_with_time_zone(ForumPost::CreatedAt))
                     .col(timestamp_with_time_zone_null(ForumPost::EditedAt))
                     .col(timestamp_with_time_zone_null(ForumPost::DeletedAt))
@@ -243,6 +246,7 @@ enum ForumPost {
     ThreadId,
     AuthorId,
     Body,
+    BodyHtml,
     CreatedAt,
     EditedAt,
     DeletedAt,

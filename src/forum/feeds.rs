@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::forum::queries;
 use crate::forum::routes::{category_href, thread_href};
 use crate::state::AppState;
-use crate::web::markdown;
 
 /// How many of the newest threads a feed carries.
 pub const FEED_ENTRIES: u64 = 50;
@@ -111,7 +110,7 @@ async fn build(state: &AppState, category: Option<&forum_category::Model>) -> Ap
         if let Some(p) = opening.filter(|p| p.deleted_at.is_none() && p.hidden_at.is_none()) {
             let mut content = Content::default();
             content.set_content_type(Some("html".to_string()));
-            content.set_value(Some(markdown::to_user_html(&p.body)));
+            content.set_value(Some(p.body_html.clone()));
             entry.set_content(Some(content));
         }
         entries.push(entry);

@@ -13,24 +13,31 @@ pub mod routes;
 pub mod seed;
 pub mod service;
 
-use crate::web::router::{Router, get, post};
+use poem::EndpointExt;
 
-/// The order matters to poem's route tree: `/forum/feed.atom` answered 404 when added after
+use crate::web::router::{Router, get, post};
+use crate::web::shared_pages::serve_shared;
+
+/// The forum's pages are the same for every anonymous visitor: they are served from memory
+/// (`web::shared_pages`) until a change. The order matters to poem's route tree: `/forum/feed.atom` answered 404 when added after
 /// the thread routes, and `/forum/posts/{id}` when added before them. The forum tests reach
 /// every one of these addresses.
 pub fn mount(router: Router) -> Router {
     router
-        .at("/forum", get(routes::index))
+        .at("/forum", get(routes::index.around(serve_shared)))
         .at("/forum/feed.atom", get(feeds::forum_feed))
         .at("/forum/:category/feed.atom", get(feeds::category_feed))
-        .at("/forum/:category", get(routes::category_page))
+        .at(
+            "/forum/:category",
+            get(routes::category_page.around(serve_shared)),
+        )
         .at(
             "/forum/:category/new",
             get(routes::new_thread_form).post(routes::new_thread),
         )
         .at(
             "/forum/:category/:thread<\\d{1,18}(-[a-z0-9-]{0,100})?>",
-            get(routes::thread_page),
+            get(routes::thread_page.around(serve_shared)),
         )
         .at(
             "/admin/forum",

@@ -528,7 +528,7 @@ pub async fn thread_page(
                 posted_iso: format::iso(p.created_at),
                 edited: p.edited_at.map(|at| format::date_time(at, tz)),
                 edited_iso: p.edited_at.map(format::iso),
-                html: readable.then(|| markdown::to_user_html(&p.body)),
+                html: readable.then(|| p.body_html.clone()),
                 deleted: p.deleted_at.is_some(),
                 hidden: p.hidden_at.is_some(),
                 hidden_reason: if is_admin {
@@ -561,7 +561,11 @@ pub async fn thread_page(
             }
         })
         .collect();
-    if let (Some(a), Some(last)) = (&actor, posts.last()) {
+    // Noted only when this page shows something newer than they had seen: reading again
+    // writes nothing.
+    if let (Some(a), Some(last)) = (&actor, posts.last())
+        && last.id > last_read
+    {
         service::mark_read(&state.db, a.id, thread.id, last.id, false).await?;
     }
     let view = ThreadPage {
@@ -1389,10 +1393,7 @@ pub async fn reports_page(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppRes
             author: author_name(&names, p.author_id),
             posted: format::date_time(p.created_at, tz),
             posted_iso: format::iso(p.created_at),
-            html: p
-                .deleted_at
-                .is_none()
-                .then(|| markdown::to_user_html(&p.body)),
+            html: p.deleted_at.is_none().then(|| p.body_html.clone()),
             deleted: p.deleted_at.is_some(),
             reports: rs
                 .iter()

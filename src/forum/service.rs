@@ -203,6 +203,7 @@ async fn insert_post(
         thread_id: Set(thread_id),
         author_id: Set(Some(author_id)),
         body: Set(body.to_string()),
+        body_html: Set(crate::web::markdown::to_user_html(body)),
         created_at: Set(now),
         edited_at: Set(None),
         deleted_at: Set(None),
@@ -274,6 +275,7 @@ pub async fn edit_post(
     .await?;
     let mut active = post.into_active_model();
     active.body = Set(body.to_string());
+    active.body_html = Set(crate::web::markdown::to_user_html(body));
     active.edited_at = Set(Some(now));
     let post = active.update(&txn).await?;
     txn.commit().await?;
@@ -298,6 +300,7 @@ pub async fn delete_post(
         .await?;
     let mut active = post.into_active_model();
     active.body = Set(String::new());
+    active.body_html = Set(String::new());
     active.deleted_at = Set(Some(now));
     active.update(&txn).await?;
     recount(&txn, &thread).await?;
