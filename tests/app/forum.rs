@@ -207,7 +207,10 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
     assert!(html.contains("Your reply has been posted."));
     // A visitor, whose pages come from memory until a change, sees it at once.
     let (_, html) = page(&visitor, &app, &address).await;
-    assert!(html.contains("I will share the file."), "a stale page for visitors");
+    assert!(
+        html.contains("I will share the file."),
+        "a stale page for visitors"
+    );
 
     // The category lists it first, with its reply, and Sam sees that it is new to him.
     let (_, html) = page(&sam, &app, "/forum/transport").await;
