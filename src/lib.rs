@@ -64,6 +64,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
             "/",
             get(home::index.around(web::shared_pages::serve_shared)),
         )
+        .at("/search", get(home::search::search_page))
         .nest_with("/events", events::routes(), |r| {
             r.around(web::shared_pages::serve_shared)
         })

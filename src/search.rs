@@ -39,8 +39,6 @@ impl Query {
     pub fn parse(text: &str) -> Query {
         // Letters and digits (with their combining accents) make words; everything else
         // separates them, as the FTS5 and PostgreSQL tokenizers do.
-        let is_word_char =
-            |c: char| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
         let whole = text.trim();
         let shortened = whole.chars().count() > MAX_QUERY_CHARS;
         let mut text: String = whole.chars().take(MAX_QUERY_CHARS).collect();
@@ -88,6 +86,96 @@ impl Query {
     fn plain(&self) -> String {
         self.words.join(" ")
     }
+}
+
+/// The form of a word that searches compare: accents removed, lower case, English stem
+/// ("Meetings" and "meeting" are one word), as both databases' indexes treat words.
+fn word_key(word: &str) -> String {
+    use std::sync::LazyLock;
+    use unicode_normalization::UnicodeNormalization;
+    static STEMMER: LazyLock<rust_stemmers::Stemmer> =
+        LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+    let folded: String = word
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    STEMMER.stem(&folded).into_owned()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// A passage of `text` (plain text, such as `markdown::to_plain_text` makes) of about
+/// `length` characters around the first word `query` matched, as HTML: every character of
+/// the text escaped, the words that match in `<mark>`, "…" where the text was cut. Whatever
+/// the text holds, the only tags in the result are the marks.
+pub fn snippet(text: &str, query: &Query, length: usize) -> String {
+    let keys: Vec<String> = query.words.iter().map(|w| word_key(w)).collect();
+    // White space squashed, so line breaks and indents cost no room.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Each word as a byte range, and whether it matches.
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let hit = keys.contains(&word_key(&text[s..i]));
+                words.push((s, i, hit));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // The window: from a little before the first match (or the start), to about `length`
+    // characters on, both ends on a word's edge.
+    let first = words.iter().find(|w| w.2).map_or(0, |w| w.0);
+    let lead = length / 4;
+    let before: Vec<(usize, char)> = text[..first].char_indices().collect();
+    let mut from = if before.len() > lead {
+        before[before.len() - lead].0
+    } else {
+        0
+    };
+    if from > 0 {
+        // Forward to the next word's start, so no word is cut.
+        from = words
+            .iter()
+            .map(|w| w.0)
+            .find(|&s| s >= from)
+            .unwrap_or(first);
+    }
+    let mut to = text[from..]
+        .char_indices()
+        .nth(length)
+        .map_or(text.len(), |(i, _)| from + i);
+    if to < text.len() {
+        // Back to the end of the last whole word.
+        to = words
+            .iter()
+            .map(|w| w.1)
+            .rfind(|&e| e <= to && e > from)
+            .unwrap_or(to);
+    }
+    let mut html = String::with_capacity(to - from + 32);
+    if from > 0 {
+        html.push('…');
+    }
+    let mut at = from;
+    for &(s, e, _) in words.iter().filter(|w| w.2 && w.0 >= from && w.1 <= to) {
+        html.push_str(&handlebars::html_escape(&text[at..s]));
+        html.push_str("<mark>");
+        html.push_str(&handlebars::html_escape(&text[s..e]));
+        html.push_str("</mark>");
+        at = e;
+    }
+    html.push_str(&handlebars::html_escape(&text[at..to]));
+    if to < text.len() {
+        html.push('…');
+    }
+    html
 }
 
 /// One matching row.
@@ -266,6 +354,49 @@ mod tests {
             Query::parse("cafe\u{301} bar").words,
             ["cafe\u{301}", "bar"]
         );
+    }
+
+    #[test]
+    fn snippets_mark_the_words_found_in_any_form_and_escape_the_rest() {
+        let q = Query::parse("Meeting cafe");
+        let html = snippet(
+            "Notes <b>from</b> the meetings at the Café & the <script>alert(1)</script> bar",
+            &q,
+            200,
+        );
+        assert_eq!(
+            html,
+            "Notes &lt;b&gt;from&lt;/b&gt; the <mark>meetings</mark> at the <mark>Café</mark> \
+             &amp; the &lt;script&gt;alert(1)&lt;/script&gt; bar"
+        );
+        // "bus" is not "business".
+        assert!(!snippet("business rates", &Query::parse("bus"), 50).contains("<mark>"));
+    }
+
+    #[test]
+    fn snippets_are_cut_around_the_first_match_at_word_edges() {
+        let text = format!(
+            "{} the bus timetable {}",
+            "early ".repeat(50),
+            "late ".repeat(50)
+        );
+        let html = snippet(&text, &Query::parse("timetables"), 60);
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>timetable</mark>"), "{html}");
+        let inner = html.trim_matches('…');
+        assert!(
+            inner.split(' ').all(|w| {
+                w.is_empty() || w.contains("mark") || ["early", "late", "the", "bus"].contains(&w)
+            }),
+            "{html}"
+        );
+        assert!(
+            inner.chars().count() <= 60 + "<mark></mark>".len(),
+            "{html}"
+        );
+        // No match (the words were in the title): the text's opening.
+        let html = snippet("Short text.", &Query::parse("other"), 60);
+        assert_eq!(html, "Short text.");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod m20261129_000015_organisations;
 mod m20261129_000016_files;
 mod m20261129_000017_forum;
 mod m20261129_000018_forum_reports;
+mod m20261129_000019_forum_search;
 pub mod search_index;
 
 /// The key that makes two spellings of an organisation's name the same organisation:
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000016_files::Migration),
             Box::new(m20261129_000017_forum::Migration),
             Box::new(m20261129_000018_forum_reports::Migration),
+            Box::new(m20261129_000019_forum_search::Migration),
         ]
     }
 }

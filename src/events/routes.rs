@@ -249,6 +249,10 @@ async fn render_listing(
             Vec::new()
         },
         can_draft: policy::can_draft(ctx.actor().as_ref()),
+        site_search_href: (searching && query.has_words()).then(|| {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            format!("/search?{}", q.append_pair("q", &query.text).finish())
+        }),
     };
     ctx.render("events/list", &heading, None, &view)
 }

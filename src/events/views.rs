@@ -493,6 +493,8 @@ pub struct ListView {
     pub next_href: Option<String>,
     pub archive: Vec<ArchiveLink>,
     pub can_draft: bool,
+    /// With a search: the same words on the site's search page (events and the forum).
+    pub site_search_href: Option<String>,
 }
 
 #[derive(Serialize)]

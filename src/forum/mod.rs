@@ -10,6 +10,7 @@ pub mod policy;
 pub mod queries;
 pub mod reports;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod service;
 

@@ -1,6 +1,8 @@
 //! The home page: what the forum is, what is coming up, and the forum's latest threads.
 //! Later features add the latest minutes and open data requests.
 
+pub mod search;
+
 use poem::handler;
 use poem::web::Html;
 use serde::Serialize;
