@@ -79,7 +79,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
     let router = meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))));
     // After the pages it adds to: poem's route tree did not match `/meetings/:slug/files`
     // when it was added before `/meetings/:slug` (the files tests would fail).
-    files::mount(router)
+    forum::discussions::mount(files::mount(router))
 }
 
 /// The router with every middleware applied.

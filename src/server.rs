@@ -108,8 +108,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
             Arc::new(crate::rsvp::Rsvp),
             Arc::new(crate::meetings::Meetings),
             Arc::new(crate::files::Files),
+            Arc::new(crate::forum::discussions::Discussions),
         ]),
-        meeting_extensions: Arc::new(vec![Arc::new(crate::files::Files)]),
+        meeting_extensions: Arc::new(vec![
+            Arc::new(crate::files::Files),
+            Arc::new(crate::forum::discussions::Discussions),
+        ]),
         files,
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),

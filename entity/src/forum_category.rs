@@ -16,6 +16,10 @@ pub struct Model {
     /// Only admins start threads here (members may still reply).
     pub admins_only: bool,
     pub created_at: DateTimeUtc,
+    /// The discussions of which pages it holds ("events", "meetings"), if the forum made it
+    /// for them; at most one category each.
+    #[sea_orm(unique)]
+    pub holds: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m20261129_000016_files;
 mod m20261129_000017_forum;
 mod m20261129_000018_forum_reports;
 mod m20261129_000019_forum_search;
+mod m20261129_000020_forum_discussions;
 pub mod search_index;
 
 /// The key that makes two spellings of an organisation's name the same organisation:
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000017_forum::Migration),
             Box::new(m20261129_000018_forum_reports::Migration),
             Box::new(m20261129_000019_forum_search::Migration),
+            Box::new(m20261129_000020_forum_discussions::Migration),
         ]
     }
 }

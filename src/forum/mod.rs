@@ -4,6 +4,7 @@
 //! and moderation (pin, lock, hide, in the audit log). A base layer over sign-in: events and
 //! meetings do not know it.
 
+pub mod discussions;
 pub mod feeds;
 pub mod forms;
 pub mod policy;

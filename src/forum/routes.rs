@@ -430,6 +430,9 @@ struct PostView {
 struct ThreadPage {
     id: i64,
     title: String,
+    /// The page this thread discusses (`forum::discussions`), for the link back.
+    about_title: Option<String>,
+    about_href: Option<String>,
     category: String,
     category_href: String,
     href: String,
@@ -568,9 +571,12 @@ pub async fn thread_page(
     {
         service::mark_read(&state.db, a.id, thread.id, last.id, false).await?;
     }
+    let about = crate::forum::discussions::page_of(&state.db, &thread).await?;
     let view = ThreadPage {
         id: thread.id,
         title: thread.title.clone(),
+        about_title: about.as_ref().map(|p| p.title.clone()),
+        about_href: about.map(|p| p.href),
         category: category.name.clone(),
         category_href: category_href(&category),
         posts: views,
@@ -644,6 +650,7 @@ async fn post_href(
 #[derive(Serialize)]
 struct ComposePage {
     heading: String,
+    context: &'static str,
     thread_title: String,
     thread_href: String,
     action: String,
@@ -654,44 +661,57 @@ struct ComposePage {
     errors: serde_json::Value,
 }
 
-/// What a compose page (a reply, an edit) is about.
-struct Compose<'a> {
+/// What a compose page (a reply, an edit, a page's discussion) is about.
+pub(crate) struct Compose {
     heading: String,
-    category: &'a forum_category::Model,
-    thread: &'a forum_thread::Model,
+    /// "In" the thread, or "About" the page a discussion is of.
+    context: &'static str,
+    in_title: String,
+    in_href: String,
     action: String,
     button: &'static str,
 }
 
-impl Compose<'_> {
-    fn reply<'a>(
-        category: &'a forum_category::Model,
-        thread: &'a forum_thread::Model,
-    ) -> Compose<'a> {
+impl Compose {
+    fn reply(category: &forum_category::Model, thread: &forum_thread::Model) -> Compose {
         Compose {
             heading: format!("Reply to \u{201c}{}\u{201d}", thread.title),
-            category,
-            thread,
+            context: "In",
+            in_title: thread.title.clone(),
+            in_href: thread_href(category, thread),
             action: format!("/forum/threads/{}/reply", thread.id),
             button: "Post reply",
         }
     }
 
-    fn edit<'a>(
-        category: &'a forum_category::Model,
-        thread: &'a forum_thread::Model,
+    fn edit(
+        category: &forum_category::Model,
+        thread: &forum_thread::Model,
         post_id: i64,
-    ) -> Compose<'a> {
+    ) -> Compose {
         Compose {
             heading: "Edit your post".into(),
-            category,
-            thread,
+            context: "In",
+            in_title: thread.title.clone(),
+            in_href: thread_href(category, thread),
             action: format!("/forum/posts/{post_id}/edit"),
             button: "Save changes",
         }
     }
 
-    fn page(
+    /// Posting to a page's discussion (`forum::discussions`).
+    pub(crate) fn discussion(page: &crate::forum::discussions::Page) -> Compose {
+        Compose {
+            heading: format!("Discuss \u{201c}{}\u{201d}", page.title),
+            context: "About",
+            in_title: page.title.clone(),
+            in_href: page.href.clone(),
+            action: format!("{}/discussion", page.href),
+            button: "Post",
+        }
+    }
+
+    pub(crate) fn page(
         self,
         ctx: PageCtx,
         form: PostForm,
@@ -701,8 +721,9 @@ impl Compose<'_> {
         let invalid = !errors.is_empty();
         let view = ComposePage {
             heading: self.heading.clone(),
-            thread_title: self.thread.title.clone(),
-            thread_href: thread_href(self.category, self.thread),
+            context: self.context,
+            thread_title: self.in_title,
+            thread_href: self.in_href,
             action: self.action,
             button: self.button,
             form,
@@ -719,7 +740,11 @@ impl Compose<'_> {
     }
 
     /// The text to post, or the page again: with the problems, or with the preview asked for.
-    fn composed(self, ctx: PageCtx, form: PostForm) -> AppResult<Result<String, Response>> {
+    pub(crate) fn composed(
+        self,
+        ctx: PageCtx,
+        form: PostForm,
+    ) -> AppResult<Result<String, Response>> {
         match form.parse() {
             Err(errors) => self.page(ctx, form, None, errors).map(Err),
             Ok(body) if form.is_preview() => {

@@ -1,7 +1,7 @@
 //! The demo forum: five categories and lively threads between the demo people, written
 //! through `service.rs` at times in the past few weeks, with a pinned announcement, a locked
 //! thread, an edited post (its earlier text for admins), a quoted reply and a post reported
-//! to the admins. Running it again
+//! to the admins, and discussions of the hack day and of the latest meeting. Running it again
 //! adds nothing twice.
 
 use chrono::{DateTime, Duration, Utc};
@@ -227,6 +227,77 @@ async fn person(db: &DatabaseConnection, email: &str) -> Result<user::Model, App
         .ok_or_else(|| AppError::Internal(format!("the demo person {email} is missing")))
 }
 
+/// Discussions of the demo's pages: the hack day, and the latest meeting's minutes.
+const HACK_DAY: &[(&str, i64, &str)] = &[
+    (
+        AISHA,
+        72,
+        "Will API keys for the live bus feed be handed out on the day, or should teams \
+         register beforehand?",
+    ),
+    (
+        TOM,
+        70,
+        "Register beforehand if you can: the portal takes a working day to approve keys. \
+         We will have a few spare on the day.",
+    ),
+    (
+        MEI,
+        30,
+        "Is there step-free access to the Digital Hub? One of our team uses a wheelchair.",
+    ),
+    (
+        GARETH,
+        28,
+        "Yes: the lift is just inside the main entrance, and the accessible toilet is on the \
+         same floor as the hub.",
+    ),
+];
+
+const MINUTES: &[(&str, i64, &str)] = &[
+    (
+        HELEN,
+        96,
+        "Thanks for the minutes. On the action about the gritting routes: has anyone heard \
+         back from Highways about publishing them before the winter?",
+    ),
+    (
+        PRIYA,
+        90,
+        "Not yet. I will chase them this week and report under **matters arising** at the \
+         next meeting.",
+    ),
+];
+
+/// Adds the demo discussions of an event and a meeting, unless they have begun.
+async fn discussions(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::forum::discussions::{self, Page};
+    let hack_day = entity::event::Entity::find()
+        .filter(entity::event::Column::Title.eq("Bus Data Hack Day"))
+        .one(db)
+        .await?;
+    let meeting = entity::meeting::Entity::find()
+        .filter(entity::meeting::Column::StartsAt.lt(now))
+        .order_by_desc(entity::meeting::Column::StartsAt)
+        .one(db)
+        .await?;
+    let pages: Vec<(Page, &[(&str, i64, &str)])> = hack_day
+        .map(|e| (discussions::event_page(&e, None), HACK_DAY))
+        .into_iter()
+        .chain(meeting.map(|m| (discussions::meeting_page(&m), MINUTES)))
+        .collect();
+    for (page, posts) in pages {
+        if discussions::thread_of(db, &page.subject).await?.is_some() {
+            continue;
+        }
+        for (by, hours_ago, body) in posts {
+            let who = Actor::from(&person(db, by).await?);
+            discussions::post(db, &who, &page, body, now - Duration::hours(*hours_ago)).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds the demo categories and threads that are not there yet; returns the threads added.
 pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
     let admin = Actor::from(&person(db, PRIYA).await?);
@@ -321,5 +392,6 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
         }
         added += 1;
     }
+    discussions(db, now).await?;
     Ok(added)
 }

@@ -169,12 +169,28 @@ pub async fn start_thread(
     {
         return Ok((thread, post));
     }
-    let thread = forum_thread::ActiveModel {
-        category_id: Set(category_id),
+    let thread = insert_thread(&txn, actor, &category, title, None, now).await?;
+    let post = insert_post(&txn, thread.id, actor.id, body, now).await?;
+    mark_read(&txn, actor.id, thread.id, post.id, true).await?;
+    txn.commit().await?;
+    Ok((thread, post))
+}
+
+/// A new thread's row, counting the opening post its caller adds.
+pub(crate) async fn insert_thread(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    category: &forum_category::Model,
+    title: &str,
+    subject: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<forum_thread::Model> {
+    Ok(forum_thread::ActiveModel {
+        category_id: Set(category.id),
         title: Set(title.to_string()),
         slug: Set(thread_slug(title)),
         author_id: Set(Some(actor.id)),
-        subject: Set(None),
+        subject: Set(subject),
         created_at: Set(now),
         last_post_at: Set(now),
         post_count: Set(1),
@@ -184,15 +200,11 @@ pub async fn start_thread(
         hidden_reason: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
-    let post = insert_post(&txn, thread.id, actor.id, body, now).await?;
-    mark_read(&txn, actor.id, thread.id, post.id, true).await?;
-    txn.commit().await?;
-    Ok((thread, post))
+    .insert(txn)
+    .await?)
 }
 
-async fn insert_post(
+pub(crate) async fn insert_post(
     txn: &DatabaseTransaction,
     thread_id: i64,
     author_id: i64,

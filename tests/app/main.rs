@@ -22,6 +22,7 @@ mod events;
 mod files;
 mod finding;
 mod forum;
+mod forum_discussions;
 mod forum_search;
 mod golden;
 mod s3;
