@@ -228,7 +228,10 @@ async fn person(db: &DatabaseConnection, email: &str) -> Result<user::Model, App
 }
 
 /// Discussions of the demo's pages: the hack day, and the latest meeting's minutes.
-const HACK_DAY: &[(&str, i64, &str)] = &[
+/// Who, how many hours ago, and what.
+type DemoPost = (&'static str, i64, &'static str);
+
+const HACK_DAY: &[DemoPost] = &[
     (
         AISHA,
         72,
@@ -254,7 +257,7 @@ const HACK_DAY: &[(&str, i64, &str)] = &[
     ),
 ];
 
-const MINUTES: &[(&str, i64, &str)] = &[
+const MINUTES: &[DemoPost] = &[
     (
         HELEN,
         96,
@@ -281,7 +284,7 @@ async fn discussions(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), 
         .order_by_desc(entity::meeting::Column::StartsAt)
         .one(db)
         .await?;
-    let pages: Vec<(Page, &[(&str, i64, &str)])> = hack_day
+    let pages: Vec<(Page, &[DemoPost])> = hack_day
         .map(|e| (discussions::event_page(&e, None), HACK_DAY))
         .into_iter()
         .chain(meeting.map(|m| (discussions::meeting_page(&m), MINUTES)))
