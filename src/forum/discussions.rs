@@ -29,7 +29,7 @@ use crate::forum::{policy, queries, service};
 use crate::meetings::extensions::{MeetingPageRequest, MeetingParts, MeetingsExtension};
 use crate::state::AppState;
 use crate::web::PageCtx;
-use crate::web::flash::{self, FlashKind};
+use crate::web::flash::done;
 use crate::web::router::{Router, get};
 use crate::web::text::FieldErrors;
 use crate::web::user::{CurrentUser, SessionUser};
@@ -299,6 +299,7 @@ async fn start(
     .await?;
     let post = service::insert_post(&txn, thread.id, actor.id, body, now).await?;
     service::mark_read(&txn, actor.id, thread.id, post.id, true).await?;
+    crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
     txn.commit().await?;
     Ok((thread, post))
 }
@@ -481,11 +482,9 @@ async fn discuss(
     };
     state.forum_posts.check(actor.id)?;
     post(&state.db, &actor, &page, &body, state.clock.now()).await?;
-    state.reads.invalidate();
-    Ok(flash::redirect(
+    Ok(done(
+        &state,
         jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
         "Your post is in the discussion.",
         &format!("{}#discussion", page.href),
     ))

@@ -1,12 +1,14 @@
 //! The forum: categories (admins create and order them), threads and replies in Markdown
 //! from signed-in members, authors editing (earlier texts kept for admins) and deleting
 //! (the place kept) their posts, quoting, "new since your last visit" markers, Atom feeds,
-//! and moderation (pin, lock, hide, in the audit log). A base layer over sign-in: events and
-//! meetings do not know it.
+//! moderation (pin, lock, hide, in the audit log), search, and the discussions of events,
+//! series dates and meetings shown on their pages. It builds on events and meetings through
+//! their extension points (`discussions.rs`); they do not know it.
 
 pub mod discussions;
 pub mod feeds;
 pub mod forms;
+pub mod notices;
 pub mod policy;
 pub mod queries;
 pub mod reports;
@@ -79,6 +81,10 @@ pub fn mount(router: Router) -> Router {
         .at(
             "/forum/threads/:id<\\d{1,18}>/reply",
             post(routes::post_reply),
+        )
+        .at(
+            "/forum/threads/:id<\\d{1,18}>/follow",
+            post(routes::follow_thread),
         )
         .at(
             "/forum/threads/:id<\\d{1,18}>/hide",

@@ -2,6 +2,9 @@
 //! reply box, starting a thread, editing and deleting one's posts, moderation, and the
 //! admins' category list.
 
+use crate::web::flash::done;
+use crate::web::text::beside;
+use crate::web::text::errors_json;
 use std::collections::HashMap;
 
 use entity::{forum_category, forum_post, forum_thread};
@@ -19,7 +22,7 @@ use crate::forum::{policy, queries};
 use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::confirm::{self, Confirm, Hidden, ReasonBox};
-use crate::web::flash::{self, FlashKind};
+
 use crate::web::format;
 use crate::web::markdown;
 use crate::web::page::PageMeta;
@@ -39,20 +42,6 @@ pub fn thread_href(c: &forum_category::Model, t: &forum_thread::Model) -> String
     } else {
         format!("/forum/{}/{}-{}", c.slug, t.id, t.slug)
     }
-}
-
-fn done(state: &AppState, jar: &CookieJar, message: impl Into<String>, to: &str) -> Response {
-    flash::redirect(
-        jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
-        message.into(),
-        to,
-    )
-}
-
-fn errors_json(errors: &FieldErrors) -> serde_json::Value {
-    serde_json::to_value(errors).unwrap_or_default()
 }
 
 fn page_number(page: Option<u64>) -> AppResult<u64> {
@@ -409,6 +398,8 @@ struct PostView {
     number: u64,
     href: String,
     author: String,
+    /// The author's handle, for mentioning them ("@priya-shah").
+    handle: Option<String>,
     posted: String,
     posted_iso: String,
     edited: Option<String>,
@@ -444,6 +435,8 @@ struct ThreadPage {
     signed_in: bool,
     signin_href: String,
     can_reply: bool,
+    /// The visitor follows it: new posts are mailed to them.
+    following: bool,
     is_admin: bool,
     reply: String,
     previous: Option<String>,
@@ -506,6 +499,7 @@ pub async fn thread_page(
         None => None,
     };
     let last_read = reader.as_ref().map_or(0, |r| r.last_read_post_id);
+    let following = reader.as_ref().is_some_and(|r| r.following);
     let can_reply = actor
         .as_ref()
         .is_some_and(|a| policy::can_reply(a, &thread));
@@ -524,6 +518,10 @@ pub async fn thread_page(
             let first_unread = unread && !first_unread_seen;
             first_unread_seen |= unread;
             PostView {
+                handle: p
+                    .author_id
+                    .and_then(|id| names.get(&id))
+                    .map(|name| crate::forum::notices::handle(name)),
                 id: p.id,
                 number: offset + i as u64 + 1,
                 href: format!("/forum/posts/{}", p.id),
@@ -587,6 +585,7 @@ pub async fn thread_page(
         signed_in: actor.is_some(),
         signin_href: crate::web::page::signin_href(&href),
         can_reply,
+        following,
         is_admin,
         reply,
         previous: (page > 1).then(|| with_page(&href, page - 1)),
@@ -755,6 +754,42 @@ impl Compose {
             Ok(body) => Ok(Ok(body)),
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct FollowForm {
+    /// "follow" or "unfollow".
+    decision: String,
+}
+
+#[handler]
+pub async fn follow_thread(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<FollowForm>,
+) -> AppResult<Response> {
+    let state = ctx.state.clone();
+    let actor = user.actor();
+    let (category, thread) = visible_thread(&state, Some(&actor), id).await?;
+    let (following, message) = match form.decision.as_str() {
+        "follow" => (
+            true,
+            "You follow this thread: each new post will be e-mailed to you.",
+        ),
+        "unfollow" => (
+            false,
+            "You no longer follow this thread: new posts in it will not be e-mailed to you.",
+        ),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose whether to follow the thread or to stop following it.".into(),
+            ));
+        }
+    };
+    service::set_following(&state.db, &actor, thread.id, following).await?;
+    Ok(done(&state, jar, message, &thread_href(&category, &thread)))
 }
 
 #[handler]
@@ -1139,14 +1174,6 @@ fn after_save(
             "/admin/forum",
         ))),
         Err(err) => beside("slug", err).map(Err),
-    }
-}
-
-/// A refusal that belongs beside a field (an address already taken) is shown there.
-fn beside(field: &'static str, err: AppError) -> Result<FieldErrors, AppError> {
-    match err {
-        AppError::Conflict(m) | AppError::BadRequest(m) => Ok(FieldErrors::from([(field, m)])),
-        other => Err(other),
     }
 }
 

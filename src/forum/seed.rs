@@ -396,5 +396,12 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
         added += 1;
     }
     discussions(db, now).await?;
+    // Older posts are history brought in: their mail to followers and mentioned members is
+    // not left waiting. This week's stays in the outbox, as a live site would have it.
+    entity::outbox::Entity::delete_many()
+        .filter(entity::outbox::Column::Kind.is_in(crate::forum::notices::KINDS))
+        .filter(entity::outbox::Column::CreatedAt.lt(now - Duration::days(7)))
+        .exec(db)
+        .await?;
     Ok(added)
 }

@@ -1,7 +1,7 @@
 //! The forum's writes, each one transaction: categories (admins), starting threads, replies,
 //! authors editing and deleting their own posts, moderation (pin, lock, hide; every decision
-//! in the audit log), and what each member has read (posting in a thread also marks them as
-//! following it, for the mail to followers still to come). A thread's row is locked
+//! in the audit log), and what each member has read and follows (posting in a thread
+//! follows it; its followers and the members a post mentions are mailed, `notices.rs`). A thread's row is locked
 //! first, so that replies, edits and moderation of one thread are decided one after another.
 
 use chrono::{DateTime, Duration, Utc};
@@ -133,6 +133,36 @@ pub async fn mark_read(
     Ok(())
 }
 
+/// `user_id` follows `thread_id` (new posts in it are mailed to them) or stops following.
+pub async fn set_following(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    thread_id: i64,
+    following: bool,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let thread = lock_thread(&txn, thread_id).await?;
+    if !policy::can_see_thread(Some(actor), &thread) {
+        return Err(AppError::NotFound);
+    }
+    forum_reader::Entity::insert(forum_reader::ActiveModel {
+        user_id: Set(actor.id),
+        thread_id: Set(thread_id),
+        // Following is not reading: nothing is marked read.
+        last_read_post_id: Set(0),
+        following: Set(following),
+    })
+    .on_conflict(
+        OnConflict::columns([forum_reader::Column::UserId, forum_reader::Column::ThreadId])
+            .update_column(forum_reader::Column::Following)
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Starts a thread with its opening post. The author follows it (`forum_reader.following`,
 /// which the mail to followers will read).
 pub async fn start_thread(
@@ -172,6 +202,7 @@ pub async fn start_thread(
     let thread = insert_thread(&txn, actor, &category, title, None, now).await?;
     let post = insert_post(&txn, thread.id, actor.id, body, now).await?;
     mark_read(&txn, actor.id, thread.id, post.id, true).await?;
+    crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
     txn.commit().await?;
     Ok((thread, post))
 }
@@ -253,6 +284,8 @@ pub async fn reply(
         return Ok(earlier);
     }
     let post = insert_post(&txn, thread_id, actor.id, body, now).await?;
+    // Followers hear of it before the author joins them.
+    crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
     let count = thread.post_count + 1;
     let mut active = thread.into_active_model();
     active.post_count = Set(count);

@@ -2,6 +2,8 @@
 //! postponing, agenda items, members' updates, attendance, minutes, actions, the Markdown
 //! export, and the action tracker.
 
+use crate::web::flash::done;
+use crate::web::text::errors_json;
 use entity::meeting;
 use entity::meeting_action::ActionStatus;
 use poem::http::{StatusCode, header};
@@ -19,32 +21,13 @@ use crate::meetings::views::{self, ActionContext, ActionView, MeetingLink, Statu
 use crate::meetings::{export, policy, queries, workflow};
 use crate::state::AppState;
 use crate::web::PageCtx;
-use crate::web::flash::{self, FlashKind};
+
 use crate::web::user::CurrentUser;
 
 async fn find(state: &AppState, slug: &str) -> AppResult<meeting::Model> {
     queries::find(&state.db, slug)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-fn done(state: &AppState, jar: &CookieJar, message: impl Into<String>, to: &str) -> Response {
-    flash::redirect(
-        jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
-        message.into(),
-        to,
-    )
-}
-
-fn errors_json(errors: &FieldErrors) -> serde_json::Value {
-    serde_json::Value::Object(
-        errors
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
-            .collect(),
-    )
 }
 
 // ---------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ pub const REMINDERS: &str = "reminders";
 pub const MEETINGS: &str = "meetings";
 /// Members: an action given to them at a meeting, due in a week, or overdue.
 pub const ACTIONS: &str = "actions";
+/// Members: a forum post mentions them, or is new in a thread they follow.
+pub const FORUM: &str = "forum";
 /// Members who ask for it: once a week, what is new.
 pub const DIGEST: &str = "digest";
 
@@ -103,6 +105,15 @@ pub const TOPICS: &[Topic] = &[
         in_daily_summary: true,
     },
     Topic {
+        key: FORUM,
+        label: "Forum",
+        hint: "When a post mentions you by your handle (such as @priya-shah), and when \
+               someone posts in a thread you follow (you follow the threads you post in).",
+        admins_only: false,
+        on_by_default: true,
+        in_daily_summary: true,
+    },
+    Topic {
         key: DIGEST,
         label: "Weekly digest",
         hint: "On Monday mornings: the events published in the past week.",
@@ -131,10 +142,11 @@ mod tests {
             REMINDERS,
             MEETINGS,
             ACTIONS,
+            FORUM,
             DIGEST,
         ] {
             assert_eq!(TOPICS.iter().filter(|t| t.key == key).count(), 1, "{key}");
         }
-        assert_eq!(TOPICS.len(), 8);
+        assert_eq!(TOPICS.len(), 9);
     }
 }

@@ -1,6 +1,9 @@
 //! The register's pages: the list (by kind, with what admins still have to sort), one
 //! entry, adding, editing and merging (admins), and the register as open data (CSV, JSON).
 
+use crate::web::flash::done;
+use crate::web::text::beside;
+use crate::web::text::errors_json;
 use std::collections::HashMap;
 
 use entity::organisation::{self, Kind};
@@ -16,26 +19,12 @@ use crate::organisations::queries::{self, Uses};
 use crate::organisations::service;
 use crate::state::AppState;
 use crate::web::PageCtx;
-use crate::web::flash::{self, FlashKind};
+
 use crate::web::text::FieldErrors;
 use crate::web::user::RequireAdmin;
 
 pub fn href(org: &organisation::Model) -> String {
     format!("/organisations/{}", org.id)
-}
-
-fn done(state: &AppState, jar: &CookieJar, message: String, to: &str) -> Response {
-    flash::redirect(
-        jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
-        message,
-        to,
-    )
-}
-
-fn errors_json(errors: &FieldErrors) -> serde_json::Value {
-    serde_json::to_value(errors).unwrap_or_default()
 }
 
 #[derive(Serialize)]
@@ -273,14 +262,6 @@ fn form_page(
         invalid.then_some(StatusCode::UNPROCESSABLE_ENTITY),
         &view,
     )
-}
-
-/// A refusal that belongs beside a field (a name already in the register) is shown there.
-fn beside(field: &'static str, err: AppError) -> Result<FieldErrors, AppError> {
-    match err {
-        AppError::Conflict(m) | AppError::BadRequest(m) => Ok(FieldErrors::from([(field, m)])),
-        other => Err(other),
-    }
 }
 
 #[handler]

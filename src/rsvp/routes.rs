@@ -2,6 +2,7 @@
 //! sign-in sheet, CSV and places, "My events" and its personal calendar feed, and erasing
 //! one's history from the profile.
 
+use crate::web::flash::done;
 use chrono::NaiveDate;
 use entity::event;
 use entity::rsvp::Response as Answered;
@@ -22,7 +23,7 @@ use crate::rsvp::{policy, queries};
 use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::confirm::{self, Confirm};
-use crate::web::flash::{self, FlashKind};
+
 use crate::web::user::CurrentUser;
 
 /// The event at `slug`, if this person may see it.
@@ -49,16 +50,6 @@ async fn find_slot(
     let exceptions = event_queries::exceptions_of(&state.db, &e).await?;
     let slot = slots::resolve(&e, &exceptions, date).ok_or(AppError::NotFound)?;
     Ok((e, slot))
-}
-
-fn done(state: &AppState, jar: &CookieJar, message: String, to: &str) -> Response {
-    flash::redirect(
-        jar,
-        state.config.secure_cookies(),
-        FlashKind::Success,
-        message,
-        to,
-    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -678,7 +669,7 @@ pub async fn reset_feed(
     Ok(done(
         &state,
         jar,
-        "Your calendar has a new address. The old one no longer works: subscribe again with the new one.".into(),
+        "Your calendar has a new address. The old one no longer works: subscribe again with the new one.",
         "/events/mine#my-calendar",
     ))
 }

@@ -35,6 +35,23 @@ pub fn redirect(
     super::see_other(location)
 }
 
+/// "Done": a success message for the next page, and a 303 to `location` (the end of most
+/// forms' POSTs).
+pub fn done(
+    state: &crate::state::AppState,
+    jar: &CookieJar,
+    message: impl Into<String>,
+    location: &str,
+) -> poem::Response {
+    redirect(
+        jar,
+        state.config.secure_cookies(),
+        FlashKind::Success,
+        message,
+        location,
+    )
+}
+
 /// Queues a message for the next page this browser loads.
 pub fn push(jar: &CookieJar, secure: bool, kind: FlashKind, message: impl Into<String>) {
     let signed = jar.signed();

@@ -66,6 +66,24 @@ pub fn has_encoded_nul(raw: &str) -> bool {
 /// Form problems by field name, in a stable order.
 pub type FieldErrors = BTreeMap<&'static str, String>;
 
+/// The errors as templates read them (`page.errors.FIELD`).
+pub fn errors_json(errors: &FieldErrors) -> serde_json::Value {
+    serde_json::to_value(errors).unwrap_or_default()
+}
+
+/// A refusal that belongs beside a field (a name or an address already taken) is shown
+/// there; any other error stays one.
+pub fn beside(
+    field: &'static str,
+    err: crate::error::AppError,
+) -> Result<FieldErrors, crate::error::AppError> {
+    use crate::error::AppError;
+    match err {
+        AppError::Conflict(m) | AppError::BadRequest(m) => Ok(FieldErrors::from([(field, m)])),
+        other => Err(other),
+    }
+}
+
 /// A one-line form field: trimmed, at most `max` characters, refused with `required`'s
 /// message when empty and required; problems go into `errors` under `field`.
 pub fn single(
