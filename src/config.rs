@@ -53,6 +53,7 @@ pub struct RawConfig {
     pub calendar_refresh_minutes: u32,
     pub rsvp_notes_days: u32,
     pub forum_posts_per_hour: u32,
+    pub forum_hold_first_posts: u32,
     pub auth: RawAuth,
     pub smtp: RawSmtp,
     pub storage: RawStorage,
@@ -445,6 +446,7 @@ impl Default for RawConfig {
             calendar_cancelled_days: 90,
             rsvp_notes_days: 30,
             forum_posts_per_hour: 30,
+            forum_hold_first_posts: 0,
             smtp: RawSmtp::default(),
             storage: RawStorage::default(),
             calendar_refresh_minutes: 60,
@@ -472,6 +474,7 @@ const KEYS: &[&str] = &[
     "calendar_refresh_minutes",
     "rsvp_notes_days",
     "forum_posts_per_hour",
+    "forum_hold_first_posts",
     "auth",
     "smtp",
     "storage",
@@ -503,6 +506,8 @@ pub struct Config {
     pub rsvp_notes: chrono::Duration,
     /// How many threads and replies one member may post in an hour (a flood stops there).
     pub forum_posts_per_hour: u32,
+    /// A member's first this many forum posts wait for an admin's approval (0: none do).
+    pub forum_hold_first_posts: u32,
     pub auth: AuthConfig,
     /// Where mail goes out; none keeps it in the outbox for admins to read.
     pub smtp: Option<SmtpConfig>,
@@ -797,6 +802,12 @@ impl RawConfig {
                 "must be between 1 and 10000",
             ));
         }
+        if self.forum_hold_first_posts > 100 {
+            return Err(ConfigError::new(
+                "forum_hold_first_posts",
+                "must be between 0 (no post waits) and 100",
+            ));
+        }
         let smtp = self.smtp.validate(&site_name, &base_url)?;
         let storage = self.storage.validate(self.max_upload_mb)?;
         let auth = self.auth.validate()?;
@@ -827,6 +838,7 @@ impl RawConfig {
             calendar_refresh_minutes: self.calendar_refresh_minutes,
             rsvp_notes: chrono::Duration::days(i64::from(self.rsvp_notes_days)),
             forum_posts_per_hour: self.forum_posts_per_hour,
+            forum_hold_first_posts: self.forum_hold_first_posts,
             auth,
             smtp,
             storage,

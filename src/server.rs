@@ -103,6 +103,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         waiting_for_admins: Arc::new(vec![
             Arc::new(crate::events::queries::ModerationCount),
             Arc::new(crate::forum::reports::ReportCount),
+            Arc::new(crate::forum::reports::HeldCount),
         ]),
         event_extensions: Arc::new(vec![
             Arc::new(crate::rsvp::Rsvp),

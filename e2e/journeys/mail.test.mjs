@@ -76,6 +76,11 @@ const MEMBER_TOPICS = [
   { label: 'Reminders', hint: 'The day before an event you are going to, with its calendar entry attached.', on: true },
   { label: 'Meetings', hint: "When the agenda of the next meeting is published, and when a meeting's minutes are.", on: true },
   { label: 'Your actions', hint: 'When a meeting gives you an action, a week before it is due, and when it is overdue.', on: true },
+  {
+    label: 'Forum',
+    hint: 'When a post mentions you by your handle (such as @priya-shah), and when someone posts in a thread you follow (you follow the threads you post in).',
+    on: true,
+  },
   { label: 'Weekly digest', hint: 'On Monday mornings: the events published in the past week.', on: false },
 ];
 

@@ -23,6 +23,9 @@ pub struct Model {
     /// Hidden by an admin: only admins see it, with the reason.
     pub hidden_at: Option<DateTimeUtc>,
     pub hidden_reason: Option<String>,
+    /// Waits for an admin's approval (a new member's first posts); hidden until then, but
+    /// shown to its author.
+    pub held: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -263,6 +263,16 @@ const ACTIONS: &[Action] = &[
         label: "Showed a hidden forum post again",
         group: FORUM,
     },
+    Action {
+        code: "forum.post.approve",
+        label: "Approved a new member's forum post",
+        group: FORUM,
+    },
+    Action {
+        code: "forum.post.reject",
+        label: "Turned down a new member's forum post",
+        group: FORUM,
+    },
 ];
 
 /// The code as the log knows it, if it is one.

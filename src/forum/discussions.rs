@@ -255,16 +255,17 @@ pub async fn post(
     actor: &Actor,
     page: &Page,
     body: &str,
+    hold_first: u32,
     now: DateTime<Utc>,
 ) -> AppResult<(forum_thread::Model, forum_post::Model)> {
     // A second first post at the same moment loses the race for the subject (or for the
     // category) and is posted again as a reply.
     for attempt in 0..3 {
         if let Some(thread) = thread_of(db, &page.subject).await? {
-            let post = service::reply(db, actor, thread.id, body, now).await?;
+            let post = service::reply(db, actor, thread.id, body, hold_first, now).await?;
             return Ok((thread, post));
         }
-        match start(db, actor, page, body, now).await {
+        match start(db, actor, page, body, hold_first, now).await {
             Err(AppError::Conflict(_)) if attempt < 2 => continue,
             done => return done,
         }
@@ -279,9 +280,11 @@ async fn start(
     actor: &Actor,
     page: &Page,
     body: &str,
+    hold_first: u32,
     now: DateTime<Utc>,
 ) -> AppResult<(forum_thread::Model, forum_post::Model)> {
     let txn = begin_write(db).await?;
+    let held = service::must_wait(&txn, actor, hold_first).await?;
     let category = category_for(&txn, &page.subject, now).await?;
     let title: String = page
         .title
@@ -294,12 +297,15 @@ async fn start(
         &category,
         &title,
         Some(page.subject.key()),
+        held,
         now,
     )
     .await?;
-    let post = service::insert_post(&txn, thread.id, actor.id, body, now).await?;
+    let post = service::insert_post(&txn, thread.id, actor.id, body, held, now).await?;
     service::mark_read(&txn, actor.id, thread.id, post.id, true).await?;
-    crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
+    if !held {
+        crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
+    }
     txn.commit().await?;
     Ok((thread, post))
 }
@@ -307,6 +313,10 @@ async fn start(
 // ---------------------------------------------------------------------------------------
 // The part of the pages
 // ---------------------------------------------------------------------------------------
+
+/// What a member whose post waits for approval is told.
+pub const HELD_MESSAGE: &str = "Thank you: as a new member, your first posts wait for an \
+    admin's approval. Everyone will see this one once it is approved.";
 
 /// How many of the latest posts a page shows; the thread has the rest.
 const SHOWN: u64 = 3;
@@ -481,11 +491,25 @@ async fn discuss(
         Err(page) => return Ok(page),
     };
     state.forum_posts.check(actor.id)?;
-    post(&state.db, &actor, &page, &body, state.clock.now()).await?;
+    let hold_first = state.config.forum_hold_first_posts;
+    let (_, posted) = post(
+        &state.db,
+        &actor,
+        &page,
+        &body,
+        hold_first,
+        state.clock.now(),
+    )
+    .await?;
+    let message = if posted.held {
+        HELD_MESSAGE
+    } else {
+        "Your post is in the discussion."
+    };
     Ok(done(
         &state,
         jar,
-        "Your post is in the discussion.",
+        message,
         &format!("{}#discussion", page.href),
     ))
 }

@@ -156,10 +156,24 @@ async fn build(state: &AppState, category: Option<&forum_category::Model>) -> Ap
     Ok(feed)
 }
 
-fn respond(feed: &Feed) -> AppResult<Response> {
-    let mut body = Vec::new();
-    feed.write_to(&mut body)
-        .map_err(|e| AppError::Internal(format!("writing an Atom feed: {e}")))?;
+/// The feed as XML, made once per change of the forum (`AppState::reads`, cleared by every
+/// write) however many feed readers ask.
+async fn written(state: &AppState, category: Option<&forum_category::Model>) -> AppResult<Vec<u8>> {
+    let key = format!("forum-feed:{}", category.map_or("", |c| c.slug.as_str()));
+    let body = state
+        .reads
+        .get_or_load(key, async {
+            let feed = build(state, category).await?;
+            let mut body = Vec::new();
+            feed.write_to(&mut body)
+                .map_err(|e| AppError::Internal(format!("writing an Atom feed: {e}")))?;
+            Ok::<_, AppError>(body)
+        })
+        .await?;
+    Ok(body.as_ref().clone())
+}
+
+fn respond(body: Vec<u8>) -> AppResult<Response> {
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")
         .header(header::CACHE_CONTROL, "public, max-age=300")
@@ -169,7 +183,7 @@ fn respond(feed: &Feed) -> AppResult<Response> {
 
 #[handler]
 pub async fn forum_feed(state: Data<&AppState>) -> AppResult<Response> {
-    respond(&build(&state, None).await?)
+    respond(written(&state, None).await?)
 }
 
 #[handler]
@@ -180,5 +194,5 @@ pub async fn category_feed(
     let category = queries::category(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    respond(&build(&state, Some(&category)).await?)
+    respond(written(&state, Some(&category)).await?)
 }

@@ -13,12 +13,29 @@ fn is_admin(actor: Option<&Actor>) -> bool {
 }
 
 pub fn can_see_thread(actor: Option<&Actor>, thread: &forum_thread::Model) -> bool {
-    thread.hidden_at.is_none() || is_admin(actor)
+    thread.hidden_at.is_none()
+        || is_admin(actor)
+        || (thread.held && is_author(actor, thread.author_id))
 }
 
-/// A hidden post's place shows for everyone; its text for admins.
+/// A hidden post's place shows for everyone; its text for admins (and, while it waits for
+/// approval, for its author).
 pub fn can_read_post(actor: Option<&Actor>, post: &forum_post::Model) -> bool {
-    post.hidden_at.is_none() || is_admin(actor)
+    post.hidden_at.is_none() || is_admin(actor) || (post.held && is_author(actor, post.author_id))
+}
+
+/// A post waiting for approval is not shown at all to others than its author and admins.
+pub fn can_see_post_place(actor: Option<&Actor>, post: &forum_post::Model) -> bool {
+    !post.held || can_read_post(actor, post)
+}
+
+fn is_author(actor: Option<&Actor>, author_id: Option<i64>) -> bool {
+    actor.is_some_and(|a| author_id == Some(a.id))
+}
+
+/// Members report others' posts that stand (neither deleted nor already hidden).
+pub fn can_report(actor: &Actor, post: &forum_post::Model) -> bool {
+    post.author_id != Some(actor.id) && post.deleted_at.is_none() && post.hidden_at.is_none()
 }
 
 pub fn can_start_thread(actor: &Actor, category: &forum_category::Model) -> bool {

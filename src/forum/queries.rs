@@ -118,6 +118,24 @@ pub async fn thread(
     forum_thread::Entity::find_by_id(id).one(db).await
 }
 
+/// The threads with these ids, in one query.
+pub async fn threads_by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, forum_thread::Model>, DbErr> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(forum_thread::Entity::find()
+        .filter(forum_thread::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect())
+}
+
 pub async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Option<forum_post::Model>, DbErr> {
     forum_post::Entity::find_by_id(id).one(db).await
 }

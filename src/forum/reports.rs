@@ -37,18 +37,15 @@ pub async fn report(
     if !policy::can_see_thread(Some(actor), &thread) {
         return Err(AppError::NotFound);
     }
-    if post.author_id == Some(actor.id) {
-        return Err(AppError::Conflict(
-            "This is your own post: edit or delete it instead.".into(),
-        ));
-    }
-    if post.deleted_at.is_some() {
-        return Err(AppError::Gone("Its author has deleted this post.".into()));
-    }
-    if post.hidden_at.is_some() {
-        return Err(AppError::Conflict(
-            "An admin has already hidden this post.".into(),
-        ));
+    if !policy::can_report(actor, &post) {
+        // Why not, in the person's words.
+        return Err(if post.author_id == Some(actor.id) {
+            AppError::Conflict("This is your own post: edit or delete it instead.".into())
+        } else if post.deleted_at.is_some() {
+            AppError::Gone("Its author has deleted this post.".into())
+        } else {
+            AppError::Conflict("An admin has already hidden this post.".into())
+        });
     }
     let open = forum_report::Entity::find()
         .filter(forum_report::Column::PostId.eq(post_id))
@@ -183,5 +180,41 @@ impl crate::web::page::WaitingCount for ReportCount {
 
     fn href(&self) -> &'static str {
         "/admin/forum/reports"
+    }
+}
+
+/// New members' posts waiting for approval (`forum_hold_first_posts`), oldest first.
+pub async fn held(db: &impl ConnectionTrait) -> Result<Vec<forum_post::Model>, DbErr> {
+    forum_post::Entity::find()
+        .filter(forum_post::Column::Held.eq(true))
+        .filter(forum_post::Column::DeletedAt.is_null())
+        .order_by_asc(forum_post::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The admins' count of posts waiting for approval.
+pub struct HeldCount;
+
+impl crate::web::page::WaitingCount for HeldCount {
+    fn count<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+    ) -> futures_util::future::BoxFuture<'a, Result<u64, DbErr>> {
+        Box::pin(async move {
+            forum_post::Entity::find()
+                .filter(forum_post::Column::Held.eq(true))
+                .filter(forum_post::Column::DeletedAt.is_null())
+                .count(db)
+                .await
+        })
+    }
+
+    fn label(&self) -> &'static str {
+        "Forum posts waiting for approval"
+    }
+
+    fn href(&self) -> &'static str {
+        "/admin/forum/reports#held"
     }
 }

@@ -37,11 +37,7 @@ pub fn category_href(c: &forum_category::Model) -> String {
 }
 
 pub fn thread_href(c: &forum_category::Model, t: &forum_thread::Model) -> String {
-    if t.slug.is_empty() {
-        format!("/forum/{}/{}", c.slug, t.id)
-    } else {
-        format!("/forum/{}/{}-{}", c.slug, t.id, t.slug)
-    }
+    format!("/forum/{}/{}", c.slug, thread_path(t))
 }
 
 fn page_number(page: Option<u64>) -> AppResult<u64> {
@@ -363,15 +359,16 @@ pub async fn new_thread(
         category.id,
         &title,
         &body,
+        state.config.forum_hold_first_posts,
         state.clock.now(),
     )
     .await?;
-    Ok(done(
-        &state,
-        jar,
-        "Your thread has been started.",
-        &thread_href(&category, &thread),
-    ))
+    let message = if thread.held {
+        crate::forum::discussions::HELD_MESSAGE
+    } else {
+        "Your thread has been started."
+    };
+    Ok(done(&state, jar, message, &thread_href(&category, &thread)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -408,6 +405,8 @@ struct PostView {
     html: Option<String>,
     deleted: bool,
     hidden: bool,
+    /// Waits for an admin's approval (shown to its author and the admins).
+    held: bool,
     hidden_reason: Option<String>,
     unread: bool,
     first_unread: bool,
@@ -431,6 +430,8 @@ struct ThreadPage {
     pinned: bool,
     locked: bool,
     hidden: bool,
+    /// Its opening post waits for approval.
+    held: bool,
     hidden_reason: Option<String>,
     signed_in: bool,
     signin_href: String,
@@ -477,7 +478,13 @@ pub async fn thread_page(
     let href = thread_href(&category, &thread);
     // A thread moved to another category, or retitled: its current address.
     if category.slug != slug || address != thread_path(&thread) {
-        return Ok(Redirect::moved_permanent(with_page(&href, page)).into_response());
+        // The quote asked for travels with it.
+        let mut to = with_page(&href, page);
+        if let Some(quote) = q.quote {
+            to.push(if to.contains('?') { '&' } else { '?' });
+            to.push_str(&format!("quote={quote}"));
+        }
+        return Ok(Redirect::moved_permanent(to).into_response());
     }
     let places = queries::places(&state.db, thread.id).await?;
     let pages = places.div_ceil(POSTS_PER_PAGE).max(1);
@@ -508,6 +515,8 @@ pub async fn thread_page(
     let views: Vec<PostView> = posts
         .iter()
         .enumerate()
+        // Posts waiting for approval: for their authors and the admins only.
+        .filter(|(_, p)| policy::can_see_post_place(actor.as_ref(), p))
         .map(|(i, p)| {
             let author = author_name(&names, p.author_id);
             let readable = policy::can_read_post(actor.as_ref(), p) && p.deleted_at.is_none();
@@ -531,7 +540,8 @@ pub async fn thread_page(
                 edited_iso: p.edited_at.map(format::iso),
                 html: readable.then(|| p.body_html.clone()),
                 deleted: p.deleted_at.is_some(),
-                hidden: p.hidden_at.is_some(),
+                hidden: p.hidden_at.is_some() && !p.held,
+                held: p.held,
                 hidden_reason: if is_admin {
                     p.hidden_reason.clone()
                 } else {
@@ -543,9 +553,7 @@ pub async fn thread_page(
                     .as_ref()
                     .is_some_and(|a| policy::ensure_can_change_post(a, &thread, p).is_ok()),
                 can_quote: can_reply && readable,
-                can_report: readable
-                    && p.hidden_at.is_none()
-                    && actor.is_some_and(|a| p.author_id != Some(a.id)),
+                can_report: readable && actor.is_some_and(|a| policy::can_report(&a, p)),
                 versions: versions
                     .get(&p.id)
                     .map(|vs| {
@@ -580,8 +588,12 @@ pub async fn thread_page(
         posts: views,
         pinned: thread.pinned,
         locked: thread.locked,
-        hidden: thread.hidden_at.is_some(),
-        hidden_reason: thread.hidden_reason.clone().filter(|_| is_admin),
+        hidden: thread.hidden_at.is_some() && !thread.held,
+        held: thread.held,
+        hidden_reason: thread
+            .hidden_reason
+            .clone()
+            .filter(|_| is_admin && !thread.held),
         signed_in: actor.is_some(),
         signin_href: crate::web::page::signin_href(&href),
         can_reply,
@@ -604,6 +616,7 @@ pub async fn thread_page(
         .into_response())
 }
 
+/// The thread's part of its address: `{id}-{slug}`, or the id alone for a title of symbols.
 fn thread_path(t: &forum_thread::Model) -> String {
     if t.slug.is_empty() {
         t.id.to_string()
@@ -809,9 +822,22 @@ pub async fn post_reply(
         Err(page) => return Ok(page),
     };
     state.forum_posts.check(actor.id)?;
-    let post = service::reply(&state.db, &actor, thread.id, &body, state.clock.now()).await?;
+    let post = service::reply(
+        &state.db,
+        &actor,
+        thread.id,
+        &body,
+        state.config.forum_hold_first_posts,
+        state.clock.now(),
+    )
+    .await?;
     let to = post_href(&state, &category, &thread, &post).await?;
-    Ok(done(&state, jar, "Your reply has been posted.", &to))
+    let message = if post.held {
+        crate::forum::discussions::HELD_MESSAGE
+    } else {
+        "Your reply has been posted."
+    };
+    Ok(done(&state, jar, message, &to))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1089,10 +1115,13 @@ pub async fn moderate_post(
         },
         _ => return Err(AppError::BadRequest("Choose hide or show.".into())),
     };
-    let message = if hide.is_some() {
-        "The post is hidden from members."
-    } else {
-        "Members can see the post again."
+    let message = match (hide.is_some(), post.held) {
+        (true, false) => "The post is hidden from members.",
+        (false, false) => "Members can see the post again.",
+        (true, true) => "The post is turned down: it stays hidden, with your reason.",
+        (false, true) => {
+            "The post is approved: everyone can read it, and its thread's followers hear of it."
+        }
     };
     let (thread, post) =
         service::moderate_post(&state.db, &actor, id, hide, state.clock.now()).await?;
@@ -1407,6 +1436,8 @@ struct ReportedPost {
 #[derive(Serialize)]
 struct ReportsPage {
     posts: Vec<ReportedPost>,
+    /// New members' posts waiting for approval.
+    held: Vec<ReportedPost>,
 }
 
 #[handler]
@@ -1414,16 +1445,14 @@ pub async fn reports_page(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppRes
     let state = ctx.state.clone();
     let tz = state.config.time_zone;
     let open = crate::forum::reports::open(&state.db).await?;
-    let threads: HashMap<i64, forum_thread::Model> = {
-        let ids: Vec<i64> = open.iter().map(|(p, _)| p.thread_id).collect();
-        let mut map = HashMap::new();
-        for id in ids {
-            if let Some(t) = queries::thread(&state.db, id).await? {
-                map.insert(id, t);
-            }
-        }
-        map
-    };
+    let held = crate::forum::reports::held(&state.db).await?;
+    let threads: HashMap<i64, forum_thread::Model> = queries::threads_by_ids(
+        &state.db,
+        open.iter()
+            .map(|(p, _)| p.thread_id)
+            .chain(held.iter().map(|p| p.thread_id)),
+    )
+    .await?;
     let people: Vec<i64> = open
         .iter()
         .flat_map(|(p, rs)| {
@@ -1431,38 +1460,38 @@ pub async fn reports_page(ctx: PageCtx, RequireAdmin(_): RequireAdmin) -> AppRes
                 .into_iter()
                 .chain(rs.iter().filter_map(|r| r.reporter_id))
         })
+        .chain(held.iter().filter_map(|p| p.author_id))
         .collect();
     let names = queries::names(&state.db, people).await?;
-    let posts = open
-        .iter()
-        .map(|(p, rs)| ReportedPost {
-            id: p.id,
-            href: format!("/forum/posts/{}", p.id),
-            thread: threads
-                .get(&p.thread_id)
-                .map(|t| t.title.clone())
-                .unwrap_or_default(),
-            author: author_name(&names, p.author_id),
-            posted: format::date_time(p.created_at, tz),
-            posted_iso: format::iso(p.created_at),
-            html: p.deleted_at.is_none().then(|| p.body_html.clone()),
-            deleted: p.deleted_at.is_some(),
-            reports: rs
-                .iter()
-                .map(|r| ReportLine {
-                    by: author_name(&names, r.reporter_id),
-                    reason: r.reason.clone(),
-                    at: format::date_time(r.created_at, tz),
-                    at_iso: format::iso(r.created_at),
-                })
-                .collect(),
-        })
-        .collect();
+    let view = |p: &forum_post::Model, rs: &[entity::forum_report::Model]| ReportedPost {
+        id: p.id,
+        href: format!("/forum/posts/{}", p.id),
+        thread: threads
+            .get(&p.thread_id)
+            .map(|t| t.title.clone())
+            .unwrap_or_default(),
+        author: author_name(&names, p.author_id),
+        posted: format::date_time(p.created_at, tz),
+        posted_iso: format::iso(p.created_at),
+        html: p.deleted_at.is_none().then(|| p.body_html.clone()),
+        deleted: p.deleted_at.is_some(),
+        reports: rs
+            .iter()
+            .map(|r| ReportLine {
+                by: author_name(&names, r.reporter_id),
+                reason: r.reason.clone(),
+                at: format::date_time(r.created_at, tz),
+                at_iso: format::iso(r.created_at),
+            })
+            .collect(),
+    };
+    let posts = open.iter().map(|(p, rs)| view(p, rs)).collect();
+    let held = held.iter().map(|p| view(p, &[])).collect();
     ctx.render(
         "forum/reports",
         "Reported forum posts",
         None,
-        &ReportsPage { posts },
+        &ReportsPage { posts, held },
     )
     .map(IntoResponse::into_response)
 }

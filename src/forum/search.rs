@@ -139,13 +139,7 @@ pub async fn search(
     }
 
     let ids: Vec<i64> = shown.iter().map(|r| r.thread_id).collect();
-    let mut threads: HashMap<i64, forum_thread::Model> = forum_thread::Entity::find()
-        .filter(forum_thread::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+    let mut threads = crate::forum::queries::threads_by_ids(db, ids.iter().copied()).await?;
     let categories: HashMap<i64, forum_category::Model> = forum_category::Entity::find()
         .filter(forum_category::Column::Id.is_in(threads.values().map(|t| t.category_id)))
         .all(db)

@@ -295,7 +295,7 @@ async fn discussions(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), 
         }
         for (by, hours_ago, body) in posts {
             let who = Actor::from(&person(db, by).await?);
-            discussions::post(db, &who, &page, body, now - Duration::hours(*hours_ago)).await?;
+            discussions::post(db, &who, &page, body, 0, now - Duration::hours(*hours_ago)).await?;
         }
     }
     Ok(())
@@ -346,7 +346,7 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
         };
         let author = Actor::from(&person(db, first.by).await?);
         let (thread, _) =
-            service::start_thread(db, &author, category.id, t.title, first.body, start).await?;
+            service::start_thread(db, &author, category.id, t.title, first.body, 0, start).await?;
         for p in rest {
             let who = Actor::from(&person(db, p.by).await?);
             service::reply(
@@ -354,6 +354,7 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
                 &who,
                 thread.id,
                 p.body,
+                0,
                 start + Duration::hours(p.after_hours),
             )
             .await?;

@@ -23,6 +23,27 @@ use crate::forum::policy;
 /// it is recorded once.
 const DOUBLE_POST: i64 = 120;
 
+/// The reason a held post and thread carry while they wait (`forum_post.held`).
+pub const WAITING: &str = "Waiting for approval";
+
+/// Whether `actor`'s next post waits for an admin: a member's does while fewer than
+/// `hold_first` of their posts have been approved (admins' never do).
+pub(crate) async fn must_wait(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    hold_first: u32,
+) -> AppResult<bool> {
+    if hold_first == 0 || actor.is_admin() {
+        return Ok(false);
+    }
+    let approved = forum_post::Entity::find()
+        .filter(forum_post::Column::AuthorId.eq(actor.id))
+        .filter(forum_post::Column::Held.eq(false))
+        .count(txn)
+        .await?;
+    Ok(approved < u64::from(hold_first))
+}
+
 /// A category as an admin describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryInput {
@@ -171,6 +192,7 @@ pub async fn start_thread(
     category_id: i64,
     title: &str,
     body: &str,
+    hold_first: u32,
     now: DateTime<Utc>,
 ) -> AppResult<(forum_thread::Model, forum_post::Model)> {
     let txn = begin_write(db).await?;
@@ -199,10 +221,13 @@ pub async fn start_thread(
     {
         return Ok((thread, post));
     }
-    let thread = insert_thread(&txn, actor, &category, title, None, now).await?;
-    let post = insert_post(&txn, thread.id, actor.id, body, now).await?;
+    let held = must_wait(&txn, actor, hold_first).await?;
+    let thread = insert_thread(&txn, actor, &category, title, None, held, now).await?;
+    let post = insert_post(&txn, thread.id, actor.id, body, held, now).await?;
     mark_read(&txn, actor.id, thread.id, post.id, true).await?;
-    crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
+    if !held {
+        crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
+    }
     txn.commit().await?;
     Ok((thread, post))
 }
@@ -214,6 +239,7 @@ pub(crate) async fn insert_thread(
     category: &forum_category::Model,
     title: &str,
     subject: Option<String>,
+    held: bool,
     now: DateTime<Utc>,
 ) -> AppResult<forum_thread::Model> {
     Ok(forum_thread::ActiveModel {
@@ -224,11 +250,13 @@ pub(crate) async fn insert_thread(
         subject: Set(subject),
         created_at: Set(now),
         last_post_at: Set(now),
-        post_count: Set(1),
+        // A held opening post does not count until it is approved.
+        post_count: Set(if held { 0 } else { 1 }),
         pinned: Set(false),
         locked: Set(false),
-        hidden_at: Set(None),
-        hidden_reason: Set(None),
+        hidden_at: Set(held.then_some(now)),
+        hidden_reason: Set(held.then(|| WAITING.to_string())),
+        held: Set(held),
         ..Default::default()
     }
     .insert(txn)
@@ -240,6 +268,7 @@ pub(crate) async fn insert_post(
     thread_id: i64,
     author_id: i64,
     body: &str,
+    held: bool,
     now: DateTime<Utc>,
 ) -> AppResult<forum_post::Model> {
     Ok(forum_post::ActiveModel {
@@ -250,8 +279,9 @@ pub(crate) async fn insert_post(
         created_at: Set(now),
         edited_at: Set(None),
         deleted_at: Set(None),
-        hidden_at: Set(None),
-        hidden_reason: Set(None),
+        hidden_at: Set(held.then_some(now)),
+        hidden_reason: Set(held.then(|| WAITING.to_string())),
+        held: Set(held),
         ..Default::default()
     }
     .insert(txn)
@@ -265,6 +295,7 @@ pub async fn reply(
     actor: &Actor,
     thread_id: i64,
     body: &str,
+    hold_first: u32,
     now: DateTime<Utc>,
 ) -> AppResult<forum_post::Model> {
     let txn = begin_write(db).await?;
@@ -274,7 +305,12 @@ pub async fn reply(
         .filter(forum_post::Column::ThreadId.eq(thread_id))
         .filter(forum_post::Column::AuthorId.eq(actor.id))
         .filter(forum_post::Column::DeletedAt.is_null())
-        .filter(forum_post::Column::HiddenAt.is_null())
+        // A held post (hidden while it waits) is still the author's own.
+        .filter(
+            sea_orm::Condition::any()
+                .add(forum_post::Column::HiddenAt.is_null())
+                .add(forum_post::Column::Held.eq(true)),
+        )
         .filter(forum_post::Column::CreatedAt.gt(now - Duration::seconds(DOUBLE_POST)))
         .order_by_desc(forum_post::Column::Id)
         .one(&txn)
@@ -283,7 +319,14 @@ pub async fn reply(
     {
         return Ok(earlier);
     }
-    let post = insert_post(&txn, thread_id, actor.id, body, now).await?;
+    let held = must_wait(&txn, actor, hold_first).await?;
+    let post = insert_post(&txn, thread_id, actor.id, body, held, now).await?;
+    if held {
+        // Nobody hears of it, and it counts for nothing, until an admin approves it.
+        mark_read(&txn, actor.id, thread_id, post.id, true).await?;
+        txn.commit().await?;
+        return Ok(post);
+    }
     // Followers hear of it before the author joins them.
     crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
     let count = thread.post_count + 1;
@@ -440,16 +483,36 @@ pub async fn moderate_post(
             "Its author has deleted this post: there is nothing left to hide.".into(),
         ));
     }
-    let code = if hide.is_some() {
-        "forum.post.hide"
-    } else {
-        "forum.post.show"
+    // For a post that waits, showing it approves it and hiding it turns it down.
+    let was_held = post.held;
+    let code = match (hide.is_some(), was_held) {
+        (true, false) => "forum.post.hide",
+        (false, false) => "forum.post.show",
+        (true, true) => "forum.post.reject",
+        (false, true) => "forum.post.approve",
     };
     let mut active = post.into_active_model();
     active.hidden_at = Set(hide.as_ref().map(|_| now));
     active.hidden_reason = Set(hide.clone());
+    active.held = Set(false);
     let post = active.update(&txn).await?;
+    let thread = if thread.held {
+        // The thread this post opened is decided with it.
+        let mut t = thread.into_active_model();
+        t.held = Set(false);
+        t.hidden_at = Set(hide.as_ref().map(|_| now));
+        t.hidden_reason = Set(hide.clone());
+        t.update(&txn).await?
+    } else {
+        thread
+    };
     recount(&txn, &thread).await?;
+    if was_held
+        && hide.is_none()
+        && let Some(author) = post.author_id
+    {
+        crate::forum::notices::post_written(&txn, &thread, &post, author, now).await?;
+    }
     if post.hidden_at.is_some() {
         crate::forum::reports::settle(&txn, post.id, actor, crate::forum::reports::HIDDEN, now)
             .await?;

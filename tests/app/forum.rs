@@ -823,6 +823,7 @@ async fn a_long_thread_is_paged_and_a_post_link_finds_its_page() {
             &actor,
             thread.id,
             &format!("Post {n}"),
+            0,
             chrono::Utc::now() - chrono::Duration::hours(61 - n),
         )
         .await

@@ -23,6 +23,7 @@ mod files;
 mod finding;
 mod forum;
 mod forum_discussions;
+mod forum_held;
 mod forum_mail;
 mod forum_search;
 mod golden;

@@ -260,6 +260,7 @@ async fn every_route_answers_each_persona_as_the_table_says() {
         &officer,
         forum_thread.id,
         "A post the table deletes.",
+        0,
         chrono::Utc::now(),
     )
     .await
