@@ -1,7 +1,9 @@
 //! Full-text search, the same on both databases: SQLite FTS5 and PostgreSQL text search,
 //! behind one function, [`matching`]. A feature makes rows searchable with a migration
 //! (`migration::search_index`, which keeps the index right with triggers) and an [`Index`]
-//! naming it; events are the first, forum threads can follow without new search code.
+//! naming it: events, forum threads and forum posts. [`snippet`] marks the words found in a
+//! passage for results pages (English stems as PostgreSQL makes them; SQLite's Porter
+//! stemmer agrees on all but a few words, which then match but go unmarked).
 //!
 //! What people type never becomes query syntax: it is cut into words (letters and digits),
 //! and each word is quoted as an FTS5 string, or handed to `plainto_tsquery`. Every word must
@@ -132,7 +134,7 @@ pub fn snippet(text: &str, query: &Query, length: usize) -> String {
     // The window: from a little before the first match (or the start), to about `length`
     // characters on, both ends on a word's edge.
     let first = words.iter().find(|w| w.2).map_or(0, |w| w.0);
-    let lead = length / 4;
+    let lead = (length / 4).max(1);
     let before: Vec<(usize, char)> = text[..first].char_indices().collect();
     let mut from = if before.len() > lead {
         before[before.len() - lead].0

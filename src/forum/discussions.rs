@@ -12,6 +12,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{event, forum_category, forum_post, forum_thread, meeting};
 use futures_util::future::BoxFuture;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -25,7 +26,7 @@ use crate::events::extensions::{EventPageRequest, EventsExtension, PagePart};
 use crate::events::queries::Lookup;
 use crate::forum::forms::PostForm;
 use crate::forum::routes::Compose;
-use crate::forum::{policy, queries, service};
+use crate::forum::{policy, service};
 use crate::meetings::extensions::{MeetingPageRequest, MeetingParts, MeetingsExtension};
 use crate::state::AppState;
 use crate::web::PageCtx;
@@ -297,11 +298,16 @@ async fn start(
         &category,
         &title,
         Some(page.subject.key()),
-        held,
+        // A page's discussion is never held as a whole, or one new member's post would
+        // close it to everyone: only the post waits.
+        false,
         now,
     )
     .await?;
     let post = service::insert_post(&txn, thread.id, actor.id, body, held, now).await?;
+    if held {
+        service::recount(&txn, &thread).await?;
+    }
     service::mark_read(&txn, actor.id, thread.id, post.id, true).await?;
     if !held {
         crate::forum::notices::post_written(&txn, &thread, &post, actor.id, now).await?;
@@ -372,37 +378,46 @@ async fn part(state: &AppState, page: Page, actor: Option<&Actor>) -> AppResult<
             view.hidden = true;
             view.can_post = false;
         } else {
-            let category = forum_category::Entity::find_by_id(thread.category_id)
-                .one(&state.db)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            view.thread_href = Some(crate::forum::routes::thread_href(&category, &thread));
+            // Two queries in all (the thread, then its latest posts with their authors'
+            // names): event and meeting pages keep a fixed cost. The thread's lasting
+            // address leads to its readable one.
+            view.thread_href = Some(format!("/forum/threads/{}", thread.id));
             view.post_count = thread.post_count;
             view.more = thread.post_count as u64 > SHOWN;
             view.locked = thread.locked;
             view.can_post = actor.is_some_and(|a| policy::can_reply(a, &thread));
-            let latest: Vec<forum_post::Model> = forum_post::Entity::find()
-                .filter(forum_post::Column::ThreadId.eq(thread.id))
-                .filter(forum_post::Column::HiddenAt.is_null())
-                .filter(forum_post::Column::DeletedAt.is_null())
-                .order_by_desc(forum_post::Column::Id)
-                .limit(SHOWN)
-                .all(&state.db)
-                .await?;
-            let names =
-                queries::names(&state.db, latest.iter().filter_map(|p| p.author_id)).await?;
+            let latest: Vec<(i64, String, DateTime<Utc>, Option<String>)> =
+                forum_post::Entity::find()
+                    .select_only()
+                    .columns([
+                        forum_post::Column::Id,
+                        forum_post::Column::BodyHtml,
+                        forum_post::Column::CreatedAt,
+                    ])
+                    .column_as(
+                        Expr::cust(
+                            "(SELECT u.display_name FROM \"user\" AS u \
+                             WHERE u.id = forum_post.author_id)",
+                        ),
+                        "author",
+                    )
+                    .filter(forum_post::Column::ThreadId.eq(thread.id))
+                    .filter(forum_post::Column::HiddenAt.is_null())
+                    .filter(forum_post::Column::DeletedAt.is_null())
+                    .order_by_desc(forum_post::Column::Id)
+                    .limit(SHOWN)
+                    .into_tuple()
+                    .all(&state.db)
+                    .await?;
             view.posts = latest
                 .into_iter()
                 .rev()
-                .map(|p| ShownPost {
-                    author: p
-                        .author_id
-                        .and_then(|id| names.get(&id).cloned())
-                        .unwrap_or_else(|| "A former member".into()),
-                    at: crate::web::format::date_time(p.created_at, tz),
-                    at_iso: crate::web::format::iso(p.created_at),
-                    html: p.body_html,
-                    href: format!("/forum/posts/{}", p.id),
+                .map(|(id, html, created_at, author)| ShownPost {
+                    author: author.unwrap_or_else(|| "A former member".into()),
+                    at: crate::web::format::date_time(created_at, tz),
+                    at_iso: crate::web::format::iso(created_at),
+                    html,
+                    href: format!("/forum/posts/{id}"),
                 })
                 .collect();
             view.shown = view.posts.len();

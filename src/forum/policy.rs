@@ -1,7 +1,8 @@
 //! Who may read and write what in the forum. Everyone reads what is not hidden; signed-in
 //! members start threads (admins only, in a category kept for them) and reply (not in a
 //! locked thread, where only admins may still write); authors edit and delete their own
-//! posts; admins pin, lock and hide, and alone see hidden threads and posts, with the reason.
+//! posts; admins pin, lock and hide, and alone see hidden threads and posts, with the reason
+//! (but for a new member's posts waiting for approval, which their author sees too).
 
 use entity::{forum_category, forum_post, forum_thread};
 
@@ -77,8 +78,8 @@ pub fn ensure_can_reply(actor: &Actor, thread: &forum_thread::Model) -> Result<(
     Ok(())
 }
 
-/// Authors change their own posts while they stand (not deleted or hidden) and the thread
-/// is open.
+/// Authors change their own posts while they stand (not deleted or hidden; one waiting for
+/// approval may still be edited or withdrawn) and the thread is open.
 pub fn ensure_can_change_post(
     actor: &Actor,
     thread: &forum_thread::Model,
@@ -92,7 +93,7 @@ pub fn ensure_can_change_post(
     if post.deleted_at.is_some() {
         return Err(AppError::Gone("This post has been deleted.".into()));
     }
-    if post.hidden_at.is_some() || thread.hidden_at.is_some() {
+    if (post.hidden_at.is_some() && !post.held) || (thread.hidden_at.is_some() && !thread.held) {
         return Err(AppError::Conflict(
             "An admin has hidden this post, so it cannot be changed.".into(),
         ));

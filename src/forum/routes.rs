@@ -572,7 +572,11 @@ pub async fn thread_page(
         .collect();
     // Noted only when this page shows something newer than they had seen: reading again
     // writes nothing.
-    if let (Some(a), Some(last)) = (&actor, posts.last())
+    // Posts waiting for approval that this reader cannot see are not read yet.
+    let last_seen = posts
+        .iter()
+        .rfind(|p| policy::can_see_post_place(actor.as_ref(), p));
+    if let (Some(a), Some(last)) = (&actor, last_seen)
         && last.id > last_read
     {
         service::mark_read(&state.db, a.id, thread.id, last.id, false).await?;

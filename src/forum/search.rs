@@ -54,6 +54,8 @@ pub struct Found {
     pub results: Vec<ThreadResult>,
     pub total: usize,
     pub has_next: bool,
+    /// More matched than a search reads (`MAX_RESULTS` titles or posts): `total` is a floor.
+    pub truncated: bool,
 }
 
 /// Where a thread goes in the results.
@@ -83,6 +85,7 @@ pub async fn search(
             "forum_post.thread_id IN (SELECT id FROM forum_thread WHERE hidden_at IS NULL)",
         ));
     let posts = search::matching(db, &POST_INDEX, query, standing_post, MAX_RESULTS).await?;
+    let truncated = titles.len() as u64 >= MAX_RESULTS || posts.len() as u64 >= MAX_RESULTS;
     let thread_of = threads_of(db, &posts).await?;
 
     // One rank per thread: its title's match, its best post (hits come best first).
@@ -135,6 +138,7 @@ pub async fn search(
             results: Vec::new(),
             total,
             has_next,
+            truncated,
         });
     }
 
@@ -173,8 +177,11 @@ pub async fn search(
 
     let mut results = Vec::with_capacity(shown.len());
     for rank in shown {
-        // Removed since the search: skipped.
-        let Some(thread) = threads.remove(&rank.thread_id) else {
+        // Removed or hidden since the search: skipped.
+        let Some(thread) = threads
+            .remove(&rank.thread_id)
+            .filter(|t| t.hidden_at.is_none())
+        else {
             continue;
         };
         let Some(category) = categories.get(&thread.category_id).cloned() else {
@@ -201,6 +208,7 @@ pub async fn search(
         results,
         total,
         has_next,
+        truncated,
     })
 }
 

@@ -36,9 +36,11 @@ pub(crate) async fn must_wait(
     if hold_first == 0 || actor.is_admin() {
         return Ok(false);
     }
+    // Approved and standing: posts turned down or hidden by an admin do not count.
     let approved = forum_post::Entity::find()
         .filter(forum_post::Column::AuthorId.eq(actor.id))
         .filter(forum_post::Column::Held.eq(false))
+        .filter(forum_post::Column::HiddenAt.is_null())
         .count(txn)
         .await?;
     Ok(approved < u64::from(hold_first))
@@ -91,7 +93,10 @@ pub async fn post_in(
 }
 
 /// Recounts a thread's standing posts and its latest activity after a post came or went.
-async fn recount(txn: &DatabaseTransaction, thread: &forum_thread::Model) -> AppResult<()> {
+pub(crate) async fn recount(
+    txn: &DatabaseTransaction,
+    thread: &forum_thread::Model,
+) -> AppResult<()> {
     let standing = forum_post::Entity::find()
         .filter(forum_post::Column::ThreadId.eq(thread.id))
         .filter(forum_post::Column::DeletedAt.is_null())
@@ -184,8 +189,8 @@ pub async fn set_following(
     Ok(())
 }
 
-/// Starts a thread with its opening post. The author follows it (`forum_reader.following`,
-/// which the mail to followers will read).
+/// Starts a thread with its opening post. The author follows it (`forum_reader.following`:
+/// they hear of later posts, `notices.rs`).
 pub async fn start_thread(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -430,6 +435,11 @@ pub async fn moderate_thread(
     policy::ensure_can_moderate(actor)?;
     let txn = begin_write(db).await?;
     let thread = lock_thread(&txn, thread_id).await?;
+    if thread.held && matches!(decision, ThreadDecision::Hide(_) | ThreadDecision::Show) {
+        return Err(AppError::Conflict(
+            "This thread waits for approval: approve or turn down its first post instead.".into(),
+        ));
+    }
     let mut active = thread.clone().into_active_model();
     let mut detail = None;
     match &decision {
@@ -496,8 +506,8 @@ pub async fn moderate_post(
     active.hidden_reason = Set(hide.clone());
     active.held = Set(false);
     let post = active.update(&txn).await?;
-    let thread = if thread.held {
-        // The thread this post opened is decided with it.
+    let thread = if thread.held && was_held {
+        // The thread this post opened (a held thread's only post) is decided with it.
         let mut t = thread.into_active_model();
         t.held = Set(false);
         t.hidden_at = Set(hide.as_ref().map(|_| now));
@@ -507,8 +517,10 @@ pub async fn moderate_post(
         thread
     };
     recount(&txn, &thread).await?;
+    // Followers hear of an approved post, unless its thread has been hidden meanwhile.
     if was_held
         && hide.is_none()
+        && thread.hidden_at.is_none()
         && let Some(author) = post.author_id
     {
         crate::forum::notices::post_written(&txn, &thread, &post, author, now).await?;

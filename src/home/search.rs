@@ -60,10 +60,11 @@ fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     format!("{base}?{}", encoded.finish())
 }
 
-fn counted(n: usize, one: &str, many: &str) -> String {
+/// "1 event", "12 events", or "1000 or more events" when the search stopped counting.
+fn counted(n: usize, more: bool, one: &str, many: &str) -> String {
     match n {
+        n if more => format!("{n} or more {many}"),
         1 => format!("1 {one}"),
-        n if n as u64 >= forum::search::MAX_RESULTS => format!("{n} or more {many}"),
         n => format!("{n} {many}"),
     }
 }
@@ -152,8 +153,18 @@ pub async fn search_page(ctx: PageCtx, Query(q): Query<SearchQuery>) -> AppResul
     let title = if searching {
         format!(
             "{} and {} for \u{201c}{}\u{201d}",
-            counted(events_total, "event", "events"),
-            counted(threads.total, "forum thread", "forum threads"),
+            counted(
+                events_total,
+                events_total as u64 >= listings::MAX_RESULTS,
+                "event",
+                "events"
+            ),
+            counted(
+                threads.total,
+                threads.truncated,
+                "forum thread",
+                "forum threads"
+            ),
             query.text
         )
     } else {
