@@ -4,8 +4,9 @@
 // the demo, whose hack day is already being discussed.
 //
 //   1. A visitor searches from the forum page for "bus" at 1280 px: the
-//      results page lists the hack day among events and the real-time bus
-//      thread among forum results, the words marked. Axe at 1280 and 375 px.
+//      results page lists the hack day among events, the minutes of the
+//      meeting that heard the bus open data talk (linked to that item) and the
+//      real-time bus thread among forum results, the words marked. Axe at 1280 and 375 px.
 //   2. Dan (a plain member, on a phone) opens the hack day, finds its
 //      Discussion with the latest posts, types a question in its box and
 //      posts it with the keyboard: he is back at the discussion under a
@@ -39,9 +40,9 @@ test('search, and an event discussed on its page', { timeout: TIMEOUT }, async (
       }
     });
 
-  await step('a visitor searches events and the forum from one box', async () => {
+  await step('a visitor searches events, minutes and the forum from one box', async () => {
     await app.visit(visitor, '/forum');
-    const box = main(visitor).getByLabel('Search the forum and events');
+    const box = main(visitor).getByLabel('Search the forum, events and minutes');
     assert.equal(await box.count(), 1);
     await box.fill('bus');
     const { res } = await app.navigation(visitor, () => box.press('Enter'));
@@ -50,6 +51,11 @@ test('search, and an event discussed on its page', { timeout: TIMEOUT }, async (
     await assertH1(visitor, 'Search results');
     const events = main(visitor).getByRole('region', { name: 'Events' });
     assert.equal(await events.getByRole('link', { name: 'Bus Data Hack Day', exact: true }).count(), 1);
+    const minutes = main(visitor).getByRole('region', { name: 'Meeting minutes' });
+    const item = minutes.getByText(/Item \d+: Bus open data/);
+    assert.equal(await item.count(), 1, 'the minutes of the bus data talk');
+    const meeting = minutes.getByRole('link', { name: 'Forum meeting' });
+    assert.match(await meeting.first().getAttribute('href'), /^\/meetings\/[a-z0-9-]+#item-\d+$/);
     const forum = main(visitor).getByRole('region', { name: 'Forum' });
     const result = forum.getByRole('link', { name: /Real-time bus positions/ });
     assert.equal(await result.count(), 1);

@@ -72,11 +72,12 @@ fn page_links(
 
 /// "3 results for “bus”": the heading of search results.
 fn results_heading(total: usize, text: &str) -> String {
-    let count = match total {
-        1 => "1 result".to_string(),
-        n if n as u64 >= listings::MAX_RESULTS => format!("{n} or more results"),
-        n => format!("{n} results"),
-    };
+    let count = crate::web::format::counted(
+        total,
+        total as u64 >= listings::MAX_RESULTS,
+        "result",
+        "results",
+    );
     format!("{count} for \u{201c}{text}\u{201d}")
 }
 

@@ -12,6 +12,7 @@ pub mod page;
 pub mod policy;
 pub mod queries;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod views;
 pub mod workflow;

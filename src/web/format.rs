@@ -13,6 +13,15 @@ pub fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// "1 event", "12 events", or "1000 or more events" when a search stopped counting.
+pub fn counted(n: usize, more: bool, one: &str, many: &str) -> String {
+    match n {
+        n if more => format!("{n} or more {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +34,15 @@ mod tests {
         let london = chrono_tz::Europe::London;
         assert_eq!(date_time(summer, london), "1 Jul 2026, 18:00");
         assert_eq!(date_time(winter, london), "1 Dec 2026, 18:00");
+    }
+
+    #[test]
+    fn counts_say_when_a_search_stopped_counting() {
+        assert_eq!(counted(1, false, "event", "events"), "1 event");
+        assert_eq!(counted(0, false, "event", "events"), "0 events");
+        assert_eq!(
+            counted(1000, true, "event", "events"),
+            "1000 or more events"
+        );
     }
 }

@@ -23,7 +23,9 @@ async fn search(browser: &Browser, app: &TestApp, q: &str) -> String {
 
 /// The forum results' titles, in order, as the page shows them (marks removed).
 fn forum_titles(main: &str) -> Vec<String> {
-    main.split(r#"<h3 class="search-result-title">"#)
+    let forum = &main[main.find(r#"id="forum-results""#).unwrap_or(main.len())..];
+    forum
+        .split(r#"<h3 class="search-result-title">"#)
         .skip(1)
         .map(|r| {
             let title = &r[..r.find("</h3>").unwrap()];
@@ -154,7 +156,9 @@ async fn one_box_finds_events_threads_and_posts_title_matches_first() {
     // The events page's search offers the forum too; the forum page has the box.
     let resp = visitor.get(&format!("{}/events?q=bus", app.url)).await;
     let html = crate::helpers::unescape(&resp.text().await.unwrap());
-    assert!(html.contains(r#"href="/search?q=bus">Search the forum for these words too"#));
+    assert!(
+        html.contains(r#"href="/search?q=bus">Search the forum and minutes for these words too"#)
+    );
     let resp = visitor.get(&format!("{}/forum", app.url)).await;
     assert!(resp.text().await.unwrap().contains(r#"action="/search""#));
 }

@@ -6,6 +6,7 @@ mod generate;
 mod helpers;
 mod mail;
 mod meetings;
+mod minutes_search;
 mod notices;
 mod oidc;
 mod organisations;
