@@ -106,6 +106,12 @@ pub fn ensure_can_change_post(
     Ok(())
 }
 
+/// Whether `actor`'s next post waits for an admin: a member's does while fewer than
+/// `hold_first` of their posts (`approved`) have been approved; admins' never do.
+pub fn must_wait(actor: &Actor, approved: u64, hold_first: u32) -> bool {
+    hold_first > 0 && !actor.is_admin() && approved < u64::from(hold_first)
+}
+
 pub fn can_moderate(actor: Option<&Actor>) -> bool {
     is_admin(actor)
 }
@@ -117,5 +123,28 @@ pub fn ensure_can_moderate(actor: &Actor) -> Result<(), AppError> {
         Err(AppError::Forbidden(
             "Only the site's admins moderate the forum.".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entity::user::Role;
+
+    #[test]
+    fn a_members_posts_wait_until_enough_are_approved_an_admins_never() {
+        let member = Actor {
+            id: 1,
+            role: Role::Member,
+        };
+        let admin = Actor {
+            id: 2,
+            role: Role::Admin,
+        };
+        assert!(!must_wait(&member, 0, 0), "the setting off");
+        assert!(must_wait(&member, 0, 2));
+        assert!(must_wait(&member, 1, 2));
+        assert!(!must_wait(&member, 2, 2));
+        assert!(!must_wait(&admin, 0, 2));
     }
 }

@@ -233,18 +233,31 @@ pub async fn readers(
         .collect())
 }
 
-/// The newest standing post of each thread.
-pub async fn newest_posts(
+/// Which standing post of each thread: its first or its newest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    First,
+    Newest,
+}
+
+/// The first or the newest standing (neither hidden nor deleted) post of each thread, in
+/// one query.
+pub async fn end_posts(
     db: &impl ConnectionTrait,
     thread_ids: &[i64],
+    end: End,
 ) -> Result<HashMap<i64, i64>, DbErr> {
     if thread_ids.is_empty() {
         return Ok(HashMap::new());
     }
+    let post = match end {
+        End::First => forum_post::Column::Id.min(),
+        End::Newest => forum_post::Column::Id.max(),
+    };
     let rows: Vec<(i64, Option<i64>)> = forum_post::Entity::find()
         .select_only()
         .column(forum_post::Column::ThreadId)
-        .column_as(forum_post::Column::Id.max(), "newest")
+        .column_as(post, "post")
         .filter(forum_post::Column::ThreadId.is_in(thread_ids.iter().copied()))
         .filter(forum_post::Column::DeletedAt.is_null())
         .filter(forum_post::Column::HiddenAt.is_null())
@@ -254,7 +267,7 @@ pub async fn newest_posts(
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(t, newest)| newest.map(|n| (t, n)))
+        .filter_map(|(thread, post)| Some((thread, post?)))
         .collect())
 }
 

@@ -204,7 +204,7 @@ pub async fn category_page(
     let (readers, newest) = match &actor {
         Some(a) => (
             queries::readers(&state.db, a.id, &ids).await?,
-            queries::newest_posts(&state.db, &ids).await?,
+            queries::end_posts(&state.db, &ids, queries::End::Newest).await?,
         ),
         None => (HashMap::new(), HashMap::new()),
     };

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{forum_category, forum_post, forum_thread};
+use sea_orm::QuerySelect;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-use sea_orm::{QueryOrder, QuerySelect};
 
+use crate::forum::queries;
 use crate::search::{self, Hit, Query};
 use crate::web::markdown;
 
@@ -143,7 +144,7 @@ pub async fn search(
     }
 
     let ids: Vec<i64> = shown.iter().map(|r| r.thread_id).collect();
-    let mut threads = crate::forum::queries::threads_by_ids(db, ids.iter().copied()).await?;
+    let mut threads = queries::threads_by_ids(db, ids.iter().copied()).await?;
     let categories: HashMap<i64, forum_category::Model> = forum_category::Entity::find()
         .filter(forum_category::Column::Id.is_in(threads.values().map(|t| t.category_id)))
         .all(db)
@@ -152,13 +153,14 @@ pub async fn search(
         .map(|c| (c.id, c))
         .collect();
     // The snippet's post: the best match, or for a title match alone the opening post.
-    let openers = opening_posts(
+    let openers = queries::end_posts(
         db,
         &shown
             .iter()
             .filter(|r| r.best_post.is_none())
             .map(|r| r.thread_id)
             .collect::<Vec<_>>(),
+        queries::End::First,
     )
     .await?;
     let wanted: Vec<i64> = shown
@@ -225,30 +227,4 @@ async fn threads_of(db: &impl ConnectionTrait, posts: &[Hit]) -> Result<HashMap<
         .all(db)
         .await?;
     Ok(rows.into_iter().collect())
-}
-
-/// Each thread's first standing post, in one query.
-async fn opening_posts(
-    db: &impl ConnectionTrait,
-    thread_ids: &[i64],
-) -> Result<HashMap<i64, i64>, DbErr> {
-    if thread_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, Option<i64>)> = forum_post::Entity::find()
-        .select_only()
-        .column(forum_post::Column::ThreadId)
-        .column_as(forum_post::Column::Id.min(), "first")
-        .filter(forum_post::Column::ThreadId.is_in(thread_ids.iter().copied()))
-        .filter(forum_post::Column::HiddenAt.is_null())
-        .filter(forum_post::Column::DeletedAt.is_null())
-        .group_by(forum_post::Column::ThreadId)
-        .order_by_asc(forum_post::Column::ThreadId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(thread, first)| Some((thread, first?)))
-        .collect())
 }

@@ -26,14 +26,14 @@ const DOUBLE_POST: i64 = 120;
 /// The reason a held post and thread carry while they wait (`forum_post.held`).
 pub const WAITING: &str = "Waiting for approval";
 
-/// Whether `actor`'s next post waits for an admin: a member's does while fewer than
-/// `hold_first` of their posts have been approved (admins' never do).
+/// Whether `actor`'s next post waits for an admin (`policy::must_wait`), counting their
+/// approved posts only when the setting is on and they are not an admin.
 pub(crate) async fn must_wait(
     txn: &DatabaseTransaction,
     actor: &Actor,
     hold_first: u32,
 ) -> AppResult<bool> {
-    if hold_first == 0 || actor.is_admin() {
+    if !policy::must_wait(actor, 0, hold_first) {
         return Ok(false);
     }
     // Approved and standing: posts turned down or hidden by an admin do not count.
@@ -43,7 +43,7 @@ pub(crate) async fn must_wait(
         .filter(forum_post::Column::HiddenAt.is_null())
         .count(txn)
         .await?;
-    Ok(approved < u64::from(hold_first))
+    Ok(policy::must_wait(actor, approved, hold_first))
 }
 
 /// A category as an admin describes it.

@@ -7,31 +7,19 @@
 use entity::{audit_log, forum_post, forum_thread};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use crate::helpers::{TestApp, demo_app, signed_in};
+use crate::helpers::{TestApp, demo_app, read, signed_in, unescaped};
 use crate::oidc::{Browser, location};
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
 const SAM: &str = "sam.whitfield@riverside-city.example";
 const GARETH: &str = "gareth.lloyd@riverside-city.example";
 
-fn unescaped(html: &str) -> String {
-    crate::helpers::unescape(html)
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-}
-
-async fn page(browser: &Browser, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = browser.get(&format!("{}{path}", app.url)).await;
-    let status = resp.status().as_u16();
-    (status, unescaped(&resp.text().await.unwrap()))
-}
-
 /// Follows a 303 to where it leads, and reads that page.
 async fn follow(browser: &Browser, app: &TestApp, resp: reqwest::Response) -> (String, String) {
     assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
     let to = location(&resp);
     let path = to.split('#').next().unwrap().to_string();
-    let (status, html) = page(browser, app, &path).await;
+    let (status, html) = read(browser, app, &path).await;
     assert_eq!(status, 200, "{to}");
     (to, html)
 }
@@ -86,7 +74,7 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
     let gareth = signed_in(&app, GARETH).await;
 
     // The demo's categories, in order, with their counts.
-    let (status, html) = page(&visitor, &app, "/forum").await;
+    let (status, html) = read(&visitor, &app, "/forum").await;
     assert_eq!(status, 200);
     let order: Vec<usize> = ["Announcements", "Data requests", "Transport", "General"]
         .iter()
@@ -106,7 +94,7 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
     );
 
     // Visitors read but are asked to sign in to write.
-    let (_, html) = page(&visitor, &app, "/forum/transport").await;
+    let (_, html) = read(&visitor, &app, "/forum/transport").await;
     assert!(html.contains("to start a thread or reply"));
     let resp = visitor
         .client
@@ -161,10 +149,10 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
             && address.ends_with("-tram-stop-accessibility-data"),
         "{address}"
     );
-    let (_, html) = page(&visitor, &app, &address).await;
+    let (_, html) = read(&visitor, &app, &address).await;
     assert!(html.contains("<h1>Tram stop accessibility data</h1>"));
     // The home page's latest activity has it first.
-    let (_, home) = page(&visitor, &app, "/").await;
+    let (_, home) = read(&visitor, &app, "/").await;
     let latest = &home[home
         .find("Latest in the forum")
         .expect("the forum on the home page")..];
@@ -206,22 +194,22 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
     assert!(html.contains("I will share the file."));
     assert!(html.contains("Your reply has been posted."));
     // A visitor, whose pages come from memory until a change, sees it at once.
-    let (_, html) = page(&visitor, &app, &address).await;
+    let (_, html) = read(&visitor, &app, &address).await;
     assert!(
         html.contains("I will share the file."),
         "a stale page for visitors"
     );
 
     // The category lists it first, with its reply, and Sam sees that it is new to him.
-    let (_, html) = page(&sam, &app, "/forum/transport").await;
+    let (_, html) = read(&sam, &app, "/forum/transport").await;
     assert!(
         row(&html, "Tram stop accessibility data").contains(">New</span>"),
         "a reply Sam has not read"
     );
     assert!(html.find("Tram stop").unwrap() < html.find("Cycle counter data").unwrap());
-    let (_, html) = page(&sam, &app, &address).await;
+    let (_, html) = read(&sam, &app, &address).await;
     assert!(html.contains(r#"id="new""#), "the first new post is marked");
-    let (_, html) = page(&sam, &app, "/forum/transport").await;
+    let (_, html) = read(&sam, &app, "/forum/transport").await;
     assert!(
         !row(&html, "Tram stop accessibility data").contains(">New</span>"),
         "read now"
@@ -317,7 +305,7 @@ async fn authors_quote_edit_and_delete_and_admins_see_earlier_versions() {
     let first = posts_of(&app, thread.id).await.remove(0);
 
     // Quoting fills the reply box with the post, as a Markdown quote.
-    let (_, html) = page(&gareth, &app, &format!("{address}?quote={}", first.id)).await;
+    let (_, html) = read(&gareth, &app, &format!("{address}?quote={}", first.id)).await;
     assert!(
         html.contains(
             "&gt; **Sam Whitfield** wrote:\n&gt;\n&gt; How many bus lane cameras are there?\n"
@@ -331,7 +319,7 @@ async fn authors_quote_edit_and_delete_and_admins_see_earlier_versions() {
         .post(&app, &edit, &[("body", "Taken over"), ("action", "post")])
         .await;
     assert_eq!(resp.status(), 403);
-    let (status, _) = page(&gareth, &app, &edit).await;
+    let (status, _) = read(&gareth, &app, &edit).await;
     assert_eq!(status, 403);
 
     let resp = sam
@@ -351,7 +339,7 @@ async fn authors_quote_edit_and_delete_and_admins_see_earlier_versions() {
         !html.contains("Earlier versions"),
         "members do not see earlier versions"
     );
-    let (_, html) = page(&priya, &app, &address).await;
+    let (_, html) = read(&priya, &app, &address).await;
     assert!(html.contains("Earlier versions"));
     assert!(
         html.contains("How many bus lane cameras are there?</p>"),
@@ -367,7 +355,7 @@ async fn authors_quote_edit_and_delete_and_admins_see_earlier_versions() {
         )
         .await;
     let delete = format!("/forum/posts/{}/delete", first.id);
-    let (status, html) = page(&sam, &app, &delete).await;
+    let (status, html) = read(&sam, &app, &delete).await;
     assert_eq!(status, 200);
     assert!(html.contains("Delete your post?"));
     let resp = gareth.post(&app, &delete, &[]).await;
@@ -380,7 +368,7 @@ async fn authors_quote_edit_and_delete_and_admins_see_earlier_versions() {
         "its words are gone"
     );
     assert!(html.contains("Twelve, I think."), "the reply stays");
-    let (_, html) = page(&priya, &app, &address).await;
+    let (_, html) = read(&priya, &app, &address).await;
     assert!(
         !html.contains("bus lane cameras are there"),
         "for admins too, with its versions"
@@ -418,7 +406,7 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
     start(&app, &sam, "Newer thread", "Something else").await;
     let resp = priya.post(&app, &moderate, &[("decision", "pin")]).await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&sam, &app, "/forum/transport").await;
+    let (_, html) = read(&sam, &app, "/forum/transport").await;
     assert!(html.find("Parking data").unwrap() < html.find("Newer thread").unwrap());
 
     // Locked: members' replies are refused, an admin may still write.
@@ -435,7 +423,7 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
         .await;
     assert_eq!(resp.status(), 409);
     assert!(resp.text().await.unwrap().contains("locked"));
-    let (_, html) = page(&gareth, &app, &address).await;
+    let (_, html) = read(&gareth, &app, &address).await;
     assert!(html.contains("This thread is locked"));
     let resp = priya
         .post(
@@ -483,15 +471,15 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&sam, &app, &address).await;
+    let (_, html) = read(&sam, &app, &address).await;
     assert!(html.contains("Hidden by an admin."));
     assert!(!html.contains("cheap watches"));
     assert!(!html.contains("Advertising"));
-    let (_, html) = page(&priya, &app, &address).await;
+    let (_, html) = read(&priya, &app, &address).await;
     assert!(html.contains("cheap watches"));
     assert!(html.contains("Hidden from members by an admin: Advertising"));
     // A member cannot quote it either, and it no longer counts.
-    let (_, html) = page(&sam, &app, &format!("{address}?quote={}", spam.id)).await;
+    let (_, html) = read(&sam, &app, &format!("{address}?quote={}", spam.id)).await;
     assert!(!html.contains("cheap watches"));
     assert_eq!(thread_titled(&app, "Parking data").await.post_count, 2);
     // Its author can no longer change it.
@@ -516,24 +504,24 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (status, _) = page(&sam, &app, &address).await;
+    let (status, _) = read(&sam, &app, &address).await;
     assert_eq!(status, 404);
-    let (_, html) = page(&sam, &app, "/forum/transport").await;
+    let (_, html) = read(&sam, &app, "/forum/transport").await;
     assert!(!html.contains("Parking data"));
     let resp = sam
         .post(&app, &reply, &[("body", "Hello?"), ("action", "post")])
         .await;
     assert_eq!(resp.status(), 404);
-    let (status, html) = page(&priya, &app, &address).await;
+    let (status, html) = read(&priya, &app, &address).await;
     assert_eq!(status, 200);
     assert!(html.contains("Hidden by an admin: Duplicate of an older thread"));
     for path in [
         format!("/forum/threads/{}", thread.id),
         format!("/forum/posts/{}", spam.id),
     ] {
-        assert_eq!(page(&sam, &app, &path).await.0, 404, "{path} for a member");
+        assert_eq!(read(&sam, &app, &path).await.0, 404, "{path} for a member");
     }
-    let (_, home) = page(&Browser::new(), &app, "/").await;
+    let (_, home) = read(&Browser::new(), &app, "/").await;
     assert!(
         !home.contains("Parking data"),
         "a hidden thread on the home page"
@@ -564,7 +552,7 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
             .status(),
         303
     );
-    let (status, html) = page(&sam, &app, &address).await;
+    let (status, html) = read(&sam, &app, &address).await;
     assert_eq!(status, 200);
     assert!(html.contains("cheap watches"));
     assert_eq!(thread_titled(&app, "Parking data").await.post_count, 3);
@@ -596,7 +584,7 @@ async fn admins_pin_lock_and_hide_with_reasons_in_the_audit_log() {
             "forum.post.show"
         ]
     );
-    let (_, html) = page(&priya, &app, "/admin/audit").await;
+    let (_, html) = read(&priya, &app, "/admin/audit").await;
     assert!(
         html.contains("Hid a forum thread"),
         "the audit log names it in words"
@@ -609,7 +597,7 @@ async fn admins_keep_a_category_to_themselves_and_order_the_categories() {
     let sam = signed_in(&app, SAM).await;
     let priya = signed_in(&app, PRIYA).await;
 
-    let (status, _) = page(&sam, &app, "/forum/announcements/new").await;
+    let (status, _) = read(&sam, &app, "/forum/announcements/new").await;
     assert_eq!(status, 403);
     let resp = sam
         .post(
@@ -619,7 +607,7 @@ async fn admins_keep_a_category_to_themselves_and_order_the_categories() {
         )
         .await;
     assert_eq!(resp.status(), 403);
-    let (_, html) = page(&sam, &app, "/forum/announcements").await;
+    let (_, html) = read(&sam, &app, "/forum/announcements").await;
     assert!(html.contains("Only admins start threads here"));
     // Members still reply to announcements.
     let welcome = thread_titled(&app, "Welcome to the forum's new home").await;
@@ -633,7 +621,7 @@ async fn admins_keep_a_category_to_themselves_and_order_the_categories() {
     assert_eq!(resp.status(), 303);
 
     // Categories are the admins' to add.
-    let (status, _) = page(&sam, &app, "/admin/forum").await;
+    let (status, _) = read(&sam, &app, "/admin/forum").await;
     assert_eq!(status, 403);
     let resp = priya
         .post(
@@ -675,7 +663,7 @@ async fn admins_keep_a_category_to_themselves_and_order_the_categories() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&sam, &app, "/forum").await;
+    let (_, html) = read(&sam, &app, "/forum").await;
     assert!(html.contains(
         r#"<a href="/forum/health-data">Health data</a> <span class="badge">Admins post</span>"#
     ));
@@ -695,7 +683,7 @@ async fn admins_keep_a_category_to_themselves_and_order_the_categories() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&sam, &app, "/forum").await;
+    let (_, html) = read(&sam, &app, "/forum").await;
     // The demo's last category holds the discussions of meetings.
     assert!(html.find(">Health data<").unwrap() < html.find(">Meeting discussions<").unwrap());
     let announcements = entity::forum_category::Entity::find()
@@ -767,13 +755,13 @@ async fn bad_posts_are_explained_with_the_form_refilled() {
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("right-to-left"));
 
-    let (status, _) = page(&sam, &app, "/forum/no-such-category").await;
+    let (status, _) = read(&sam, &app, "/forum/no-such-category").await;
     assert_eq!(status, 404);
-    let (status, _) = page(&sam, &app, "/forum/transport/999999-nothing").await;
+    let (status, _) = read(&sam, &app, "/forum/transport/999999-nothing").await;
     assert_eq!(status, 404);
-    let (status, _) = page(&sam, &app, "/forum/transport?page=0").await;
+    let (status, _) = read(&sam, &app, "/forum/transport?page=0").await;
     assert_eq!(status, 400);
-    let (status, _) = page(&sam, &app, "/forum/transport?page=40").await;
+    let (status, _) = read(&sam, &app, "/forum/transport?page=40").await;
     assert_eq!(status, 404);
 }
 
@@ -829,10 +817,10 @@ async fn a_long_thread_is_paged_and_a_post_link_finds_its_page() {
         .await
         .unwrap();
     }
-    let (_, html) = page(&sam, &app, &address).await;
+    let (_, html) = read(&sam, &app, &address).await;
     assert!(html.contains("Post 50</p>") && !html.contains("Post 51</p>"));
     assert!(html.contains(&format!(r#"href="{address}?page=2" rel="next""#)));
-    let (_, html) = page(&sam, &app, &format!("{address}?page=2")).await;
+    let (_, html) = read(&sam, &app, &format!("{address}?page=2")).await;
     assert!(
         html.contains("Post 51</p>")
             && html.contains("Post 60</p>")
@@ -998,11 +986,11 @@ async fn members_report_posts_and_admins_hide_or_dismiss_them() {
     }
     let posts = posts_of(&app, thread.id).await;
     let (spam, useful) = (posts[1].id, posts[2].id);
-    let (_, before) = page(&priya, &app, "/admin").await;
+    let (_, before) = read(&priya, &app, "/admin").await;
     let waiting_before = waiting(&before);
 
     // Sam reports the advert: a reason is needed, and his report is counted once.
-    let (_, html) = page(&sam, &app, &address).await;
+    let (_, html) = read(&sam, &app, &address).await;
     assert!(html.contains(&format!(r#"href="/forum/posts/{spam}/report""#)));
     assert!(
         !html.contains(&format!(r#"href="/forum/posts/{}/report""#, posts[0].id)),
@@ -1048,14 +1036,14 @@ async fn members_report_posts_and_admins_hide_or_dismiss_them() {
     assert_eq!(resp.status(), 303);
 
     // The admins see two posts waiting beside "Admin", and the reasons.
-    let (_, html) = page(&priya, &app, "/admin").await;
+    let (_, html) = read(&priya, &app, "/admin").await;
     assert_eq!(waiting(&html), waiting_before + 2);
     assert!(
         html.contains(r#"<a href="/admin/forum/reports">Reported forum posts</a>: 3"#),
         "the demo's reported post and these two: {html}"
     );
-    assert_eq!(page(&sam, &app, "/admin/forum/reports").await.0, 403);
-    let (status, html) = page(&priya, &app, "/admin/forum/reports").await;
+    assert_eq!(read(&sam, &app, "/admin/forum/reports").await.0, 403);
+    let (status, html) = read(&priya, &app, "/admin/forum/reports").await;
     assert_eq!(status, 200);
     assert!(html.contains("Cheap flights at spam.example"));
     assert_eq!(
@@ -1095,7 +1083,7 @@ async fn members_report_posts_and_admins_hide_or_dismiss_them() {
         .post(&app, &format!("/admin/forum/reports/{useful}/dismiss"), &[])
         .await;
     assert_eq!(resp.status(), 409, "dismissed already");
-    let (_, html) = page(&priya, &app, "/admin").await;
+    let (_, html) = read(&priya, &app, "/admin").await;
     assert_eq!(waiting(&html), waiting_before);
     let outcomes: Vec<Option<String>> = entity::forum_report::Entity::find()
         .order_by_asc(entity::forum_report::Column::Id)

@@ -7,21 +7,12 @@ use entity::event::EventStatus;
 use entity::{event, forum_category, forum_thread, meeting};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use crate::helpers::{TestApp, demo_app, signed_in};
+use crate::helpers::{TestApp, demo_app, read, signed_in};
 use crate::oidc::{Browser, location};
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
 const SAM: &str = "sam.whitfield@riverside-city.example";
 const GARETH: &str = "gareth.lloyd@riverside-city.example";
-
-async fn read(browser: &Browser, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = browser.get(&format!("{}{path}", app.url)).await;
-    let status = resp.status().as_u16();
-    (
-        status,
-        crate::helpers::unescape(&resp.text().await.unwrap()),
-    )
-}
 
 /// The page's discussion section.
 fn discussion(html: &str) -> &str {

@@ -5,31 +5,16 @@
 //! Admins' posts and approved members' posts never wait.
 
 use entity::{audit_log, forum_post, forum_thread, outbox};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::helpers::{TestApp, demo_app, signed_in};
+use crate::forum_common::newest_post;
+use crate::helpers::{demo_app, read, signed_in};
 use crate::oidc::{Browser, location};
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
 const GARETH: &str = "gareth.lloyd@riverside-city.example";
 /// Sam has one post in the demo forum: with two to be approved, he is new.
 const SAM: &str = "sam.whitfield@riverside-city.example";
-
-async fn read(browser: &Browser, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = browser.get(&format!("{}{path}", app.url)).await;
-    let status = resp.status().as_u16();
-    let html = crate::helpers::unescape(&resp.text().await.unwrap()).replace("&#x27;", "'");
-    (status, html)
-}
-
-async fn newest_post(app: &TestApp) -> forum_post::Model {
-    forum_post::Entity::find()
-        .order_by_desc(forum_post::Column::Id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_new_members_first_post_waits_until_an_admin_approves_it() {
@@ -85,7 +70,8 @@ async fn a_new_members_first_post_waits_until_an_admin_approves_it() {
 
     // Nobody else sees it, anywhere, and nobody is mailed yet.
     for who in [&visitor, &gareth] {
-        let (_, html) = read(who, &app, &address).await;
+        let (status, html) = read(who, &app, &address).await;
+        assert_eq!(status, 200, "the thread itself is there");
         assert!(!html.contains("Zanzibar"), "the post");
         assert!(!html.contains("Hidden by an admin"), "nor its place");
     }

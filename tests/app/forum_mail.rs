@@ -6,8 +6,9 @@
 use entity::{forum_thread, outbox};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::forum_common::{newest_post, reply};
 use crate::helpers::{TestApp, demo_app, signed_in};
-use crate::oidc::{Browser, location};
+use crate::oidc::location;
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
 const TOM: &str = "tom.okafor@eastmere-uni.example";
@@ -37,29 +38,6 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect();
     v.sort();
     v
-}
-
-/// The newest post's id.
-async fn newest_post(app: &TestApp) -> i64 {
-    entity::forum_post::Entity::find()
-        .order_by_desc(entity::forum_post::Column::Id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-async fn reply(app: &TestApp, who: &Browser, thread: i64, body: &str) -> i64 {
-    let resp = who
-        .post(
-            app,
-            &format!("/forum/threads/{thread}/reply"),
-            &[("body", body), ("action", "post")],
-        )
-        .await;
-    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    newest_post(app).await
 }
 
 #[tokio::test]
@@ -93,7 +71,7 @@ async fn followers_and_mentioned_members_hear_of_each_post_once() {
         .await
         .unwrap()
         .unwrap();
-    let first = newest_post(&app).await;
+    let first = newest_post(&app).await.id;
     assert_eq!(
         mail_about(&app, first).await,
         pairs(&[("forum-mention", GARETH)])
@@ -247,6 +225,6 @@ async fn a_member_who_turned_the_forum_off_is_not_mailed() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let post = newest_post(&app).await;
+    let post = newest_post(&app).await.id;
     assert!(mail_about(&app, post).await.is_empty());
 }

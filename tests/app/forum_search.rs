@@ -3,9 +3,10 @@
 //! titles and snippets, and nothing hidden or deleted is ever found. Whatever members write,
 //! titles, posts and snippets stay inert: no script, handler or dangerous link reaches a page.
 
-use entity::{forum_post, forum_thread};
+use entity::forum_post;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::forum_common::{reply, start};
 use crate::helpers::{TestApp, demo_app, signed_in};
 use crate::oidc::{Browser, location};
 
@@ -34,43 +35,6 @@ fn forum_titles(main: &str) -> Vec<String> {
             inner.to_string()
         })
         .collect()
-}
-
-async fn start(app: &TestApp, who: &Browser, category: &str, title: &str, body: &str) -> i64 {
-    let resp = who
-        .post(
-            app,
-            &format!("/forum/{category}/new"),
-            &[("title", title), ("body", body), ("action", "post")],
-        )
-        .await;
-    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    forum_thread::Entity::find()
-        .filter(forum_thread::Column::Title.eq(title))
-        .one(app.db())
-        .await
-        .unwrap()
-        .expect("the thread")
-        .id
-}
-
-async fn reply(app: &TestApp, who: &Browser, thread: i64, body: &str) -> i64 {
-    let resp = who
-        .post(
-            app,
-            &format!("/forum/threads/{thread}/reply"),
-            &[("body", body), ("action", "post")],
-        )
-        .await;
-    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
-    forum_post::Entity::find()
-        .filter(forum_post::Column::ThreadId.eq(thread))
-        .order_by_desc(forum_post::Column::Id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
 }
 
 #[tokio::test]

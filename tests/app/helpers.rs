@@ -319,6 +319,20 @@ pub fn unescape(html: &str) -> String {
     html.replace("&#x3D;", "=").replace("&amp;", "&")
 }
 
+/// A page's text with the entities the templates write turned back into characters.
+pub fn unescaped(html: &str) -> String {
+    unescape(html)
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// Reads the page at `path`: its status and its text, [`unescaped`].
+pub async fn read(browser: &crate::oidc::Browser, app: &TestApp, path: &str) -> (u16, String) {
+    let resp = browser.get(&format!("{}{path}", app.url)).await;
+    let status = resp.status().as_u16();
+    (status, unescaped(&resp.text().await.unwrap()))
+}
+
 /// An app with the demo forum loaded and the development sign-in on.
 pub async fn demo_app(extra: &[(&str, &str)]) -> TestApp {
     let mut settings = vec![("auth.dev_login", "true")];

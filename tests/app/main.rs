@@ -23,6 +23,7 @@ mod events;
 mod files;
 mod finding;
 mod forum;
+mod forum_common;
 mod forum_discussions;
 mod forum_held;
 mod forum_mail;

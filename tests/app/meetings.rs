@@ -10,7 +10,7 @@ use entity::meeting_action::ActionStatus;
 use entity::{agenda_item, meeting, meeting_action, meeting_attendance, meeting_update};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use crate::helpers::{TestApp, demo_app, signed_in};
+use crate::helpers::{TestApp, demo_app, read, signed_in, unescaped};
 use crate::oidc::{Browser, location};
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
@@ -20,19 +20,6 @@ const MEI: &str = "mei.chen@eastmere-uni.example";
 const HELEN: &str = "helen.mcallister@openstreets-trust.example";
 /// A member with no role (Tom and Priya are admins in the demo).
 const SAM: &str = "sam.whitfield@riverside-city.example";
-
-/// The page's text with the entities the templates write turned back into characters.
-fn unescaped(html: &str) -> String {
-    crate::helpers::unescape(html)
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-}
-
-async fn page(browser: &Browser, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = browser.get(&format!("{}{path}", app.url)).await;
-    let status = resp.status().as_u16();
-    (status, unescaped(&resp.text().await.unwrap()))
-}
 
 /// The words of the part of a page from `id="..."` to the end of its section, without
 /// mark-up and with runs of spaces made one.
@@ -180,13 +167,13 @@ async fn minutes_go_from_draft_to_published_to_agreed_and_then_only_take_amendme
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&member, &app, &first).await;
+    let (_, html) = read(&member, &app, &first).await;
     assert!(section(&html, "minutes").contains("Minutes: Draft"));
     assert!(
         html.contains("AR showed the new feeds."),
         "members read drafts"
     );
-    let (_, html) = page(&guest, &app, &first).await;
+    let (_, html) = read(&guest, &app, &first).await;
     assert!(!html.contains("AR showed the new feeds."), "guests do not");
 
     // Agreeing needs published minutes.
@@ -198,7 +185,7 @@ async fn minutes_go_from_draft_to_published_to_agreed_and_then_only_take_amendme
         .post(&app, &format!("{first}/minutes/publish"), &[])
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&guest, &app, &first).await;
+    let (_, html) = read(&guest, &app, &first).await;
     assert!(
         html.contains("AR showed the new feeds."),
         "published minutes are public"
@@ -216,18 +203,18 @@ async fn minutes_go_from_draft_to_published_to_agreed_and_then_only_take_amendme
         Some(find(&app, &second).await.id),
         "which meeting agreed them"
     );
-    let (_, html) = page(&guest, &app, &first).await;
+    let (_, html) = read(&guest, &app, &first).await;
     assert!(
         section(&html, "minutes")
             .contains("Minutes: Agreed at the meeting of Wednesday 14 May 2031")
     );
-    let (_, html) = page(&guest, &app, &second).await;
+    let (_, html) = read(&guest, &app, &second).await;
     assert!(section(&html, "minutes").contains(
         "The minutes of the last meeting (Wednesday 12 March 2031, 10:00 to 12:00) were agreed."
     ));
 
     // Agreed minutes are read-only: the editor and a save are refused, nothing changes.
-    let (status, html) = page(&admin, &app, &format!("{first}/minutes")).await;
+    let (status, html) = read(&admin, &app, &format!("{first}/minutes")).await;
     assert_eq!(status, 409);
     assert!(html.contains("Add an amendment"));
     let resp = admin
@@ -271,7 +258,7 @@ async fn minutes_go_from_draft_to_published_to_agreed_and_then_only_take_amendme
         .with_timezone(&chrono_tz::Europe::London)
         .format("%-d %B %Y")
         .to_string();
-    let (_, html) = page(&guest, &app, &first).await;
+    let (_, html) = read(&guest, &app, &first).await;
     assert!(
         html.contains(&format!("Amended {today}:")),
         "dated amendment"
@@ -338,7 +325,7 @@ async fn actions_are_carried_from_meeting_to_meeting_until_closed() {
     )
     .await;
     let guest = Browser::new();
-    let (_, html) = page(&guest, &app, &second).await;
+    let (_, html) = read(&guest, &app, &second).await;
     let arising = section(&html, "matters-arising");
     assert!(
         arising.starts_with(
@@ -361,7 +348,7 @@ async fn actions_are_carried_from_meeting_to_meeting_until_closed() {
 
     // At the third, the camp is still open with its history; the validator, closed at the
     // second meeting and reported there, is not repeated.
-    let (_, html) = page(&guest, &app, &third).await;
+    let (_, html) = read(&guest, &app, &third).await;
     let arising = section(&html, "matters-arising");
     assert!(arising.contains(&format!(
         "A{camp} TO, HM : to scope a Midlands open data camp In progress"
@@ -395,7 +382,7 @@ async fn actions_are_carried_from_meeting_to_meeting_until_closed() {
         )
         .await;
     assert_eq!(resp.status(), 303, "owners record their own progress");
-    let (_, html) = page(&guest, &app, &fourth).await;
+    let (_, html) = read(&guest, &app, &fourth).await;
     let arising = section(&html, "matters-arising");
     let (open, closed) = arising
         .split_once("Closed since the last meeting")
@@ -407,7 +394,7 @@ async fn actions_are_carried_from_meeting_to_meeting_until_closed() {
         )),
         "{arising}"
     );
-    let (_, html) = page(&guest, &app, &format!("/actions/{camp}")).await;
+    let (_, html) = read(&guest, &app, &format!("/actions/{camp}")).await;
     assert!(html.contains("Venue confirmed for April."));
     assert!(html.contains("Camp booked."));
 
@@ -423,16 +410,16 @@ async fn actions_are_carried_from_meeting_to_meeting_until_closed() {
     assert_eq!(resp.status(), 403);
 
     // The tracker: open ones, mine, overdue.
-    let (status, html) = page(&tom, &app, "/actions?mine=1&status=all").await;
+    let (status, html) = read(&tom, &app, "/actions?mine=1&status=all").await;
     assert!(
         html.contains("to scope a Midlands open data camp"),
         "{status} {}",
         section(&html, "main")
     );
     assert!(!html.contains("to share the feed validator"));
-    let (_, html) = page(&guest, &app, "/actions?status=done").await;
+    let (_, html) = read(&guest, &app, "/actions?status=done").await;
     assert!(html.contains("to share the feed validator") && html.contains("to scope a Midlands"));
-    let (_, html) = page(
+    let (_, html) = read(
         &guest,
         &app,
         &format!(
@@ -466,7 +453,7 @@ async fn attendance_is_filled_from_answers_then_from_the_door() {
         .post(&app, &format!("{href}/attendance/fill"), &[])
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&admin, &app, &href).await;
+    let (_, html) = read(&admin, &app, &href).await;
     let attendance = section(&html, "attendance");
     for name in [
         "Priya Shah (PS), Northvale County Council",
@@ -615,7 +602,7 @@ async fn a_postponed_meeting_keeps_its_agenda_updates_and_address() {
         .await;
     assert_eq!(resp.status(), 303);
     assert_eq!(location(&resp), href, "the same address");
-    let (_, html) = page(&tom, &app, &href).await;
+    let (_, html) = read(&tom, &app, &href).await;
     let main = section(&html, "main");
     assert!(
         main.contains("Postponed This meeting was to be held on Wednesday 12 March 2031, 10:00. The room is needed for the count."),
@@ -674,10 +661,10 @@ async fn an_item_not_reached_goes_to_the_next_agenda_with_its_note() {
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&admin, &app, &second).await;
+    let (_, html) = read(&admin, &app, &second).await;
     let agenda = section(&html, "agenda");
     assert!(agenda.contains("Open data in schools Deferred from the meeting of Wednesday 12 March 2031, 10:00 to 12:00 : Postponed to allow more time for the presentations."), "{agenda}");
-    let (_, html) = page(&admin, &app, &first).await;
+    let (_, html) = read(&admin, &app, &first).await;
     assert!(
         section(&html, "agenda")
             .contains("Not reached Deferred to the meeting of Wednesday 14 May 2031")
@@ -714,16 +701,16 @@ async fn agenda_times_that_overlap_are_a_warning_and_unpublished_agendas_are_pri
             .await;
         assert_eq!(resp.status(), 303, "a warning, not an error");
     }
-    let (_, html) = page(&admin, &app, &href).await;
+    let (_, html) = read(&admin, &app, &href).await;
     assert!(html.contains("“Welcome” runs until 10:30, after “Bus data” starts at 10:10."));
     let member = signed_in(&app, SAM).await;
-    let (_, html) = page(&member, &app, &href).await;
+    let (_, html) = read(&member, &app, &href).await;
     assert!(!html.contains("Bus data") && html.contains("The agenda is not published yet."));
     let resp = admin
         .post(&app, &format!("{href}/agenda/publish"), &[])
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = page(&Browser::new(), &app, &href).await;
+    let (_, html) = read(&Browser::new(), &app, &href).await;
     assert!(html.contains("Bus data"));
     assert!(!html.contains("runs until"), "warnings are for officers");
     // A bad time, kept as typed.
@@ -1122,7 +1109,7 @@ async fn a_meeting_page_costs_a_fixed_number_of_queries() {
             .await
             .unwrap();
     }
-    let (_, html) = page(&admin, &app, &href).await;
+    let (_, html) = read(&admin, &app, &href).await;
     assert!(
         html.contains("Item 29")
             && html.contains("Guest 39")
@@ -1199,7 +1186,7 @@ async fn old_minutes_pasted_as_html_become_an_archived_meeting() {
         !notes.contains("track()") && !notes.contains("Home | Minutes"),
         "{notes}"
     );
-    let (_, page_html) = page(&Browser::new(), &app, &href).await;
+    let (_, page_html) = read(&Browser::new(), &app, &href).await;
     assert!(page_html.contains("Brought in from the forum's old site."));
     assert!(page_html.contains("<strong>Action:</strong> PR to liaise with PW"));
     // Agreed: corrected by amendments only, but attendance can be tidied.

@@ -8,24 +8,12 @@ use entity::{meeting_attendance, rsvp, user};
 use migration::MigratorTrait;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::helpers::{TestApp, demo_app, signed_in};
+use crate::helpers::{TestApp, demo_app, read, signed_in, unescaped};
 use crate::oidc::{Browser, location};
 
 const PRIYA: &str = "priya.shah@northvale-council.example";
 /// A member with no role.
 const SAM: &str = "sam.whitfield@riverside-city.example";
-
-fn unescaped(html: &str) -> String {
-    crate::helpers::unescape(html)
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-}
-
-async fn page(browser: &Browser, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = browser.get(&format!("{}{path}", app.url)).await;
-    let status = resp.status().as_u16();
-    (status, unescaped(&resp.text().await.unwrap()))
-}
 
 async fn named(app: &TestApp, name: &str) -> organisation::Model {
     organisation::Entity::find()
@@ -67,7 +55,7 @@ async fn every_spelling_finds_one_entry_and_new_names_wait_to_be_sorted() {
     let visitor = Browser::new();
 
     // The register by kind, with the demo people's organisations sorted.
-    let (status, html) = page(&visitor, &app, "/organisations").await;
+    let (status, html) = read(&visitor, &app, "/organisations").await;
     assert_eq!(status, 200);
     for heading in ["Councils", "Transport bodies", "Charities", "Universities"] {
         assert!(html.contains(&format!(">{heading}</h2>")), "{heading}");
@@ -81,7 +69,7 @@ async fn every_spelling_finds_one_entry_and_new_names_wait_to_be_sorted() {
 
     // A member types their organisation the way people do: it is the register's entry.
     let sam = signed_in(&app, SAM).await;
-    let (_, profile) = page(&sam, &app, "/profile").await;
+    let (_, profile) = read(&sam, &app, "/profile").await;
     assert!(
         profile.contains("<option value=\"University of Eastmere\">"),
         "the register's names are offered while typing"
@@ -103,7 +91,7 @@ async fn every_spelling_finds_one_entry_and_new_names_wait_to_be_sorted() {
     let co_op = named(&app, "Eastmere Data Co-op").await;
     assert_eq!(co_op.kind, None);
     assert_eq!(person(&app, SAM).await.organisation_id, Some(co_op.id));
-    let (status, _) = page(&visitor, &app, &format!("/organisations/{}", co_op.id)).await;
+    let (status, _) = read(&visitor, &app, &format!("/organisations/{}", co_op.id)).await;
     assert_eq!(status, 404, "an unsorted name has no public page");
     let json: serde_json::Value = visitor
         .get(&format!("{}/organisations.json", app.url))
@@ -122,7 +110,7 @@ async fn every_spelling_finds_one_entry_and_new_names_wait_to_be_sorted() {
 
     // Admins see what there is to sort, and sort it.
     let priya = signed_in(&app, PRIYA).await;
-    let (_, html) = page(&priya, &app, "/organisations").await;
+    let (_, html) = read(&priya, &app, "/organisations").await;
     assert!(
         html.contains("To sort (2)"),
         "the co-op and the guests' Northvale Council"
@@ -145,7 +133,7 @@ async fn every_spelling_finds_one_entry_and_new_names_wait_to_be_sorted() {
         Some("Eastmere Data Co-operative"),
         "a rename reaches the profiles that name it"
     );
-    let (status, html) = page(&visitor, &app, &format!("/organisations/{}", co_op.id)).await;
+    let (status, html) = read(&visitor, &app, &format!("/organisations/{}", co_op.id)).await;
     assert_eq!(status, 200);
     assert!(html.contains("<h1>Eastmere Data Co-operative</h1>"));
     assert!(html.contains("Community group"));
@@ -213,7 +201,7 @@ async fn a_duplicate_is_merged_with_everything_that_named_it_and_its_id_leads_on
         .unwrap();
     assert!(!attendance.is_empty() && !guests.is_empty());
 
-    let (status, html) = page(&priya, &app, &format!("/organisations/{}/merge", dup.id)).await;
+    let (status, html) = read(&priya, &app, &format!("/organisations/{}/merge", dup.id)).await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!(
         "its 0 members, {} attendance {}",
@@ -261,7 +249,7 @@ async fn a_duplicate_is_merged_with_everything_that_named_it_and_its_id_leads_on
         );
     }
     // The meeting's attendance list says so.
-    let (_, meeting) = page(
+    let (_, meeting) = read(
         &priya,
         &app,
         &attendance_meeting(&app, &attendance[0]).await,
@@ -362,7 +350,7 @@ async fn a_duplicate_is_merged_with_everything_that_named_it_and_its_id_leads_on
         .await
         .unwrap();
     assert_eq!(owned.len(), 1, "the demo's mapping day action");
-    let (_, html) = page(&priya, &app, &format!("/organisations/{}", libraries.id)).await;
+    let (_, html) = read(&priya, &app, &format!("/organisations/{}", libraries.id)).await;
     assert!(html.contains("1 agreed at meetings with it as an owner"));
     let resp = priya
         .post(
@@ -376,7 +364,7 @@ async fn a_duplicate_is_merged_with_everything_that_named_it_and_its_id_leads_on
         )
         .await;
     assert_eq!(resp.status(), 303);
-    let (_, tracker) = page(&visitor, &app, "/actions").await;
+    let (_, tracker) = read(&visitor, &app, "/actions").await;
     assert!(tracker.contains("Midshire Library Service"));
     assert!(!tracker.contains("Midshire Libraries"));
     // Raising an action: a register name is the organisation, any other name a person.
@@ -409,7 +397,7 @@ async fn a_duplicate_is_merged_with_everything_that_named_it_and_its_id_leads_on
     assert_eq!(ruth.name.as_deref(), Some("Ruth Adeyemi"));
 
     // Each change is in the audit log with its words.
-    let (_, log) = page(&priya, &app, "/admin/audit").await;
+    let (_, log) = read(&priya, &app, "/admin/audit").await;
     assert!(log.contains("Merged a duplicate organisation"));
     assert!(log.contains("Northvale Council (#"));
     assert!(log.contains("Added an organisation to the register"));
