@@ -10,6 +10,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod config;
+pub mod data_requests;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -75,7 +76,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
-    let router = forum::mount(organisations::mount(router));
+    let router = data_requests::mount(forum::mount(organisations::mount(router)));
     let router = meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))));
     // After the pages it adds to: poem's route tree did not match `/meetings/:slug/files`
     // when it was added before `/meetings/:slug` (the files tests would fail).

@@ -25,6 +25,7 @@ const MEETINGS: &str = "Meetings";
 const ORGANISATIONS: &str = "Organisations";
 const FILES: &str = "Files";
 const FORUM: &str = "Forum";
+const DATA_REQUESTS: &str = "Dataset requests";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -272,6 +273,21 @@ const ACTIONS: &[Action] = &[
         code: "forum.post.reject",
         label: "Turned down a new member's forum post",
         group: FORUM,
+    },
+    Action {
+        code: "data_request.create",
+        label: "Asked for a dataset",
+        group: DATA_REQUESTS,
+    },
+    Action {
+        code: "data_request.edit",
+        label: "Changed a dataset request",
+        group: DATA_REQUESTS,
+    },
+    Action {
+        code: "data_request.status",
+        label: "Recorded where a dataset request stands",
+        group: DATA_REQUESTS,
     },
 ];
 
