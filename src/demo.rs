@@ -33,8 +33,9 @@ pub async fn seed(
     let meetings_added =
         crate::meetings::seed::meetings(db, now, chrono_tz::Europe::London).await?;
     let files_added = crate::files::seed::files(db, files, now).await?;
-    crate::forum::seed::forum(db, now).await?;
     crate::data_requests::seed::requests(db, now).await?;
+    // After the requests: one of them is discussed.
+    crate::forum::seed::forum(db, now).await?;
     // After the rest, so the demo's own messages went as they would by default.
     crate::notify::seed::choices(db, now).await?;
     Ok(SeedReport {

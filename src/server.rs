@@ -115,6 +115,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
             Arc::new(crate::files::Files),
             Arc::new(crate::forum::discussions::Discussions),
         ]),
+        data_request_extensions: Arc::new(vec![Arc::new(crate::forum::discussions::Discussions)]),
         files,
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),

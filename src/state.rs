@@ -40,6 +40,9 @@ pub struct AppState {
     pub event_extensions: Arc<Vec<Arc<dyn crate::events::extensions::EventsExtension>>>,
     /// What later features add to meeting pages (see `meetings::extensions`).
     pub meeting_extensions: Arc<Vec<Arc<dyn crate::meetings::extensions::MeetingsExtension>>>,
+    /// What later features add to dataset request pages (see `data_requests::extensions`).
+    pub data_request_extensions:
+        Arc<Vec<Arc<dyn crate::data_requests::extensions::DataRequestsExtension>>>,
     /// Where uploaded files' contents live (see `files::store`).
     pub files: Arc<dyn crate::files::store::BlobStore>,
     /// Who turns announcements (an event changed) into messages to the people they know.

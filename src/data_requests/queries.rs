@@ -182,3 +182,80 @@ pub async fn counts(db: &impl ConnectionTrait) -> Result<HashMap<RequestStatus, 
         .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
         .collect())
 }
+
+/// Votes cast between `from` and `to` (still standing), by request.
+pub async fn votes_between(
+    db: &impl ConnectionTrait,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<HashMap<i64, u64>, DbErr> {
+    let rows: Vec<(i64, i64)> = dataset_request_vote::Entity::find()
+        .select_only()
+        .column(dataset_request_vote::Column::RequestId)
+        .column_as(dataset_request_vote::Column::UserId.count(), "n")
+        .filter(dataset_request_vote::Column::CreatedAt.gte(from))
+        .filter(dataset_request_vote::Column::CreatedAt.lt(to))
+        .group_by(dataset_request_vote::Column::RequestId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+/// Changes of status recorded between `from` and `to` (not the requests' first lines),
+/// oldest first.
+pub async fn changes_between(
+    db: &impl ConnectionTrait,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<dataset_request_change::Model>, DbErr> {
+    use sea_orm::sea_query::Expr;
+    dataset_request_change::Entity::find()
+        .filter(dataset_request_change::Column::At.gte(from))
+        .filter(dataset_request_change::Column::At.lt(to))
+        // The first line of each request's history is its asking, not a change.
+        .filter(Expr::cust(
+            "dataset_request_change.id > (SELECT MIN(c.id) FROM dataset_request_change AS c \
+             WHERE c.request_id = dataset_request_change.request_id)",
+        ))
+        .order_by_asc(dataset_request_change::Column::At)
+        .order_by_asc(dataset_request_change::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Requests made between `from` and `to`, oldest first.
+pub async fn made_between(
+    db: &impl ConnectionTrait,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<dataset_request::Model>, DbErr> {
+    dataset_request::Entity::find()
+        .filter(dataset_request::Column::CreatedAt.gte(from))
+        .filter(dataset_request::Column::CreatedAt.lt(to))
+        .order_by_asc(dataset_request::Column::CreatedAt)
+        .order_by_asc(dataset_request::Column::Id)
+        .all(db)
+        .await
+}
+
+/// These requests, by id.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, dataset_request::Model>, DbErr> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(dataset_request::Entity::find()
+        .filter(dataset_request::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect())
+}

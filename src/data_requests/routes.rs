@@ -138,7 +138,7 @@ fn row(r: &dataset_request::Model, voted: &HashSet<i64>, ctx: &PageCtx) -> Row {
         voted: voted.contains(&r.id),
         can_vote: policy::can_vote(ctx.actor().as_ref(), r),
         vote_action: format!("{}/vote", href(r)),
-        asked: crate::meetings::views::day(r.created_at, tz),
+        asked: crate::web::format::day(r.created_at, tz),
         asked_iso: format::iso(r.created_at),
     }
 }
@@ -254,6 +254,8 @@ struct ShowPage {
     status_invalid: bool,
     status_errors: serde_json::Value,
     history: Vec<Change>,
+    /// What other features add (the forum's discussion).
+    parts: Vec<crate::data_requests::extensions::PagePart>,
 }
 
 async fn show_page(
@@ -283,7 +285,9 @@ async fn show_page(
         )
     });
     let status_invalid = !status_errors.is_empty();
+    let parts = crate::data_requests::extensions::parts(&state, &request, actor.as_ref()).await?;
     let view = ShowPage {
+        parts,
         id: request.id,
         title: request.title.clone(),
         holder: request.holder.clone(),

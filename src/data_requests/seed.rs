@@ -113,7 +113,14 @@ const REQUESTS: &[Demo] = &[
         reason: "Parents and researchers copy the PDF report by hand each year.",
         links: &["https://www.northvale.example/schools/admissions-report"],
         voters: &[TOM, PRIYA, HELEN],
-        changes: &[],
+        changes: &[(
+            30,
+            RequestStatus::Discussing,
+            Some(
+                "The admissions team can publish the tables behind the report from next year's round.",
+            ),
+            None,
+        )],
     },
     Demo {
         days_ago: 12,

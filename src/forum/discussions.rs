@@ -1,8 +1,9 @@
-//! Discussions of the site's pages: every public event, each date of a series and every
-//! meeting can have a forum thread about it, started by its first post and shown on the
-//! page (the forum is an events and meetings extension: they do not know it). The thread
-//! is an ordinary one, with a `subject` naming its page (`event:12`, `event:12:2026-12-20`,
-//! `meeting:5`; one thread each), in a category the forum makes for the kind of page on the
+//! Discussions of the site's pages: every public event, each date of a series, every
+//! meeting and every dataset request can have a forum thread about it, started by its first
+//! post and shown on the page (the forum is an events, meetings and dataset requests
+//! extension: they do not know it). The thread is an ordinary one, with a `subject` naming
+//! its page (`event:12`, `event:12:2026-12-20`, `meeting:5`, `data-request:3`; one thread
+//! each), in a category the forum makes for the kind of page on the
 //! first discussion (`forum_category.holds`), and it links back to its page.
 //!
 //! Starting a discussion is a first reply, so any member may, in whatever category it lands
@@ -10,7 +11,7 @@
 //! themselves). Locked and hidden discussions follow the forum's rules.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{event, forum_category, forum_post, forum_thread, meeting};
+use entity::{dataset_request, event, forum_category, forum_post, forum_thread, meeting};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -45,6 +46,7 @@ pub enum Subject {
     /// One date of a series, by the day it was planned for (in the event's time zone).
     Date(i64, NaiveDate),
     Meeting(i64),
+    DataRequest(i64),
 }
 
 impl Subject {
@@ -54,6 +56,7 @@ impl Subject {
             Subject::Event(id) => format!("event:{id}"),
             Subject::Date(id, day) => format!("event:{id}:{}", day.format("%Y-%m-%d")),
             Subject::Meeting(id) => format!("meeting:{id}"),
+            Subject::DataRequest(id) => format!("data-request:{id}"),
         }
     }
 
@@ -72,6 +75,7 @@ impl Subject {
                 NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?,
             )),
             ("meeting", None) => Some(Subject::Meeting(id)),
+            ("data-request", None) => Some(Subject::DataRequest(id)),
             _ => None,
         }
     }
@@ -81,6 +85,7 @@ impl Subject {
         match self {
             Subject::Event(_) | Subject::Date(..) => "events",
             Subject::Meeting(_) => "meetings",
+            Subject::DataRequest(_) => "data-requests",
         }
     }
 }
@@ -115,6 +120,21 @@ pub(crate) fn meeting_page(m: &meeting::Model) -> Page {
         title: m.title.clone(),
         href: format!("/meetings/{}", m.slug),
     }
+}
+
+pub(crate) fn data_request_page(r: &dataset_request::Model) -> Page {
+    Page {
+        subject: Subject::DataRequest(r.id),
+        title: format!("Dataset request: {}", r.title),
+        href: crate::data_requests::routes::href(r),
+    }
+}
+
+pub async fn find_data_request_page(state: &AppState, id: i64) -> AppResult<Page> {
+    let r = crate::data_requests::queries::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(data_request_page(&r))
 }
 
 /// The page at `/events/{slug}` or `/events/{slug}/{date}`, if it is public: drafts and
@@ -172,6 +192,10 @@ pub async fn page_of(
             .one(db)
             .await?
             .map(|m| meeting_page(&m)),
+        Subject::DataRequest(id) => dataset_request::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|r| data_request_page(&r)),
     })
 }
 
@@ -208,11 +232,17 @@ async fn category_for(
             "Questions and follow-ups about the forum's events: one thread for each event or \
              date, started from its page.",
         ),
-        _ => (
+        "meetings" => (
             "Meeting discussions",
             "meeting-discussions",
             "Talk about the forum's meetings, their agendas and minutes: one thread for each \
              meeting, started from its page.",
+        ),
+        _ => (
+            "Dataset request discussions",
+            "dataset-request-discussions",
+            "What members know about the datasets they ask for, and news from their \
+             publishers: one thread for each request, started from its page.",
         ),
     };
     // A category an admin made may have the slug already.
@@ -475,6 +505,17 @@ impl MeetingsExtension for Discussions {
     }
 }
 
+impl crate::data_requests::extensions::DataRequestsExtension for Discussions {
+    fn request_page<'a>(
+        &'a self,
+        state: &'a AppState,
+        request: &'a dataset_request::Model,
+        actor: Option<&'a Actor>,
+    ) -> BoxFuture<'a, AppResult<Option<PagePart>>> {
+        Box::pin(async move { part(state, data_request_page(request), actor).await })
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Posting from a page
 // ---------------------------------------------------------------------------------------
@@ -595,6 +636,28 @@ pub async fn meeting_post(
     discuss(ctx, &user, jar, page, form).await
 }
 
+#[handler]
+pub async fn data_request_form(
+    ctx: PageCtx,
+    CurrentUser(_user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let page = find_data_request_page(&ctx.state, id).await?;
+    compose_page(ctx, page).await
+}
+
+#[handler]
+pub async fn data_request_post(
+    ctx: PageCtx,
+    CurrentUser(user): CurrentUser,
+    jar: &CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<PostForm>,
+) -> AppResult<Response> {
+    let page = find_data_request_page(&ctx.state, id).await?;
+    discuss(ctx, &user, jar, page, form).await
+}
+
 /// The discussion routes, mounted after the pages they belong to (see `lib.rs`), with the
 /// same parameters as the files' routes beside them (poem's route tree wants one spelling of
 /// a segment's parameter).
@@ -606,6 +669,10 @@ pub fn mount(router: Router) -> Router {
         .at(
             &format!("/events/:slug/{DATE}/discussion"),
             get(date_form).post(date_post),
+        )
+        .at(
+            "/data-requests/:id<\\d{1,18}>/discussion",
+            get(data_request_form).post(data_request_post),
         )
         .at(
             &format!("/meetings/{SLUG}/discussion"),
@@ -624,6 +691,7 @@ mod tests {
             Subject::Event(12),
             Subject::Date(12, day),
             Subject::Meeting(5),
+            Subject::DataRequest(7),
         ] {
             assert_eq!(Subject::parse(&s.key()), Some(s));
         }

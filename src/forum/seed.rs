@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{forum_category, forum_thread, user};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 
 use crate::actor::Actor;
 use crate::error::AppError;
@@ -272,7 +274,29 @@ const MINUTES: &[DemoPost] = &[
     ),
 ];
 
-/// Adds the demo discussions of an event and a meeting, unless they have begun.
+const CAR_PARKS: &[DemoPost] = &[
+    (
+        GARETH,
+        300,
+        "For what it is worth, the signs on the ring road are fed from a supplier's API that \
+         updates every two minutes. The data exists; it is the contract that stops us sharing it.",
+    ),
+    (
+        TOM,
+        290,
+        "Our students would happily build the park-and-ride advice on top of it. Could the \
+         council ask for an open licence when the contract is renewed?",
+    ),
+    (
+        PRIYA,
+        120,
+        "Raised with the parking team again today: the renewal is in the spring and the open \
+         licence is on their list. I will record it here when it is signed.",
+    ),
+];
+
+/// Adds the demo discussions of an event, a meeting and a dataset request, unless they have
+/// begun.
 async fn discussions(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), AppError> {
     use crate::forum::discussions::{self, Page};
     let hack_day = entity::event::Entity::find()
@@ -284,10 +308,15 @@ async fn discussions(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), 
         .order_by_desc(entity::meeting::Column::StartsAt)
         .one(db)
         .await?;
+    let car_parks = entity::dataset_request::Entity::find()
+        .filter(entity::dataset_request::Column::Title.eq("Real-time car park occupancy"))
+        .one(db)
+        .await?;
     let pages: Vec<(Page, &[DemoPost])> = hack_day
         .map(|e| (discussions::event_page(&e, None), HACK_DAY))
         .into_iter()
         .chain(meeting.map(|m| (discussions::meeting_page(&m), MINUTES)))
+        .chain(car_parks.map(|r| (discussions::data_request_page(&r), CAR_PARKS)))
         .collect();
     for (page, posts) in pages {
         if discussions::thread_of(db, &page.subject).await?.is_some() {
@@ -395,6 +424,21 @@ pub async fn forum(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
             .await?;
         }
         added += 1;
+    }
+    // Discussions of dataset requests go to the demo's "Data requests" category.
+    let held = forum_category::Entity::find()
+        .filter(forum_category::Column::Holds.eq("data-requests"))
+        .count(db)
+        .await?;
+    if held == 0 {
+        forum_category::Entity::update_many()
+            .col_expr(
+                forum_category::Column::Holds,
+                sea_orm::sea_query::Expr::value("data-requests"),
+            )
+            .filter(forum_category::Column::Slug.eq("data-requests"))
+            .exec(db)
+            .await?;
     }
     discussions(db, now).await?;
     // Older posts are history brought in: their mail to followers and mentioned members is

@@ -46,7 +46,7 @@ pub fn when(m: &meeting::Model, tz: Tz) -> String {
 }
 
 pub fn day(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%-d %B %Y").to_string()
+    format::day(at, tz)
 }
 
 pub fn link(m: &meeting::Model, tz: Tz) -> MeetingLink {

@@ -8,6 +8,11 @@ pub fn date_time(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
 }
 
+/// "24 November 2026": a day, without the time.
+pub fn day(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %B %Y").to_string()
+}
+
 /// The machine-readable form for `<time datetime=...>`.
 pub fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -18,6 +18,7 @@ mod audit;
 mod calendar;
 mod chrome;
 mod cli;
+mod data_requests;
 mod database;
 mod events;
 mod files;

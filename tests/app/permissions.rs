@@ -272,6 +272,16 @@ async fn every_route_answers_each_persona_as_the_table_says() {
     );
     let forum_category_id = forum_thread.category_id;
 
+    // A dataset request of the author's, in discussion: open for votes, no longer theirs
+    // to change.
+    let data_request_id = entity::dataset_request::Entity::find()
+        .filter(entity::dataset_request::Column::AuthorId.eq(owner.id))
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the author's demo request")
+        .id;
+
     let table = convene::routes(&app.state).table().to_vec();
     let mut lines = Vec::new();
     for spec in &table {
@@ -285,6 +295,8 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             action_id
         } else if spec.path.starts_with("/organisations/") {
             organisation_id
+        } else if spec.path.starts_with("/data-requests/") {
+            data_request_id
         } else if spec.path.starts_with("/files/") && spec.path.ends_with("/delete") {
             other_file.id
         } else if spec.path.starts_with("/files/") {
