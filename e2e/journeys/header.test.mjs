@@ -20,7 +20,7 @@ const app = useApp({ name: 'header', env: { CONVENE_AUTH__DEV_LOGIN: 'true' } })
 
 const PHONE = { name: 'phone-375x812', width: 375, height: 812, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const TIMEOUT = 120_000;
-const ADMIN_LINKS = ['Home', 'Events', 'Calendar', 'Meetings', 'Forum', 'Data requests', 'My events', 'Admin'];
+const ADMIN_LINKS = ['Home', 'Events', 'Calendar', 'Meetings', 'Forum', 'Data', 'My events', 'Admin'];
 
 const menu = (page) => page.locator('details.site-menu');
 const menuButton = (page) => page.locator('details.site-menu > summary');

@@ -120,7 +120,7 @@ fn nav(path: &str, viewer: &Viewer<'_>) -> Vec<NavItem> {
         ("/calendar", "Calendar", None),
         ("/meetings", "Meetings", None),
         ("/forum", "Forum", None),
-        ("/data-requests", "Data requests", None),
+        ("/data-requests", "Data", None),
     ];
     if viewer.user.is_some() {
         items.push(("/events/mine", "My events", None));
