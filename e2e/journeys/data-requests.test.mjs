@@ -2,7 +2,7 @@
 //
 // The app runs with the development sign-in (CONVENE_AUTH__DEV_LOGIN=true) on
 // the demo, whose members have asked for six datasets (one published, one
-// declined, one in discussion).
+// declined, two in discussion).
 //
 //   1. A visitor reads /data-requests at 1280 px: the open requests with their
 //      votes, most first, the filters and the CSV link; the declined request
@@ -14,8 +14,8 @@
 //      then filled and sent with the keyboard: the request's page, his vote
 //      counted, "requested by Dan Kowalski" in its history. Axe on the
 //      refused form and the request at both sizes.
-//   3. Priya (admin, 1280 px) votes for it from the list (back at its place
-//      in the list, two votes), then records it as published: without the
+//   3. Priya (admin, 1280 px) votes for it from the newest-first list (back
+//      at its place in that list, two votes), then records it as published: without the
 //      address she is asked for it, with it the history shows the change and
 //      votes close. Axe at both sizes.
 
@@ -124,7 +124,7 @@ test('dataset requests: read, asked for, voted and published', { timeout: TIMEOU
     const { res } = await app.navigation(priya, () => vote.click());
     assert.equal(res.status(), 200);
     await assertFlash(priya, 'Your vote is counted.');
-    assert.match(priya.url(), /\/data-requests#request-\d+$/);
+    assert.match(priya.url(), /\/data-requests\?sort=newest#request-\d+$/);
     const item = main(priya).getByRole('listitem').filter({ hasText: TITLE });
     assert.match(text(await item.textContent()), /^2 votes/);
 

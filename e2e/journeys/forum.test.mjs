@@ -58,7 +58,7 @@ test('the forum: read, a thread started, quoted in a reply and locked', { timeou
     await assertH1(visitor, 'Forum');
     const transport = main(visitor).getByRole('link', { name: 'Transport', exact: true });
     assert.equal(await transport.count(), 1);
-    assert.match(text(await main(visitor).textContent()), /Data requests.*2 threads, 5 posts/);
+    assert.match(text(await main(visitor).textContent()), /Data requests.*3 threads, 8 posts/);
     await checkBothSizes(app, visitor, 'categories');
 
     await app.navigation(visitor, () => transport.click());

@@ -203,8 +203,12 @@ impl StatusForm {
 pub struct VoteForm {
     /// `vote` or `withdraw`.
     pub decision: String,
-    /// `list`: back to the request's place in the list; otherwise to its page.
+    /// `list`: back to the request's place in the list it was in (`sort`, `show`, `page`);
+    /// otherwise to its page.
     pub back: String,
+    pub sort: String,
+    pub show: String,
+    pub page: String,
 }
 
 #[cfg(test)]

@@ -259,3 +259,40 @@ pub async fn by_ids(
         .map(|r| (r.id, r))
         .collect())
 }
+
+/// Requests made before `to`, each with its status as it stood then (its last change before
+/// `to`): the list as it was at that moment.
+pub async fn as_of(
+    db: &impl ConnectionTrait,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(dataset_request::Model, RequestStatus)>, DbErr> {
+    let requests = dataset_request::Entity::find()
+        .filter(dataset_request::Column::CreatedAt.lt(to))
+        .order_by_desc(dataset_request::Column::CreatedAt)
+        .order_by_desc(dataset_request::Column::Id)
+        .all(db)
+        .await?;
+    let changes: Vec<(i64, RequestStatus)> = dataset_request_change::Entity::find()
+        .select_only()
+        .columns([
+            dataset_request_change::Column::RequestId,
+            dataset_request_change::Column::Status,
+        ])
+        .filter(dataset_request_change::Column::At.lt(to))
+        .order_by_asc(dataset_request_change::Column::At)
+        .order_by_asc(dataset_request_change::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut then: HashMap<i64, RequestStatus> = HashMap::new();
+    for (id, status) in changes {
+        then.insert(id, status);
+    }
+    Ok(requests
+        .into_iter()
+        .map(|r| {
+            let status = then.get(&r.id).copied().unwrap_or(RequestStatus::Requested);
+            (r, status)
+        })
+        .collect())
+}

@@ -83,6 +83,10 @@ struct Choice {
 
 #[derive(Serialize)]
 struct ListPage {
+    /// The list's own choices, sent back with a vote so the voter returns here.
+    sort: &'static str,
+    show: &'static str,
+    page: u64,
     rows: Vec<Row>,
     total: u64,
     sorts: Vec<Choice>,
@@ -183,6 +187,9 @@ pub async fn list(ctx: PageCtx, Query(q): Query<ListQuery>) -> AppResult<Respons
         })
         .collect();
     let view = ListPage {
+        sort: sort.as_str(),
+        show: showing.as_str(),
+        page,
         rows: requests.iter().map(|r| row(r, &voted, &ctx)).collect(),
         total,
         sorts,
@@ -242,6 +249,8 @@ struct ShowPage {
     outcome_note_html: Option<String>,
     votes: i32,
     voted: bool,
+    /// Requested or in discussion: votes are open.
+    open: bool,
     can_vote: bool,
     signed_in: bool,
     vote_action: String,
@@ -307,6 +316,7 @@ async fn show_page(
         outcome_note_html: request.outcome_note.as_deref().map(markdown::to_user_html),
         votes: request.votes,
         voted,
+        open: request.status.is_open(),
         can_vote: policy::can_vote(actor.as_ref(), &request),
         signed_in: actor.is_some(),
         vote_action: format!("{}/vote", href(&request)),
@@ -525,7 +535,11 @@ pub async fn vote(
         }
     };
     let to = if form.back == "list" {
-        format!("/data-requests#request-{}", request.id)
+        // The list it was in: unknown values are the defaults, as in the list's address.
+        let sort = Sort::parse(&form.sort).unwrap_or(Sort::Votes);
+        let showing = Show::parse(&form.show).unwrap_or(Show::Open);
+        let page = form.page.parse::<u64>().unwrap_or(1).clamp(1, 10_000);
+        format!("{}#request-{}", list_href(sort, showing, page), request.id)
     } else {
         href(&request)
     };
@@ -544,7 +558,21 @@ pub async fn set_status(
     let actor = user.actor();
     policy::ensure_can_set_status(&actor)?;
     let request = visible(&state, id).await?;
-    match form.parse() {
+    let parsed = form.parse().and_then(|input| {
+        // Recording the same status again needs news: a note, or a new address.
+        if input.status == request.status
+            && input.note.is_none()
+            && input.link == request.outcome_link
+        {
+            Err(FieldErrors::from([(
+                "note",
+                "The request already stands so: add a note to record news of it.".to_string(),
+            )]))
+        } else {
+            Ok(input)
+        }
+    });
+    match parsed {
         Ok(input) => {
             let label = input.status.label();
             let request =

@@ -1,6 +1,6 @@
 //! The demo's dataset requests: what the forum's members have asked public bodies for, with
 //! their votes, and what became of them: one published, one declined with the council's
-//! reason, one in discussion, the rest waiting. Made through the same services members and
+//! reason, two in discussion, the rest waiting. Made through the same services members and
 //! admins use, dated over the past months. Left alone once any request exists.
 
 use chrono::{DateTime, Duration, Utc};

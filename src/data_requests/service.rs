@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::dataset_request::{self, RequestStatus};
-use entity::{dataset_request_change, dataset_request_vote};
+use entity::{dataset_request_change, dataset_request_vote, user};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
@@ -40,7 +40,11 @@ async fn find_locked(db: &impl ConnectionTrait, id: i64) -> AppResult<dataset_re
         .ok_or(AppError::NotFound)
 }
 
-/// A member asks for a dataset. Their request starts with their own vote.
+/// How long the same request from the same member is taken as a double click.
+const DOUBLE_SUBMIT: chrono::Duration = chrono::Duration::minutes(2);
+
+/// A member asks for a dataset. Their request starts with their own vote. The same title and
+/// holder from them again within two minutes (a double click) is the same request.
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -51,6 +55,24 @@ pub async fn create(
         return Err(AppError::Unauthorized);
     }
     let txn = begin_write(db).await?;
+    // On PostgreSQL the member's row is locked, so two clicks' transactions run one after
+    // the other and the second finds the first's request.
+    if txn.get_database_backend() == DbBackend::Postgres {
+        user::Entity::find_by_id(actor.id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+    }
+    if let Some(same) = dataset_request::Entity::find()
+        .filter(dataset_request::Column::AuthorId.eq(actor.id))
+        .filter(dataset_request::Column::Title.eq(&input.title))
+        .filter(dataset_request::Column::Holder.eq(&input.holder))
+        .filter(dataset_request::Column::CreatedAt.gt(now - DOUBLE_SUBMIT))
+        .one(&txn)
+        .await?
+    {
+        return Ok(same);
+    }
     let request = dataset_request::ActiveModel {
         title: Set(input.title),
         holder: Set(input.holder),

@@ -1,19 +1,20 @@
 //! The monthly summary of dataset requests, ready to take to the data owners: the most
-//! wanted open requests with the votes each gained that month, the requests made that month,
-//! and every change of status recorded in it with what the publisher said. As a page
+//! wanted requests as the month ended (made by then, open then, by the votes cast by then
+//! that still stand) with the votes each gained in the month, the requests made in it, and
+//! every change of status recorded in it with what the publisher said. As a page
 //! (`/data-requests/summary?month=YYYY-MM`, this month by default) and as CSV.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use entity::dataset_request;
+use entity::dataset_request::{self, RequestStatus};
 use poem::http::header;
 use poem::web::{Data, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
-use crate::data_requests::queries::{self, Show, Sort};
+use crate::data_requests::queries;
 use crate::data_requests::routes::href;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -21,7 +22,7 @@ use crate::web::PageCtx;
 use crate::web::markdown;
 
 /// The most wanted requests a summary lists.
-const MOST_WANTED: u64 = 10;
+const MOST_WANTED: usize = 10;
 
 /// A calendar month in the site's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +92,7 @@ struct Wanted {
     title: String,
     holder: String,
     status_label: &'static str,
-    votes: i32,
+    votes: u64,
     votes_this_month: u64,
 }
 
@@ -119,7 +120,7 @@ struct Changed {
 struct SummaryPage {
     month: String,
     month_label: String,
-    previous_href: String,
+    previous_href: Option<String>,
     next_href: Option<String>,
     csv_href: String,
     wanted: Vec<Wanted>,
@@ -132,13 +133,25 @@ struct Summary {
     wanted: Vec<Wanted>,
     made: Vec<Made>,
     changed: Vec<Changed>,
+    votes_this_month: u64,
 }
 
 async fn summary_of(state: &AppState, month: Month) -> AppResult<Summary> {
     let tz = state.config.time_zone;
     let (from, to) = month.window(tz);
-    let (open, _) = queries::list(&state.db, Show::Open, Sort::Votes, 1, MOST_WANTED).await?;
+    // The most wanted as the month ended (or as things stand, for this month): requests made
+    // by then, open then, by the votes cast by then that still stand.
+    let standing = queries::as_of(&state.db, to).await?;
+    let cast = queries::votes_between(&state.db, DateTime::<Utc>::UNIX_EPOCH, to).await?;
     let gained = queries::votes_between(&state.db, from, to).await?;
+    let mut open: Vec<(&dataset_request::Model, RequestStatus, u64)> = standing
+        .iter()
+        .filter(|(_, status)| status.is_open())
+        .map(|(r, status)| (r, *status, cast.get(&r.id).copied().unwrap_or(0)))
+        .collect();
+    // Most votes first; newest first among equals (they come newest first).
+    open.sort_by_key(|r| std::cmp::Reverse(r.2));
+    open.truncate(MOST_WANTED);
     let made = queries::made_between(&state.db, from, to).await?;
     let changes = queries::changes_between(&state.db, from, to).await?;
     let requests: HashMap<i64, dataset_request::Model> =
@@ -146,15 +159,16 @@ async fn summary_of(state: &AppState, month: Month) -> AppResult<Summary> {
     Ok(Summary {
         wanted: open
             .iter()
-            .map(|r| Wanted {
+            .map(|(r, status, votes)| Wanted {
                 href: href(r),
                 title: r.title.clone(),
                 holder: r.holder.clone(),
-                status_label: r.status.label(),
-                votes: r.votes,
+                status_label: status.label(),
+                votes: *votes,
                 votes_this_month: gained.get(&r.id).copied().unwrap_or(0),
             })
             .collect(),
+        votes_this_month: gained.values().sum(),
         made: made
             .iter()
             .map(|r| Made {
@@ -196,22 +210,17 @@ pub async fn summary(ctx: PageCtx, Query(q): Query<SummaryQuery>) -> AppResult<R
     let month = month_of(&state, &q)?;
     let this_month = Month::of(state.clock.now(), state.config.time_zone);
     let found = summary_of(&state, month).await?;
-    let (from, to) = month.window(state.config.time_zone);
-    let votes_this_month = queries::votes_between(&state.db, from, to)
-        .await?
-        .values()
-        .sum();
     let link = |m: Month| format!("/data-requests/summary?month={}", m.key());
     let view = SummaryPage {
         month: month.key(),
         month_label: month.label(),
-        previous_href: link(month.previous()),
+        previous_href: (month.previous().0.year() >= 2000).then(|| link(month.previous())),
         next_href: (month.next().0 <= this_month.0).then(|| link(month.next())),
         csv_href: format!("/data-requests/summary.csv?month={}", month.key()),
         wanted: found.wanted,
         made: found.made,
         changed: found.changed,
-        votes_this_month,
+        votes_this_month: found.votes_this_month,
     };
     let title = format!("Dataset requests: {}", month.label());
     Ok(ctx

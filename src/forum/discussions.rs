@@ -125,7 +125,7 @@ pub(crate) fn meeting_page(m: &meeting::Model) -> Page {
 pub(crate) fn data_request_page(r: &dataset_request::Model) -> Page {
     Page {
         subject: Subject::DataRequest(r.id),
-        title: format!("Dataset request: {}", r.title),
+        title: r.title.clone(),
         href: crate::data_requests::routes::href(r),
     }
 }

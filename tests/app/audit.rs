@@ -260,8 +260,10 @@ async fn each_filter_narrows_the_log_and_they_combine() {
     assert_eq!(count("?person=command-line").await, 1);
     let by_author = format!("?person={author_id}");
     let (_, html) = log(&app, &admin, &by_author).await;
-    assert_eq!(rows(&html), 1);
+    // The entry above, and the demo's dataset request of theirs.
+    assert_eq!(rows(&html), 2);
     assert!(table(&html).contains("Enabled an account again"));
+    assert!(table(&html).contains("Asked for a dataset"));
     // Selected values stay selected.
     assert!(html.contains(&format!("<option value=\"{author_id}\" selected>")));
     // Combined: the admin's entries in July 2020 are the one disabling, not the demo's.

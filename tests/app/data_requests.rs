@@ -4,6 +4,7 @@
 //! change what, the lists' order and filters, and the CSV download's quoting and formula
 //! safety.
 
+use chrono::Datelike;
 use entity::{audit_log, dataset_request, dataset_request_vote};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -295,6 +296,13 @@ async fn admins_record_where_a_request_stands_and_everyone_reads_the_history() {
         .await;
     let html = followed(&app, &admin, resp).await;
     assert!(html.contains("The request is now: in discussion with the publisher."));
+    // The same status again needs news of it.
+    let resp = admin
+        .post(&app, &status_path, &[("status", "discussing")])
+        .await;
+    assert_eq!(resp.status(), 422);
+    let html = crate::helpers::unescaped(&resp.text().await.unwrap());
+    assert!(html.contains("The request already stands so: add a note to record news of it."));
     // Now the author may no longer change it; votes still count.
     let resp = sam
         .post(&app, &edit_path, &request_form("Changed", ""))
@@ -339,7 +347,13 @@ async fn admins_record_where_a_request_stands_and_everyone_reads_the_history() {
     }
     assert!(history.contains("recorded by Priya Shah"));
     assert!(html.contains("href=\"https://data.northvale.example/gritting\""));
-    assert!(html.contains("Votes are closed") || html.contains("Sign in"));
+    assert!(
+        html.contains("Votes are closed: this request is Published."),
+        "visitors too"
+    );
+    let (_, html) = read(&gareth, &app, &format!("/data-requests/{}", request.id)).await;
+    assert!(html.contains("Votes are closed: this request is Published."));
+    assert!(!html.contains("Withdraw my vote"));
     // Votes are final once published.
     let resp = gareth.post(&app, &vote, &[("decision", "withdraw")]).await;
     assert_eq!(resp.status(), 409);
@@ -405,6 +419,27 @@ async fn votes_at_the_same_moment_are_each_counted_once() {
     }
     assert_eq!(vote_rows(&app, request.id).await, 1);
     assert_eq!(reload(&app, request.id).await.votes, 1, "the author's vote");
+}
+
+#[tokio::test]
+async fn a_double_clicked_request_is_made_once() {
+    let app = demo_app(&[]).await;
+    let helen = signed_in(&app, HELEN).await;
+    let token = helen.csrf_token(&app).await;
+    let url = format!("{}/data-requests/new", app.url);
+    let mut form = request_form("Allotment waiting lists", "");
+    form.push(("csrf_token", token.as_str()));
+    let clicks = (0..3).map(|_| helen.client.post(&url).form(&form).send());
+    for r in futures_util::future::join_all(clicks).await {
+        assert_eq!(r.unwrap().status(), 303);
+    }
+    let made = dataset_request::Entity::find()
+        .filter(dataset_request::Column::Title.eq("Allotment waiting lists"))
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 1, "one request");
+    assert_eq!(made[0].votes, 1);
 }
 
 #[tokio::test]
@@ -533,7 +568,7 @@ async fn a_request_is_discussed_on_its_page() {
         .unwrap()
         .expect("a thread");
     assert_eq!(started.category_id, category.id, "in the same category");
-    assert_eq!(started.title, "Dataset request: Gritting routes");
+    assert_eq!(started.title, "Gritting routes");
     // A request that does not exist has no discussion.
     let resp = tom
         .post(
@@ -596,10 +631,27 @@ async fn the_monthly_summary_lists_the_most_wanted_and_what_changed() {
     assert!(changed.contains("<strong>Declined</strong>"));
     assert!(changed.contains("-Not held centrally, says Highways."));
 
+    // Last month's summary is as that month ended: today's request is not in it.
+    let last = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive()
+        .with_day(1)
+        .unwrap()
+        .pred_opt()
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let (_, html) = read(
+        &visitor,
+        &app,
+        &format!("/data-requests/summary?month={last}"),
+    )
+    .await;
+    assert!(!html.contains("Pothole"), "made after that month");
     // An old month is empty; a month that is not one is refused, saying how to write it.
     let (_, html) = read(&visitor, &app, "/data-requests/summary?month=2020-01").await;
-    assert!(html.contains("No new request this month."));
-    assert!(html.contains("No request changed status this month."));
+    assert!(html.contains("No new request in January 2020."));
+    assert!(html.contains("No request changed status in January 2020."));
     let (status_code, html) = read(&visitor, &app, "/data-requests/summary?month=2026-13").await;
     assert_eq!(status_code, 400);
     assert!(html.contains("write it as year and month, such as 2026-11"));

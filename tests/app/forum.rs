@@ -87,7 +87,8 @@ async fn members_start_threads_and_reply_and_everyone_reads_them() {
         order.windows(2).all(|w| w[0] < w[1]),
         "in the admins' order"
     );
-    assert!(html.contains("2 threads, 5 posts"), "Data requests' counts");
+    // Two threads, and the demo's discussion of a dataset request (three posts).
+    assert!(html.contains("3 threads, 8 posts"), "Data requests' counts");
     assert!(
         html.contains(r#"href="/forum""#),
         "the Forum is in the navigation"
@@ -892,8 +893,8 @@ async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
     );
     assert_eq!(
         titles.len(),
-        9,
-        "the demo's six threads, its two page discussions and the new one"
+        10,
+        "the demo's six threads, its three page discussions and the new one"
     );
     let newest = &feed.entries[0];
     assert_eq!(newest.authors[0].name, "Sam Whitfield");
@@ -945,6 +946,7 @@ async fn atom_feeds_of_new_threads_parse_and_leave_out_what_is_hidden() {
         titles,
         [
             "Real-time bus positions for the Riverside routes?",
+            "Real-time car park occupancy",
             "Planning applications as open data"
         ]
     );
