@@ -54,6 +54,8 @@ pub struct RawConfig {
     pub rsvp_notes_days: u32,
     pub forum_posts_per_hour: u32,
     pub forum_hold_first_posts: u32,
+    pub data_licence: String,
+    pub data_licence_url: String,
     pub auth: RawAuth,
     pub smtp: RawSmtp,
     pub storage: RawStorage,
@@ -447,6 +449,8 @@ impl Default for RawConfig {
             rsvp_notes_days: 30,
             forum_posts_per_hour: 30,
             forum_hold_first_posts: 0,
+            data_licence: OGL_NAME.into(),
+            data_licence_url: OGL_URL.into(),
             smtp: RawSmtp::default(),
             storage: RawStorage::default(),
             calendar_refresh_minutes: 60,
@@ -475,6 +479,8 @@ const KEYS: &[&str] = &[
     "rsvp_notes_days",
     "forum_posts_per_hour",
     "forum_hold_first_posts",
+    "data_licence",
+    "data_licence_url",
     "auth",
     "smtp",
     "storage",
@@ -508,12 +514,26 @@ pub struct Config {
     pub forum_posts_per_hour: u32,
     /// A member's first this many forum posts wait for an admin's approval (0: none do).
     pub forum_hold_first_posts: u32,
+    /// The licence the site's own data is published under (pages, API, catalogue).
+    pub data_licence: Licence,
     pub auth: AuthConfig,
     /// Where mail goes out; none keeps it in the outbox for admins to read.
     pub smtp: Option<SmtpConfig>,
     /// Where uploaded files are kept.
     pub storage: StorageConfig,
 }
+
+/// A licence: its name and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Licence {
+    pub name: String,
+    pub url: Url,
+}
+
+/// The default licence of the site's data.
+pub const OGL_NAME: &str = "Open Government Licence v3.0";
+pub const OGL_URL: &str =
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
 
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
@@ -821,6 +841,34 @@ impl RawConfig {
             ));
         }
 
+        let licence_name = self.data_licence.trim();
+        if licence_name.is_empty()
+            || licence_name.chars().count() > 200
+            || licence_name.chars().any(char::is_control)
+        {
+            return Err(ConfigError::new(
+                "data_licence",
+                "give the licence's name on one line, at most 200 characters, such as \
+                 \"Creative Commons Attribution 4.0\"",
+            ));
+        }
+        let licence_url = Url::parse(self.data_licence_url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "data_licence_url",
+                    format!(
+                        "{:?} is not a web address; give the licence's page, such as {OGL_URL}",
+                        self.data_licence_url
+                    ),
+                )
+            })?;
+        let data_licence = Licence {
+            name: licence_name.to_string(),
+            url: licence_url,
+        };
+
         Ok(Config {
             site_name,
             site_tagline: self.site_tagline.trim().to_string(),
@@ -839,6 +887,7 @@ impl RawConfig {
             rsvp_notes: chrono::Duration::days(i64::from(self.rsvp_notes_days)),
             forum_posts_per_hour: self.forum_posts_per_hour,
             forum_hold_first_posts: self.forum_hold_first_posts,
+            data_licence,
             auth,
             smtp,
             storage,
@@ -1067,6 +1116,8 @@ mod tests {
         );
         assert_eq!(config.time_zone, chrono_tz::Europe::London);
         assert_eq!(config.max_upload_bytes, 50 * 1024 * 1024);
+        assert_eq!(config.data_licence.name, "Open Government Licence v3.0");
+        assert_eq!(config.data_licence.url.as_str(), OGL_URL);
     }
 
     #[test]
@@ -1082,6 +1133,17 @@ mod tests {
             ("secret_key", "c2hvcnQ=", "CONVENE_SECRET_KEY"),
             ("log", "info,[", "CONVENE_LOG"),
             ("auth.session_days", "0", "CONVENE_AUTH__SESSION_DAYS"),
+            ("data_licence", " ", "CONVENE_DATA_LICENCE"),
+            (
+                "data_licence_url",
+                "licence.html",
+                "CONVENE_DATA_LICENCE_URL",
+            ),
+            (
+                "data_licence_url",
+                "javascript:alert(1)",
+                "CONVENE_DATA_LICENCE_URL",
+            ),
         ] {
             let err = Config::from_pairs([(key, value)]).unwrap_err();
             assert_eq!(err.setting, env, "{key}={value}: {err}");

@@ -14,6 +14,12 @@ pub enum AppError {
     NotFoundWith(String),
     #[error("you need to sign in to do that")]
     Unauthorized,
+    /// An API token that is malformed, unknown, revoked or expired, with why.
+    #[error("{0}")]
+    InvalidToken(String),
+    /// A token whose scope does not allow what was asked (RFC 6750 `insufficient_scope`).
+    #[error("{0}")]
+    InsufficientScope(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -64,8 +70,8 @@ impl ResponseError for AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound | AppError::NotFoundWith(_) => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthorized | AppError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod admin;
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -56,6 +57,10 @@ async fn invalidate_caches<E: Endpoint>(
     Ok(resp)
 }
 
+/// Where a POST needs no CSRF token: mail programs' one-click unsubscribe, and the API,
+/// which never reads the session cookie (its callers show a token instead).
+const CSRF_EXEMPT: &[&str] = &[notify::CSRF_EXEMPT, api::CSRF_EXEMPT];
+
 /// Every route of the app, feature by feature, and the list of what they serve. Layering:
 /// features mount their own routes here; `web` knows no feature.
 pub fn routes(state: &AppState) -> web::router::Router {
@@ -80,7 +85,17 @@ pub fn routes(state: &AppState) -> web::router::Router {
     let router = meetings::mount(notify::mount(rsvp::mount(calendar::mount(router))));
     // After the pages it adds to: poem's route tree did not match `/meetings/:slug/files`
     // when it was added before `/meetings/:slug` (the files tests would fail).
-    forum::discussions::mount(files::mount(router))
+    let router = forum::discussions::mount(files::mount(router));
+    api::mount(
+        router,
+        (
+            events::api::EventsApi,
+            rsvp::api::RsvpApi,
+            data_requests::api::DataRequestsApi,
+            auth::api::AccountApi,
+        ),
+        state,
+    )
 }
 
 /// The router with every middleware applied.
@@ -97,13 +112,13 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
                 secure,
                 auth::session::cookie_name(&state.config),
             )
-            .exempt(notify::CSRF_EXEMPT),
+            .exempt(CSRF_EXEMPT),
         )
         // Outside the CSRF check, which may read a form body: the cap applies to it too.
         .with(web::limits::RequestLimits::with_uploads(
             state.config.max_upload_bytes,
         ))
-        .with(web::errors::ErrorPages::new(state.clone()))
+        .with(web::errors::ErrorPages::new(state.clone()).json_under(api::PREFIX))
         // Outside the error pages, so cookie changes (a cleared session, a used-up sign-in)
         // reach the browser even when the request ends in an error page.
         .with(CookieJarManager::with_key(state.cookie_key.clone()))

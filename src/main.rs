@@ -34,6 +34,19 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Make a personal API token for EMAIL's account and print it (once).
+    Token {
+        email: String,
+        /// What will use it.
+        #[arg(long, default_value = "Command line")]
+        name: String,
+        /// `read`, or `write` to act as the account too.
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// How many days it lasts (1 to 366).
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +100,39 @@ async fn run(command: Command, config: Config) -> ExitCode {
                         report.meetings_added,
                         report.files_added
                     );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(&err),
+            }
+        }
+        Command::Token {
+            email,
+            name,
+            scope,
+            days,
+        } => {
+            // The form's rules, with its words.
+            let form = convene::auth::token_pages::TokenForm {
+                name,
+                scope,
+                days: days.to_string(),
+            };
+            let input = match form.parse() {
+                Ok(input) => input,
+                Err(errors) => {
+                    let (field, message) = errors.into_iter().next().unwrap_or_default();
+                    return fail(&format!("--{field}: {message}"));
+                }
+            };
+            let state = match server::prepare(config).await {
+                Ok(state) => state,
+                Err(err) => return fail(&err),
+            };
+            match convene::auth::tokens::create_for(&state.db, &email, input, state.clock.now())
+                .await
+            {
+                Ok((_, secret)) => {
+                    println!("{secret}");
                     ExitCode::SUCCESS
                 }
                 Err(err) => fail(&err),

@@ -7,6 +7,7 @@ pub mod action_note;
 pub mod action_owner;
 pub mod agenda_item;
 pub mod announcement;
+pub mod api_token;
 pub mod audit_log;
 pub mod dataset_request;
 pub mod dataset_request_change;

@@ -26,6 +26,7 @@ const ORGANISATIONS: &str = "Organisations";
 const FILES: &str = "Files";
 const FORUM: &str = "Forum";
 const DATA_REQUESTS: &str = "Dataset requests";
+const API: &str = "API tokens";
 
 /// Every action written with `audit::record`, in the order the filter lists them.
 const ACTIONS: &[Action] = &[
@@ -288,6 +289,16 @@ const ACTIONS: &[Action] = &[
         code: "data_request.status",
         label: "Recorded where a dataset request stands",
         group: DATA_REQUESTS,
+    },
+    Action {
+        code: "api_token.create",
+        label: "Made an API token",
+        group: API,
+    },
+    Action {
+        code: "api_token.revoke",
+        label: "Revoked an API token",
+        group: API,
     },
 ];
 

@@ -1,5 +1,6 @@
 //! Accounts, roles, sign-in through OAuth2 / OpenID Connect, and sessions.
 
+pub mod api;
 pub mod forms;
 pub mod policy;
 pub mod providers;
@@ -7,6 +8,8 @@ pub mod routes;
 pub mod seed;
 pub mod service;
 pub mod session;
+pub mod token_pages;
+pub mod tokens;
 pub mod views;
 
 use crate::web::router::{Router, get, post};
@@ -32,4 +35,12 @@ pub fn profile_routes() -> Router {
     Router::new()
         .at("/", get(routes::profile).post(routes::update_profile))
         .at("/identities/:id/delete", post(routes::unlink))
+        .at(
+            "/tokens",
+            get(token_pages::tokens_page).post(token_pages::create_token),
+        )
+        .at(
+            "/tokens/:id<\\d{1,18}>/revoke",
+            post(token_pages::revoke_token),
+        )
 }

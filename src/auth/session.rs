@@ -10,7 +10,6 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::db::begin_write;
@@ -31,10 +30,7 @@ pub fn cookie_name(config: &Config) -> &'static str {
 }
 
 fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::secret::sha256_hex(token)
 }
 
 fn session_cookie(config: &Config, value: String, max_age: std::time::Duration) -> Cookie {

@@ -6,6 +6,7 @@
 //! changed is ready to take to the data owners. Builds on sign-in only; later features add to a request's
 //! page through `extensions` (the forum's discussion).
 
+pub mod api;
 pub mod extensions;
 pub mod forms;
 pub mod policy;

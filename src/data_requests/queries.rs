@@ -98,6 +98,37 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// A page of requests after a place in the list (the API's cursor: the last one's votes and
+/// id), and whether more follow. Ordered by votes then id (most first), or by id (newest
+/// first); a vote cast between two pages may move a request across the cursor.
+pub async fn page_after(
+    db: &impl ConnectionTrait,
+    show: Show,
+    sort: Sort,
+    after: Option<(i32, i64)>,
+    limit: u64,
+) -> Result<(Vec<dataset_request::Model>, bool), DbErr> {
+    use dataset_request::Column;
+    let mut q = dataset_request::Entity::find().filter(show.condition());
+    if let Some((votes, id)) = after {
+        q = q.filter(match sort {
+            Sort::Votes => Condition::any().add(Column::Votes.lt(votes)).add(
+                Condition::all()
+                    .add(Column::Votes.eq(votes))
+                    .add(Column::Id.lt(id)),
+            ),
+            Sort::Newest => Condition::all().add(Column::Id.lt(id)),
+        });
+    }
+    if sort == Sort::Votes {
+        q = q.order_by_desc(Column::Votes);
+    }
+    let mut rows = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
 /// Every request, most votes first (for the CSV download).
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<dataset_request::Model>, DbErr> {
     dataset_request::Entity::find()

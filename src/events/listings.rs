@@ -17,6 +17,8 @@ use crate::search;
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub tag: Option<String>,
+    /// Only these events (the matches of a search, one event's dates).
+    pub ids: Option<Vec<i64>>,
 }
 
 /// One entry in a listing: a single event, or one occurrence of a series.
@@ -59,6 +61,9 @@ fn filtered_by(
     if let Some(tag) = &filter.tag {
         select = select.filter(tagged(tag));
     }
+    if let Some(ids) = &filter.ids {
+        select = select.filter(event::Column::Id.is_in(ids.iter().copied()));
+    }
     select
 }
 
@@ -82,6 +87,7 @@ async fn occurrences(
     to: DateTime<Utc>,
     walk: Walk,
     want: usize,
+    after: Option<After>,
 ) -> Result<Vec<Occurrence>, sea_orm::DbErr> {
     let newest_first = walk == Walk::Past;
     // One query per status, so each walks the (status, starts_at) index in order and stops
@@ -96,10 +102,24 @@ async fn occurrences(
             .filter(event::Column::StartsAt.gte(earliest_start))
             .filter(event::Column::StartsAt.lt(to))
             .filter(event::Column::EndsAt.gte(from));
+        let select = match after {
+            Some(after) => select.filter(
+                Condition::any()
+                    .add(event::Column::StartsAt.gt(after.starts_at))
+                    .add(
+                        Condition::all()
+                            .add(event::Column::StartsAt.eq(after.starts_at))
+                            .add(event::Column::Id.gt(after.event_id)),
+                    ),
+            ),
+            None => select,
+        };
         let select = if newest_first {
             select.order_by_desc(event::Column::StartsAt)
         } else {
-            select.order_by_asc(event::Column::StartsAt)
+            select
+                .order_by_asc(event::Column::StartsAt)
+                .order_by_asc(event::Column::Id)
         };
         singles.extend(select.limit(want as u64).all(db).await?);
         // Live series through the (status, series_ends_at) index.
@@ -140,12 +160,38 @@ async fn occurrences(
             all.truncate(want);
             all
         } else if walk == Walk::EveryDate {
-            recurrence::starts_between(&rule, e.starts_at, duration, tz, from, to, want)
+            // After a cursor, only dates starting at or after it (those running across it
+            // were on the page before); enough more for the dates moved out of the window,
+            // and the dates moved into it from anywhere.
+            let from = after.map_or(from, |a| (a.starts_at + duration).max(from));
+            let mut planned = recurrence::starts_between(
+                &rule,
+                e.starts_at,
+                duration,
+                tz,
+                from,
+                to,
+                want + 1 + changes.len(),
+            );
+            for x in &changes {
+                if let Some(moved_to) = x.new_starts_at
+                    && moved_to < to
+                    && x.new_ends_at.unwrap_or(moved_to + duration) >= from
+                    && !planned.contains(&x.occurrence_start)
+                {
+                    planned.push(x.occurrence_start);
+                }
+            }
+            planned
         } else {
             next_shown(&e, &changes, from, to).into_iter().collect()
         };
         for start in starts {
             let (starts_at, ends_at, cancelled, moved) = apply_exception(start, duration, &changes);
+            // Every date in a window is where it takes place, moved or not.
+            if walk == Walk::EveryDate && (starts_at >= to || ends_at < from) {
+                continue;
+            }
             items.push(Occurrence {
                 event: e.clone(),
                 starts_at,
@@ -157,6 +203,9 @@ async fn occurrences(
                 tags: Vec::new(),
             });
         }
+    }
+    if let Some(after) = after {
+        items.retain(|o| (o.starts_at, o.event.id) > (after.starts_at, after.event_id));
     }
     if newest_first {
         items.sort_by(|a, b| {
@@ -216,7 +265,7 @@ pub async fn upcoming(
 ) -> Result<Listing, sea_orm::DbErr> {
     let want = (page.clamp(1, 1000) * per_page + 1) as usize;
     let far = now + Duration::days(366 * 5);
-    let items = occurrences(db, filter, now, far, Walk::Upcoming, want).await?;
+    let items = occurrences(db, filter, now, far, Walk::Upcoming, want, None).await?;
     Ok(page_of(items, page, per_page))
 }
 
@@ -239,7 +288,7 @@ pub async fn past(
         .map_or(now, |t| t.with_timezone(&Utc))
         .min(now);
     let want = (page.clamp(1, 1000) * per_page + 1) as usize;
-    let items = occurrences(db, filter, start, end, Walk::Past, want).await?;
+    let items = occurrences(db, filter, start, end, Walk::Past, want, None).await?;
     // Only what has finished counts as past.
     let items = items.into_iter().filter(|o| o.ends_at <= now).collect();
     Ok(page_of(items, page, per_page))
@@ -252,7 +301,30 @@ pub async fn between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Occurrence>, sea_orm::DbErr> {
-    occurrences(db, &Filter::default(), from, to, Walk::EveryDate, 50).await
+    occurrences(db, &Filter::default(), from, to, Walk::EveryDate, 50, None).await
+}
+
+/// Where a page of [`window`] ended: the last date's start and its event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct After {
+    pub starts_at: DateTime<Utc>,
+    pub event_id: i64,
+}
+
+/// Every public date (series expanded, cancelled ones included and marked) that overlaps
+/// `from..to`, oldest first, ordered by start and event, after `after`: the API's pages.
+pub async fn window(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    after: Option<After>,
+    limit: usize,
+) -> Result<Listing, sea_orm::DbErr> {
+    let mut items = occurrences(db, filter, from, to, Walk::EveryDate, limit + 1, after).await?;
+    let has_next = items.len() > limit;
+    items.truncate(limit);
+    Ok(Listing { items, has_next })
 }
 
 /// Past dates since 1970, newest first: a tag's page when nothing with the tag is coming.
@@ -264,7 +336,16 @@ pub async fn all_past(
     per_page: u64,
 ) -> Result<Listing, sea_orm::DbErr> {
     let want = (page.clamp(1, 1000) * per_page + 1) as usize;
-    let items = occurrences(db, filter, DateTime::UNIX_EPOCH, now, Walk::Past, want).await?;
+    let items = occurrences(
+        db,
+        filter,
+        DateTime::UNIX_EPOCH,
+        now,
+        Walk::Past,
+        want,
+        None,
+    )
+    .await?;
     let items = items.into_iter().filter(|o| o.ends_at <= now).collect();
     Ok(page_of(items, page, per_page))
 }

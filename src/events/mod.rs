@@ -1,5 +1,6 @@
 //! Events: members draft, admins approve, everyone finds them.
 
+pub mod api;
 pub mod digest;
 pub mod extensions;
 pub mod forms;

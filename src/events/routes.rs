@@ -91,7 +91,10 @@ async fn render_listing(
     let tz = state.config.time_zone;
     let now = ctx.state.clock.now();
     let page = q.page.unwrap_or(1).clamp(1, 1000);
-    let filter = Filter { tag: tag.clone() };
+    let filter = Filter {
+        tag: tag.clone(),
+        ids: None,
+    };
     let query = search::Query::parse(q.q.as_deref().unwrap_or_default());
     // A search covers every public event, coming or past, whichever list it was asked from.
     let searching = !query.is_blank();

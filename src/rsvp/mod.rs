@@ -2,6 +2,7 @@
 //! waiting list that never over-fills, guests, attendance at the door, and each member's
 //! personal calendar feed.
 
+pub mod api;
 pub mod feed;
 pub mod forms;
 pub mod notices;

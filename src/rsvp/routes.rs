@@ -38,8 +38,9 @@ fn parse_date(text: &str) -> AppResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AppError::NotFound)
 }
 
-/// The event and the slot (the event, or one of its dates) an address names.
-async fn find_slot(
+/// The event and the slot (the event, or one of its dates) an address names (the API's
+/// answers find theirs the same way).
+pub(crate) async fn find_slot(
     state: &AppState,
     actor: Option<&Actor>,
     slug: &str,

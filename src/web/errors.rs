@@ -15,11 +15,22 @@ use crate::web::page::{PageMeta, Viewer, render_page, signin_href};
 
 pub struct ErrorPages {
     state: AppState,
+    json_under: &'static str,
 }
 
 impl ErrorPages {
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            json_under: "",
+        }
+    }
+
+    /// Requests under `prefix` (a JSON API) always get problem documents, whatever they
+    /// accept.
+    pub fn json_under(mut self, prefix: &'static str) -> Self {
+        self.json_under = prefix;
+        self
     }
 }
 
@@ -30,6 +41,7 @@ impl<E: Endpoint> Middleware<E> for ErrorPages {
         ErrorPagesEndpoint {
             inner,
             state: self.state.clone(),
+            json_under: self.json_under,
         }
     }
 }
@@ -37,16 +49,20 @@ impl<E: Endpoint> Middleware<E> for ErrorPages {
 pub struct ErrorPagesEndpoint<E> {
     inner: E,
     state: AppState,
+    json_under: &'static str,
 }
 
 impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        let json = wants_json(&req);
-        let path = req.uri().path().to_string();
+        // The address as it came (inside a nested route, `uri` has lost its prefix).
+        let json = wants_json(&req)
+            || (!self.json_under.is_empty()
+                && req.original_uri().path().starts_with(self.json_under));
+        let path = req.original_uri().path().to_string();
         let path_and_query = req
-            .uri()
+            .original_uri()
             .path_and_query()
             .map_or_else(|| path.clone(), |pq| pq.as_str().to_string());
         let method = req.method().clone();
@@ -95,6 +111,11 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
             None => Some(err.to_string()),
         };
         let mut resp = self.render(status, detail, json, &path, &seen);
+        for (name, value) in err.data::<ErrorHeaders>().map_or(&[][..], |h| &h.0) {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                resp.headers_mut().insert(name.clone(), value);
+            }
+        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             let seconds = match err.downcast_ref::<AppError>() {
                 Some(AppError::TooManyRequests {
@@ -108,6 +129,11 @@ impl<E: Endpoint> Endpoint for ErrorPagesEndpoint<E> {
         Ok(resp)
     }
 }
+
+/// Headers an error's response must carry (`Allow` on a 405, `WWW-Authenticate` on a 401),
+/// set on the error by the layer that knows them.
+#[derive(Clone)]
+pub struct ErrorHeaders(pub Vec<(header::HeaderName, String)>);
 
 /// Filled in by the session and CSRF layers as the request passes through them, so an error
 /// page still shows who is signed in.

@@ -135,6 +135,27 @@ impl Router {
         self
     }
 
+    /// Mounts an endpoint that routes for itself (the API service) under `prefix`, with the
+    /// (method, path) pairs it serves, which the caller reads from its own description.
+    pub fn nest_endpoint<E>(
+        mut self,
+        prefix: &str,
+        endpoint: E,
+        served: Vec<(&'static str, String)>,
+    ) -> Self
+    where
+        E: Endpoint + 'static,
+    {
+        self.table.extend(
+            served
+                .into_iter()
+                .map(|(method, path)| RouteSpec { method, path }),
+        );
+        let boxed: BoxEndpoint<'static, Response> = endpoint.map_to_response().boxed();
+        self.route = self.route.nest(prefix.trim_end_matches('/'), boxed);
+        self
+    }
+
     /// What this router serves.
     pub fn table(&self) -> &[RouteSpec] {
         &self.table

@@ -14,6 +14,8 @@ mod permissions;
 mod postponing;
 mod rsvp;
 
+mod api;
+mod api_tokens;
 mod audit;
 mod calendar;
 mod chrome;
