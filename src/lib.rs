@@ -9,6 +9,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod data_requests;
@@ -71,6 +72,8 @@ pub fn routes(state: &AppState) -> web::router::Router {
             get(home::index.around(web::shared_pages::serve_shared)),
         )
         .at("/search", get(home::search::search_page))
+        .at("/events.csv", get(events::export::download))
+        .nest("/data", catalogue::routes())
         .nest_with("/events", events::routes(), |r| {
             r.around(web::shared_pages::serve_shared)
         })

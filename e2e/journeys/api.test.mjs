@@ -4,8 +4,9 @@
 // the demo.
 //
 //   1. A visitor reads /api at 1280 px: every operation listed and linked to
-//      its section, parameters in tables, the OpenAPI document linked. Axe at
-//      1280 and 375 px.
+//      its section, parameters in tables, the OpenAPI document linked. Then
+//      /data from the footer: each dataset with its formats and the licence.
+//      Axe on both at 1280 and 375 px.
 //   2. Dan (a plain member, on a phone) goes from his profile to "API
 //      tokens": the empty form is refused (422, an error summary whose link
 //      puts focus in the name field), then a write token is made with the
@@ -57,6 +58,17 @@ test('the API page, and a token made, used and revoked', { timeout: TIMEOUT }, a
     assert.match(text(await params.textContent()), /limit.*integer, 1 to 100, default 20/);
     assert.equal(await main(visitor).getByRole('link', { name: 'OpenAPI document' }).getAttribute('href'), '/api/openapi.json');
     await checkBothSizes(app, visitor, 'api-page');
+
+    const { res: data } = await app.navigation(visitor, () =>
+      visitor.getByRole('contentinfo').getByRole('link', { name: 'open data' }).click(),
+    );
+    assert.equal(data.status(), 200);
+    await assertH1(visitor, 'Open data');
+    const events = main(visitor).getByRole('region', { name: 'Events' });
+    const formats = (await events.getByRole('list', { name: 'Formats of Events' }).getByRole('link').allTextContents()).map(text);
+    assert.deepEqual(formats, ['JSON (API) of Events', 'CSV of Events', 'iCalendar of Events']);
+    assert.equal(await main(visitor).getByRole('link', { name: 'Open Government Licence v3.0' }).getAttribute('rel'), 'license');
+    await checkBothSizes(app, visitor, 'data-page');
     assertNoPageProblems(app, visitor);
   });
 

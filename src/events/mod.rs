@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod digest;
+pub mod export;
 pub mod extensions;
 pub mod forms;
 pub mod listings;

@@ -8,6 +8,7 @@ pub mod export;
 pub mod extensions;
 pub mod forms;
 pub mod notices;
+pub mod open_data;
 pub mod page;
 pub mod policy;
 pub mod queries;
@@ -144,6 +145,11 @@ pub fn mount(router: Router) -> Router {
         .at(&at("/minutes/amendments"), post(routes::amend))
         .at(&at("/actions"), post(routes::raise_action))
         .at("/actions", get(routes::tracker))
+        .at("/actions.csv", get(open_data::actions_download))
+        .at(
+            "/meetings/attendance.csv",
+            get(open_data::attendance_download),
+        )
         .at(
             "/actions/:id<\\d+>",
             get(routes::show_action).post(routes::record_progress),

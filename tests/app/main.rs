@@ -9,6 +9,7 @@ mod meetings;
 mod minutes_search;
 mod notices;
 mod oidc;
+mod open_data;
 mod organisations;
 mod permissions;
 mod postponing;
