@@ -1,5 +1,6 @@
 //! The forum's own open data: `/data` lists every dataset the site publishes, in each of its
-//! formats (JSON through the API, CSV, iCalendar, Atom), under the site's data licence; and
+//! formats (JSON through the API, CSV, iCalendar), under the site's data licence (members'
+//! forum posts are theirs, not the forum's data, and are not offered under it); and
 //! `/data/catalog.jsonld` describes the same in DCAT (W3C Data Catalog Vocabulary, JSON-LD),
 //! so data portals can harvest it. Like the home page, it sits above the features: it names
 //! what they publish and none of them knows it.
@@ -42,10 +43,13 @@ pub struct Dataset {
     pub page: &'static str,
     /// How often it changes, in words.
     pub updated: &'static str,
+    /// The same as a frequency of the EU's vocabulary (what DCAT harvesters read).
+    pub frequency: &'static str,
     pub distributions: &'static [Distribution],
 }
 
 const CSV: &str = "text/csv";
+const FREQUENCY: &str = "http://publications.europa.eu/resource/authority/frequency/";
 const JSON: &str = "application/json";
 
 /// Everything the site publishes as data.
@@ -58,6 +62,7 @@ pub const DATASETS: &[Dataset] = &[
                       tags, and whether each is cancelled or postponed.",
         page: "/events",
         updated: "As events are published and changed",
+        frequency: "UPDATE_CONT",
         distributions: &[
             Distribution {
                 format: "JSON (API)",
@@ -83,6 +88,7 @@ pub const DATASETS: &[Dataset] = &[
                       it is due, where it stands, and the meeting that raised it.",
         page: "/actions",
         updated: "At each meeting, and as owners record progress",
+        frequency: "IRREG",
         distributions: &[Distribution {
             format: "CSV",
             media_type: CSV,
@@ -96,6 +102,7 @@ pub const DATASETS: &[Dataset] = &[
                       minutes are published (counts only, no names).",
         page: "/meetings",
         updated: "As minutes are published",
+        frequency: "IRREG",
         distributions: &[Distribution {
             format: "CSV",
             media_type: CSV,
@@ -110,6 +117,7 @@ pub const DATASETS: &[Dataset] = &[
                       publisher (requested, in discussion, published, declined with the reason).",
         page: "/data-requests",
         updated: "As members ask and vote, and as publishers answer",
+        frequency: "UPDATE_CONT",
         distributions: &[
             Distribution {
                 format: "JSON (API)",
@@ -131,6 +139,7 @@ pub const DATASETS: &[Dataset] = &[
                       the data owners.",
         page: "/data-requests/summary",
         updated: "Monthly",
+        frequency: "MONTHLY",
         distributions: &[Distribution {
             format: "CSV",
             media_type: CSV,
@@ -145,6 +154,7 @@ pub const DATASETS: &[Dataset] = &[
                       websites and stable ids.",
         page: "/organisations",
         updated: "As admins sort new names",
+        frequency: "IRREG",
         distributions: &[
             Distribution {
                 format: "JSON",
@@ -157,18 +167,6 @@ pub const DATASETS: &[Dataset] = &[
                 path: "/organisations.csv",
             },
         ],
-    },
-    Dataset {
-        id: "forum-threads",
-        title: "New forum threads",
-        description: "The forum's newest threads, for feed readers.",
-        page: "/forum",
-        updated: "As members post",
-        distributions: &[Distribution {
-            format: "Atom",
-            media_type: "application/atom+xml",
-            path: "/forum/feed.atom",
-        }],
     },
 ];
 
@@ -191,24 +189,43 @@ async fn data_page(ctx: PageCtx) -> AppResult<impl IntoResponse> {
     ctx.render(
         "data/index",
         "Open data",
-        Some("Every dataset this forum publishes, in JSON, CSV, iCalendar and Atom, under an open licence."),
+        Some("Every dataset this forum publishes, in JSON, CSV and iCalendar, under an open licence."),
         &view,
     )
 }
 
-/// The DCAT catalogue of [`DATASETS`], as JSON-LD.
+/// The DCAT catalogue of [`DATASETS`], as JSON-LD. Files (CSV, iCalendar) are distributions
+/// to download; the API's lists are paged, so their distributions are only accessed, through
+/// the API as a `dcat:DataService`.
 pub fn catalog_of(config: &Config) -> Value {
     let base = config.base_url.as_str().trim_end_matches('/');
     let url = |path: &str| json!({ "@id": format!("{base}{path}") });
     let licence = json!({ "@id": config.data_licence.url.as_str() });
-    let publisher = json!({
-        "@type": "foaf:Organization",
-        "foaf:name": config.site_name,
-        "foaf:homepage": url("/"),
-    });
+    let publisher_id = format!("{base}/#publisher");
+    let publisher = json!({ "@id": publisher_id });
+    let service_id = format!("{base}/api");
     let datasets: Vec<Value> = DATASETS
         .iter()
         .map(|d| {
+            let distributions: Vec<Value> = d
+                .distributions
+                .iter()
+                .map(|x| {
+                    let mut dist = json!({
+                        "@type": "dcat:Distribution",
+                        "dct:title": format!("{} as {}", d.title, x.format),
+                        "dcat:mediaType": { "@id": format!("https://www.iana.org/assignments/media-types/{}", x.media_type) },
+                        "dcat:accessURL": url(x.path),
+                        "dct:license": licence,
+                    });
+                    if x.path.starts_with(crate::api::PREFIX) {
+                        dist["dcat:accessService"] = json!({ "@id": service_id });
+                    } else {
+                        dist["dcat:downloadURL"] = url(x.path);
+                    }
+                    dist
+                })
+                .collect();
             json!({
                 "@id": format!("{base}/data#{}", d.id),
                 "@type": "dcat:Dataset",
@@ -216,24 +233,20 @@ pub fn catalog_of(config: &Config) -> Value {
                 "dct:title": d.title,
                 "dct:description": d.description,
                 "dcat:landingPage": url(d.page),
-                "dct:accrualPeriodicity": d.updated,
+                "dct:accrualPeriodicity": { "@id": format!("{FREQUENCY}{}", d.frequency) },
                 "dct:license": licence,
                 "dct:publisher": publisher,
-                "dcat:distribution": d.distributions.iter().map(|x| json!({
-                    "@type": "dcat:Distribution",
-                    "dct:title": format!("{} as {}", d.title, x.format),
-                    "dct:format": x.format,
-                    "dcat:mediaType": { "@id": format!("https://www.iana.org/assignments/media-types/{}", x.media_type) },
-                    "dcat:downloadURL": url(x.path),
-                    "dcat:accessURL": url(x.path),
-                    "dct:license": licence,
-                })).collect::<Vec<_>>(),
+                "dcat:distribution": distributions,
             })
         })
         .collect();
     let served: Vec<Value> = DATASETS
         .iter()
-        .filter(|d| d.distributions.iter().any(|x| x.path.starts_with("/api/")))
+        .filter(|d| {
+            d.distributions
+                .iter()
+                .any(|x| x.path.starts_with(crate::api::PREFIX))
+        })
         .map(|d| json!({ "@id": format!("{base}/data#{}", d.id) }))
         .collect();
     json!({
@@ -247,16 +260,26 @@ pub fn catalog_of(config: &Config) -> Value {
         "dct:title": format!("{}: open data", config.site_name),
         "dct:description": "Every dataset this forum publishes about itself.",
         "foaf:homepage": url("/data"),
-        "dct:publisher": publisher,
-        "dct:license": licence,
+        "dct:publisher": {
+            "@id": publisher_id,
+            "@type": "foaf:Organization",
+            "foaf:name": config.site_name,
+            "foaf:homepage": url("/"),
+        },
+        "dct:license": {
+            "@id": config.data_licence.url.as_str(),
+            "@type": "dct:LicenseDocument",
+            "dct:title": config.data_licence.name,
+        },
         "dcat:dataset": datasets,
         "dcat:service": [{
-            "@id": format!("{base}/api"),
+            "@id": service_id,
             "@type": "dcat:DataService",
-            "dct:title": "Convene API",
+            "dct:title": format!("{} API", config.site_name),
             "dcat:endpointURL": url(crate::api::PREFIX),
             "dcat:endpointDescription": url("/api/openapi.json"),
             "dct:license": licence,
+            "dct:publisher": publisher,
             "dcat:servesDataset": served,
         }],
     })

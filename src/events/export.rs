@@ -1,14 +1,18 @@
 //! `/events.csv`: every public event as open data, one row per event (a series once, with
-//! its repeat rule): RFC 4180 with CRLF, a header row, every cell formula-safe.
+//! its repeat rule and the dates that differ from it: cancelled, postponed, and moved as
+//! "planned=new start"): RFC 4180 with CRLF, a header row, every cell formula-safe.
+
+use std::collections::HashMap;
 
 use entity::event::{self, EventStatus};
+use entity::event_exception;
 use poem::http::header;
 use poem::web::Data;
 use poem::{Response, handler};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::{AppError, AppResult};
-use crate::events::queries::{PUBLIC, tags_for};
+use crate::events::queries::{PUBLIC, exceptions_for, tags_for};
 use crate::state::AppState;
 use crate::web::format;
 use crate::web::text::formula_safe;
@@ -26,7 +30,8 @@ async fn public(db: &impl ConnectionTrait) -> Result<Vec<event::Model>, sea_orm:
 /// The events as CSV; `base_url` makes the addresses absolute.
 pub fn csv_of(
     events: &[event::Model],
-    tags: &std::collections::HashMap<i64, Vec<String>>,
+    tags: &HashMap<i64, Vec<String>>,
+    exceptions: &HashMap<i64, Vec<event_exception::Model>>,
     base_url: &str,
 ) -> Result<Vec<u8>, csv::Error> {
     let base = base_url.trim_end_matches('/');
@@ -43,6 +48,9 @@ pub fn csv_of(
         "all_day",
         "time_zone",
         "repeat_rule",
+        "cancelled_dates",
+        "postponed_dates",
+        "moved_dates",
         "place_name",
         "address",
         "online_url",
@@ -57,6 +65,14 @@ pub fn csv_of(
             (_, true) => "postponed",
             _ => "scheduled",
         };
+        let changes = exceptions.get(&e.id).map(Vec::as_slice).unwrap_or_default();
+        let dates = |keep: fn(&event_exception::Model) -> Option<String>| {
+            changes
+                .iter()
+                .filter_map(keep)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let record = [
             e.id.to_string(),
             e.title.clone(),
@@ -67,6 +83,13 @@ pub fn csv_of(
             e.all_day.to_string(),
             e.time_zone.clone(),
             e.rrule.clone().unwrap_or_default(),
+            dates(|x| x.cancelled.then(|| format::iso(x.occurrence_start))),
+            dates(|x| x.postponed.then(|| format::iso(x.occurrence_start))),
+            dates(|x| {
+                x.new_starts_at
+                    .filter(|_| !x.cancelled)
+                    .map(|to| format!("{}={}", format::iso(x.occurrence_start), format::iso(to)))
+            }),
             e.place_name.clone().unwrap_or_default(),
             e.address.clone().unwrap_or_default().replace('\n', ", "),
             e.online_url.clone().unwrap_or_default(),
@@ -86,7 +109,8 @@ pub async fn download(state: Data<&AppState>) -> AppResult<Response> {
     let events = public(&state.db).await?;
     let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
     let tags = tags_for(&state.db, &ids).await?;
-    let body = csv_of(&events, &tags, state.config.base_url.as_str())
+    let exceptions = exceptions_for(&state.db, &ids).await?;
+    let body = csv_of(&events, &tags, &exceptions, state.config.base_url.as_str())
         .map_err(|e| AppError::Internal(format!("writing events as CSV: {e}")))?;
     Ok(Response::builder()
         .header(

@@ -1,9 +1,10 @@
-//! The meetings' open data: `/actions.csv`, every action as the public tracker lists it (who
-//! owns it, where it stands, the meeting that raised it), and `/meetings/attendance.csv`, how
-//! many attended and sent apologies at each meeting whose minutes are public (counts only,
-//! never names). RFC 4180 with CRLF, a header row, every cell formula-safe.
+//! The meetings' open data: `/actions.csv`, the actions of meetings whose minutes everyone may
+//! read (what, owners named as the minutes name them, where it stands, the meeting that raised
+//! it), and `/meetings/attendance.csv`, how many attended and sent apologies at those
+//! meetings (counts only, never names; empty where nothing was recorded). RFC 4180 with CRLF,
+//! a header row, every cell formula-safe. Each list is read in chunks, whatever its length.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use entity::meeting_attendance::{self, Presence};
 use entity::{meeting, meeting_action};
@@ -43,26 +44,44 @@ fn respond(body: Vec<u8>, filename: &str) -> Response {
         .body(body)
 }
 
-/// Every action, oldest first, as the tracker shows them to everyone.
-async fn actions_csv(db: &impl ConnectionTrait, base: &str) -> AppResult<Vec<u8>> {
-    let actions = meeting_action::Entity::find()
-        .order_by_asc(meeting_action::Column::CreatedAt)
-        .order_by_asc(meeting_action::Column::Id)
+/// The meetings whose minutes everyone may read, oldest first.
+async fn public_meetings(db: &impl ConnectionTrait) -> Result<Vec<meeting::Model>, sea_orm::DbErr> {
+    Ok(meeting::Entity::find()
+        .order_by_asc(meeting::Column::StartsAt)
+        .order_by_asc(meeting::Column::Id)
         .all(db)
-        .await?;
-    let ids: Vec<i64> = actions.iter().map(|a| a.id).collect();
-    let owners = queries::owners_of(db, &ids).await?;
-    let people = queries::users_by_ids(db, owners.iter().filter_map(|o| o.user_id)).await?;
-    let meetings = queries::meetings_by_ids(db, actions.iter().map(|a| a.meeting_id)).await?;
-    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
-    for o in &owners {
-        let name = o
-            .user_id
-            .and_then(|id| people.get(&id))
-            .map(|u| u.display_name.clone())
-            .or_else(|| o.name.clone())
-            .unwrap_or_default();
-        names.entry(o.action_id).or_default().push(name);
+        .await?
+        .into_iter()
+        .filter(|m| policy::can_see_minutes(None, m))
+        .collect())
+}
+
+/// Ids per query, well under what either database takes in one IN list.
+const CHUNK: usize = 1000;
+
+/// The actions of meetings whose minutes are public, oldest first, owners named as the
+/// minutes name them (initials where a member has them).
+async fn actions_csv(db: &impl ConnectionTrait, base: &str) -> AppResult<Vec<u8>> {
+    let meetings = public_meetings(db).await?;
+    let by_id: HashMap<i64, &meeting::Model> = meetings.iter().map(|m| (m.id, m)).collect();
+    let mut actions = Vec::new();
+    let meeting_ids: Vec<i64> = meetings.iter().map(|m| m.id).collect();
+    for chunk in meeting_ids.chunks(CHUNK) {
+        actions.extend(
+            meeting_action::Entity::find()
+                .filter(meeting_action::Column::MeetingId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    actions.sort_by_key(|a| (a.created_at, a.id));
+    let mut owners = Vec::new();
+    let mut people = HashMap::new();
+    for chunk in actions.chunks(CHUNK) {
+        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
+        let found = queries::owners_of(db, &ids).await?;
+        people.extend(queries::users_by_ids(db, found.iter().filter_map(|o| o.user_id)).await?);
+        owners.extend(found);
     }
     let mut out = writer();
     let csv_error = |e: csv::Error| AppError::Internal(format!("writing actions as CSV: {e}"));
@@ -79,11 +98,12 @@ async fn actions_csv(db: &impl ConnectionTrait, base: &str) -> AppResult<Vec<u8>
     ])
     .map_err(csv_error)?;
     for a in &actions {
-        let m = meetings.get(&a.meeting_id);
+        let m = by_id.get(&a.meeting_id).copied();
+        let mine: Vec<_> = owners.iter().filter(|o| o.action_id == a.id).collect();
         let record = [
             a.id.to_string(),
             a.text.clone(),
-            names.get(&a.id).map(|n| n.join("; ")).unwrap_or_default(),
+            views::owners_text(&mine, &people),
             a.status.as_str().to_string(),
             a.due_on.map(|d| d.to_string()).unwrap_or_default(),
             a.closed_at.map(format::iso).unwrap_or_default(),
@@ -100,24 +120,23 @@ async fn actions_csv(db: &impl ConnectionTrait, base: &str) -> AppResult<Vec<u8>
 
 /// Attendance counts of the meetings whose minutes everyone may read, oldest first.
 async fn attendance_csv(db: &impl ConnectionTrait, base: &str) -> AppResult<Vec<u8>> {
-    let meetings: Vec<meeting::Model> = meeting::Entity::find()
-        .order_by_asc(meeting::Column::StartsAt)
-        .order_by_asc(meeting::Column::Id)
-        .all(db)
+    let meetings: Vec<meeting::Model> = public_meetings(db)
         .await?
         .into_iter()
         .filter(|m| policy::can_see_attendance(None, m))
         .collect();
-    let shown: HashSet<i64> = meetings.iter().map(|m| m.id).collect();
     let mut counts: HashMap<(i64, bool), u64> = HashMap::new();
-    for row in meeting_attendance::Entity::find()
-        .filter(meeting_attendance::Column::MeetingId.is_in(shown.iter().copied()))
-        .all(db)
-        .await?
-    {
-        *counts
-            .entry((row.meeting_id, row.status == Presence::Attended))
-            .or_default() += 1;
+    let ids: Vec<i64> = meetings.iter().map(|m| m.id).collect();
+    for chunk in ids.chunks(CHUNK) {
+        for row in meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            *counts
+                .entry((row.meeting_id, row.status == Presence::Attended))
+                .or_default() += 1;
+        }
     }
     let mut out = writer();
     let csv_error = |e: csv::Error| AppError::Internal(format!("writing attendance as CSV: {e}"));
@@ -130,11 +149,24 @@ async fn attendance_csv(db: &impl ConnectionTrait, base: &str) -> AppResult<Vec<
     ])
     .map_err(csv_error)?;
     for m in &meetings {
+        // Nothing recorded (an old meeting imported with its minutes) is not "nobody came".
+        let recorded = counts.contains_key(&(m.id, true)) || counts.contains_key(&(m.id, false));
+        let count = |attended: bool| {
+            if recorded {
+                counts
+                    .get(&(m.id, attended))
+                    .copied()
+                    .unwrap_or(0)
+                    .to_string()
+            } else {
+                String::new()
+            }
+        };
         let record = [
             format::iso(m.starts_at),
             m.title.clone(),
-            counts.get(&(m.id, true)).copied().unwrap_or(0).to_string(),
-            counts.get(&(m.id, false)).copied().unwrap_or(0).to_string(),
+            count(true),
+            count(false),
             format!("{base}{}", views::href(m)),
         ];
         out.write_record(record.iter().map(|c| formula_safe(c)))
