@@ -19,6 +19,9 @@
 #   CONNECTIONS   wrk connections (default: 32)
 #   THREADS       wrk threads (default: 2)
 #   BENCH_KEEP    if set, a directory to copy the raw wrk outputs into
+#
+# Every request says it is a browser (READER_UA), so each page read is counted as a page view
+# (see src/metrics) and the figures include the counting.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +37,7 @@ TARGET_EVENT_RPS=5000
 TARGET_LISTING_RPS=3000
 TARGET_P99_MS=20
 TARGET_MEM_MB=60
+READER_UA="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
@@ -139,9 +143,11 @@ run_size() {
         IFS='|' read -r label kind path <<<"$entry"
         local out="$WORK/$size-${label//[^a-z0-9]/_}.wrk"
         log "size $size: $label ($path): warm-up $WARMUP, then $DURATION"
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$base$path" >/dev/null
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "User-Agent: $READER_UA" \
+            "$base$path" >/dev/null
         measure_wrk "$out" "$SERVER_PID" \
-            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base$path"
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "User-Agent: $READER_UA" \
+            "$base$path"
 
         local rps p99 p50 requests errors server_cpu machine_cpu wrk_cpu other_cpu
         read_wrk "$out"

@@ -36,6 +36,8 @@ pub async fn seed(
     crate::data_requests::seed::requests(db, now).await?;
     // After the requests: one of them is discussed.
     crate::forum::seed::forum(db, now).await?;
+    // After the pages and files they count.
+    crate::metrics::seed::page_views(db, now).await?;
     // After the rest, so the demo's own messages went as they would by default.
     crate::notify::seed::choices(db, now).await?;
     Ok(SeedReport {

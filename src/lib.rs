@@ -22,6 +22,7 @@ pub mod forum;
 pub mod health;
 pub mod home;
 pub mod meetings;
+pub mod metrics;
 pub mod notify;
 pub mod organisations;
 pub mod rsvp;
@@ -81,6 +82,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
         .nest("/auth", auth::routes(state.config.auth.dev_login))
         .nest("/profile", auth::profile_routes())
         .nest("/admin/outbox", notify::admin_routes())
+        .at("/admin/report", get(metrics::report::page))
         .nest("/admin", admin::routes())
         .at("/healthz", get(health::check))
         .at("/assets/*path", get(web::assets::serve));
@@ -95,6 +97,7 @@ pub fn routes(state: &AppState) -> web::router::Router {
             events::api::EventsApi,
             rsvp::api::RsvpApi,
             data_requests::api::DataRequestsApi,
+            meetings::api::MeetingsApi,
             auth::api::AccountApi,
         ),
         state,
@@ -130,6 +133,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
             hsts: state.config.secure_cookies(),
         })
         .around(invalidate_caches)
+        .around(metrics::count)
         .around(web::logging::log_request)
         .data(state)
 }

@@ -119,6 +119,15 @@ pub async fn prepare(config: Config) -> Result<AppState, StartupError> {
         files,
         audiences: Arc::new(vec![Arc::new(crate::rsvp::Rsvp)]),
         digest_sources: Arc::new(vec![Arc::new(crate::events::digest::NewEvents)]),
+        metrics: Default::default(),
+        report_sources: Arc::new(vec![
+            Arc::new(crate::auth::figures::Figures),
+            Arc::new(crate::events::figures::Figures),
+            Arc::new(crate::rsvp::figures::Figures),
+            Arc::new(crate::meetings::figures::Figures),
+            Arc::new(crate::data_requests::figures::Figures),
+            Arc::new(crate::forum::figures::Figures),
+        ]),
     })
 }
 
@@ -211,10 +220,17 @@ pub async fn run(
     crate::notify::digest::spawn(state.clone());
     // The outbox, sent through SMTP when a server is configured.
     crate::notify::worker::spawn(state.clone());
-    let app = crate::app(state);
-    poem::Server::new_with_acceptor(acceptor)
+    // Page views and downloads, written every minute.
+    crate::metrics::spawn(state.clone());
+    let app = crate::app(state.clone());
+    let served = poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
-        .await
+        .await;
+    // What was counted since the last minute's write.
+    if let Err(err) = crate::metrics::flush(&state).await {
+        tracing::warn!(error = %err, "could not write the last page counts");
+    }
+    served
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

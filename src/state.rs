@@ -49,4 +49,8 @@ pub struct AppState {
     pub audiences: Arc<Vec<Arc<dyn crate::notify::announce::Audience>>>,
     /// The parts of the weekly digest, each from the feature that knows what is new.
     pub digest_sources: Arc<Vec<Arc<dyn crate::notify::digest::DigestSource>>>,
+    /// Page views and downloads counted and not yet written (see `metrics`).
+    pub metrics: Arc<crate::metrics::Tally>,
+    /// The secretary's report's figures, each from the feature that knows them.
+    pub report_sources: Arc<Vec<Arc<dyn crate::metrics::report::ReportSource>>>,
 }

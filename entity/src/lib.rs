@@ -34,6 +34,7 @@ pub mod meeting_update;
 pub mod minutes_amendment;
 pub mod organisation;
 pub mod outbox;
+pub mod page_view;
 pub mod rsvp;
 pub mod session;
 pub mod stored_file;

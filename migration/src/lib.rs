@@ -27,6 +27,7 @@ mod m20261129_000021_forum_held_posts;
 mod m20261129_000022_minutes_search;
 mod m20261129_000023_dataset_requests;
 mod m20261129_000024_api_tokens;
+mod m20261129_000025_page_views;
 pub mod search_index;
 
 /// The key that makes two spellings of an organisation's name the same organisation:
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000022_minutes_search::Migration),
             Box::new(m20261129_000023_dataset_requests::Migration),
             Box::new(m20261129_000024_api_tokens::Migration),
+            Box::new(m20261129_000025_page_views::Migration),
         ]
     }
 }

@@ -1,10 +1,11 @@
 //! The audit log's filters as the admin typed them, checked into what the query needs.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::admin::views;
+use crate::web::format;
 
 /// The `person` value that stands for entries made at the server's command line.
 pub const COMMAND_LINE: &str = "command-line";
@@ -143,8 +144,9 @@ impl AuditFilter {
     /// including) the start of the day after `to`.
     pub fn bounds(&self, tz: Tz) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         (
-            self.from.map(|d| start_of_day(d, tz)),
-            self.to.map(|d| start_of_day(d.succ_opt().unwrap_or(d), tz)),
+            self.from.map(|d| format::start_of_day(d, tz)),
+            self.to
+                .map(|d| format::start_of_day(d.succ_opt().unwrap_or(d), tz)),
         )
     }
 
@@ -175,18 +177,6 @@ impl AuditFilter {
         }
         out.finish()
     }
-}
-
-/// The first instant of a day in `tz`. Where a clock change skips midnight, the day starts at
-/// the first hour that exists.
-fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    (0..24)
-        .find_map(|hour| {
-            date.and_hms_opt(hour, 0, 0)
-                .and_then(|local| tz.from_local_datetime(&local).earliest())
-        })
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&date.and_time(chrono::NaiveTime::MIN)))
 }
 
 #[cfg(test)]
@@ -251,7 +241,7 @@ mod tests {
         // Midnight does not exist in Santiago on the day clocks go forward there.
         let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
         assert_eq!(
-            start_of_day(day, chrono_tz::America::Santiago).to_rfc3339(),
+            format::start_of_day(day, chrono_tz::America::Santiago).to_rfc3339(),
             "2026-09-06T04:00:00+00:00"
         );
     }

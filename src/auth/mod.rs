@@ -1,6 +1,7 @@
 //! Accounts, roles, sign-in through OAuth2 / OpenID Connect, and sessions.
 
 pub mod api;
+pub mod figures;
 pub mod forms;
 pub mod policy;
 pub mod providers;

@@ -18,6 +18,9 @@ pub struct DemoPerson {
 
 /// The forum's people. Every name and organisation is invented; the addresses use the
 /// reserved `.example` domain so no mail can ever reach a real person.
+/// How long ago each demo person joined, in the order of [`PEOPLE`].
+const JOINED_DAYS_AGO: &[i64] = &[720, 700, 540, 420, 300, 150, 45, 12];
+
 pub const PEOPLE: &[DemoPerson] = &[
     DemoPerson {
         email: "priya.shah@northvale-council.example",
@@ -76,7 +79,7 @@ pub async fn people(
 ) -> Result<(usize, usize), AppError> {
     let txn = begin_write(db).await?;
     let (mut added, mut updated) = (0, 0);
-    for person in PEOPLE {
+    for (i, person) in PEOPLE.iter().enumerate() {
         let organisation = match person.organisation {
             Some(name) => crate::organisations::service::link(&txn, name, now).await?,
             None => None,
@@ -108,7 +111,10 @@ pub async fn people(
                     role: Set(person.role),
                     disabled: Set(false),
                     listed_publicly: Set(true),
-                    created_at: Set(now),
+                    // Joined over the past two years, the newest since the last meeting.
+                    created_at: Set(
+                        now - chrono::Duration::days(JOINED_DAYS_AGO[i % JOINED_DAYS_AGO.len()])
+                    ),
                     updated_at: Set(now),
                     last_sign_in_at: Set(None),
                     ..Default::default()

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod extensions;
+pub mod figures;
 pub mod forms;
 pub mod policy;
 pub mod queries;

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::dataset_request::{self, RequestStatus};
 use poem::http::header;
@@ -71,13 +71,10 @@ impl Month {
 
     /// Its first moment and the next month's, in UTC.
     pub fn window(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = |d: NaiveDate| {
-            let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-            tz.from_local_datetime(&midnight)
-                .earliest()
-                .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
-        };
-        (start(self.0), start(self.next().0))
+        (
+            crate::web::format::start_of_day(self.0, tz),
+            crate::web::format::start_of_day(self.next().0, tz),
+        )
     }
 }
 

@@ -4,6 +4,7 @@ pub mod api;
 pub mod digest;
 pub mod export;
 pub mod extensions;
+pub mod figures;
 pub mod forms;
 pub mod listings;
 pub mod moderation;

@@ -7,6 +7,7 @@
 
 pub mod discussions;
 pub mod feeds;
+pub mod figures;
 pub mod forms;
 pub mod notices;
 pub mod policy;

@@ -4,8 +4,10 @@
 //! tracker and a Markdown export. Builds on events (a meeting is usually one date of the
 //! forum's series, whose page links here) and RSVP (attendance).
 
+pub mod api;
 pub mod export;
 pub mod extensions;
+pub mod figures;
 pub mod forms;
 pub mod notices;
 pub mod open_data;

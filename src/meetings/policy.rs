@@ -29,6 +29,9 @@ pub fn can_see_agenda(actor: Option<&Actor>, m: &meeting::Model) -> bool {
     m.agenda_published_at.is_some() || m.archived || can_edit(actor, m)
 }
 
+/// The minutes everyone reads: published and agreed ones (as a query's filter too).
+pub const PUBLIC_MINUTES: [MinutesStatus; 2] = [MinutesStatus::Published, MinutesStatus::Agreed];
+
 /// Draft minutes are for members; published and agreed minutes are for everyone.
 pub fn can_see_minutes(actor: Option<&Actor>, m: &meeting::Model) -> bool {
     match m.minutes_status {
@@ -40,11 +43,13 @@ pub fn can_see_minutes(actor: Option<&Actor>, m: &meeting::Model) -> bool {
 
 /// Who attended: members; everyone once the minutes (which record it) are published.
 pub fn can_see_attendance(actor: Option<&Actor>, m: &meeting::Model) -> bool {
-    actor.is_some()
-        || matches!(
-            m.minutes_status,
-            MinutesStatus::Published | MinutesStatus::Agreed
-        )
+    actor.is_some() || PUBLIC_MINUTES.contains(&m.minutes_status)
+}
+
+/// An action is as public as the minutes that record it: a visitor sees the actions of
+/// published and agreed minutes, a member those of draft minutes too.
+pub fn can_see_actions(actor: Option<&Actor>, m: &meeting::Model) -> bool {
+    actor.is_some() || PUBLIC_MINUTES.contains(&m.minutes_status)
 }
 
 /// Members' one-page updates: members.

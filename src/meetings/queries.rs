@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::meeting_action::{self, ActionStatus};
 use entity::{
     action_note, action_owner, agenda_item, meeting, meeting_attendance, meeting_update,
@@ -69,6 +69,49 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<meeting::Model>, DbErr
     meeting::Entity::find()
         .order_by_desc(meeting::Column::StartsAt)
         .order_by_desc(meeting::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A page of meetings, latest first, before `before` (starts at, id): the API's list.
+pub async fn page_before(
+    db: &impl ConnectionTrait,
+    before: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<(Vec<meeting::Model>, bool), DbErr> {
+    let mut q = meeting::Entity::find();
+    if let Some((at, id)) = before {
+        q = q.filter(
+            Condition::any().add(meeting::Column::StartsAt.lt(at)).add(
+                Condition::all()
+                    .add(meeting::Column::StartsAt.eq(at))
+                    .add(meeting::Column::Id.lt(id)),
+            ),
+        );
+    }
+    let mut rows = q
+        .order_by_desc(meeting::Column::StartsAt)
+        .order_by_desc(meeting::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// The latest meetings that have begun by `now`, latest first (the secretary's report counts
+/// from the last one).
+pub async fn held_before(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<meeting::Model>, DbErr> {
+    meeting::Entity::find()
+        .filter(meeting::Column::StartsAt.lte(now))
+        .order_by_desc(meeting::Column::StartsAt)
+        .order_by_desc(meeting::Column::Id)
+        .limit(limit)
         .all(db)
         .await
 }
@@ -279,6 +322,10 @@ pub struct TrackerFilter {
     pub owner_id: Option<i64>,
     pub overdue_on: Option<NaiveDate>,
     pub meeting_id: Option<i64>,
+    /// Only the actions of minutes everyone may read (for visitors and the API).
+    pub public_only: bool,
+    /// Only actions recorded before this one (created at, id): the API's cursor.
+    pub before: Option<(DateTime<Utc>, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -324,6 +371,31 @@ pub async fn tracker(
     }
     if let Some(meeting_id) = filter.meeting_id {
         q = q.filter(meeting_action::Column::MeetingId.eq(meeting_id));
+    }
+    if filter.public_only {
+        q = q.filter(
+            meeting_action::Column::MeetingId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(meeting::Column::Id)
+                    .from(meeting::Entity)
+                    .and_where(
+                        meeting::Column::MinutesStatus
+                            .is_in(crate::meetings::policy::PUBLIC_MINUTES),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some((at, id)) = filter.before {
+        q = q.filter(
+            Condition::any()
+                .add(meeting_action::Column::CreatedAt.lt(at))
+                .add(
+                    Condition::all()
+                        .add(meeting_action::Column::CreatedAt.eq(at))
+                        .add(meeting_action::Column::Id.lt(id)),
+                ),
+        );
     }
     q.order_by_desc(meeting_action::Column::CreatedAt)
         .order_by_desc(meeting_action::Column::Id)

@@ -1297,6 +1297,8 @@ pub async fn tracker(ctx: PageCtx, Query(q): Query<TrackerQuery>) -> AppResult<R
         owner_id,
         overdue_on: q.overdue.is_some().then_some(today),
         meeting_id,
+        public_only: actor.is_none(),
+        before: None,
     };
     let rows = queries::tracker(&state.db, &filter, TRACKER_LIMIT).await?;
     let ctx_actions = action_context(&state, &rows).await?;

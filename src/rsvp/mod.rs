@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod feed;
+pub mod figures;
 pub mod forms;
 pub mod notices;
 pub mod panel;

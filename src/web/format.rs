@@ -1,6 +1,6 @@
 //! Showing times to people: always in the site's time zone, in plain British style.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// "24 Nov 2026, 10:15".
@@ -11,6 +11,18 @@ pub fn date_time(at: DateTime<Utc>, tz: Tz) -> String {
 /// "24 November 2026": a day, without the time.
 pub fn day(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%-d %B %Y").to_string()
+}
+
+/// The first instant of a day in `tz`. Where a clock change skips midnight, the day starts at
+/// the first hour that exists.
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    (0..24)
+        .find_map(|hour| {
+            date.and_hms_opt(hour, 0, 0)
+                .and_then(|local| tz.from_local_datetime(&local).earliest())
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&date.and_time(chrono::NaiveTime::MIN)))
 }
 
 /// The machine-readable form for `<time datetime=...>`.

@@ -6,6 +6,7 @@ mod generate;
 mod helpers;
 mod mail;
 mod meetings;
+mod metrics;
 mod minutes_search;
 mod notices;
 mod oidc;
@@ -16,6 +17,7 @@ mod postponing;
 mod rsvp;
 
 mod api;
+mod api_meetings;
 mod api_tokens;
 mod audit;
 mod calendar;
