@@ -161,3 +161,23 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         _ => db.begin().await,
     }
 }
+
+/// The rows that come after a cursor in a list ordered newest first by a moment and then by
+/// id: those before the cursor's moment, and those within its microsecond with a lower id.
+/// Cursors carry moments to the microsecond; SQLite keeps the nanoseconds a clock gave, so
+/// an exact comparison with the cursor's moment would skip rows saved at the same instant.
+pub fn before_cursor<C: sea_orm::ColumnTrait>(
+    at_column: C,
+    id_column: C,
+    at: chrono::DateTime<chrono::Utc>,
+    id: i64,
+) -> sea_orm::Condition {
+    use sea_orm::Condition;
+    let next = at + chrono::Duration::microseconds(1);
+    Condition::any().add(at_column.lt(at)).add(
+        Condition::all()
+            .add(at_column.gte(at))
+            .add(at_column.lt(next))
+            .add(id_column.lt(id)),
+    )
+}

@@ -26,6 +26,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// Well formed, but breaking a rule the request's description cannot say (an end before
+    /// its start, a title of spaces): the API's 422, naming the field.
+    #[error("{0}")]
+    Unprocessable(String),
     /// The record changed after the form that acts on it was shown: the person should look
     /// again before deciding.
     #[error("{0}")]
@@ -74,6 +78,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) | AppError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,

@@ -98,6 +98,8 @@ pub fn routes(state: &AppState) -> web::router::Router {
             rsvp::api::RsvpApi,
             data_requests::api::DataRequestsApi,
             meetings::api::MeetingsApi,
+            files::api::FilesApi,
+            forum::api::ForumApi,
             auth::api::AccountApi,
         ),
         state,

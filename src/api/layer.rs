@@ -28,6 +28,8 @@ pub struct Operation {
     pub query: BTreeSet<String>,
     /// What each parameter (path or query) takes, in words: the end of a 400's detail.
     pub takes: HashMap<String, String>,
+    /// The JSON type each field of its request body takes ("string", "boolean", ...).
+    pub body_fields: HashMap<String, String>,
 }
 
 impl Operation {
@@ -81,8 +83,34 @@ pub fn operations(spec: &serde_json::Value, prefix: &str) -> Vec<Operation> {
                     Some((name, takes(schema)))
                 })
                 .collect();
+            let body_fields = op
+                .pointer("/requestBody/content")
+                .and_then(|c| c.as_object())
+                .and_then(|c| {
+                    c.iter()
+                        .find(|(media, _)| media.starts_with("application/json"))
+                        .map(|(_, m)| m)
+                })
+                .and_then(|m| m.get("schema"))
+                .map(|schema| resolve(spec, schema))
+                .and_then(|schema| schema.get("properties")?.as_object())
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, property)| {
+                    let property = resolve(spec, property);
+                    let kind = property.get("type")?.as_str()?;
+                    // A list says what its items are: "array string".
+                    let items = property
+                        .pointer("/items/type")
+                        .and_then(|t| t.as_str())
+                        .map(|t| format!(" {t}"))
+                        .unwrap_or_default();
+                    Some((name.clone(), format!("{kind}{items}")))
+                })
+                .collect();
             let full = format!("{prefix}{path}");
             out.push(Operation {
+                body_fields,
                 method,
                 segments: full
                     .trim_end_matches('/')
@@ -231,6 +259,34 @@ impl<E> ApiLayerEndpoint<E> {
     }
 }
 
+/// The first field of a JSON body whose value is not of the type the document gives (null
+/// stands for a field left out), and what it takes; a list of texts is checked item by item.
+/// poem-openapi reads a number or `true` sent for text as that text; the API refuses it
+/// instead, as its document says.
+fn mistyped_field(op: &Operation, body: &[u8]) -> Option<(String, &'static str)> {
+    let serde_json::Value::Object(fields) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    fields.iter().find_map(|(name, value)| {
+        let (fits, takes) = match op.body_fields.get(name)?.as_str() {
+            "string" => (value.is_string(), "text"),
+            "boolean" => (value.is_boolean(), "true or false"),
+            "integer" => (value.is_i64() || value.is_u64(), "a whole number"),
+            "number" => (value.is_number(), "a number"),
+            "array" => (value.is_array(), "a list"),
+            "array string" => (
+                value
+                    .as_array()
+                    .is_some_and(|items| items.iter().all(serde_json::Value::is_string)),
+                "a list of texts",
+            ),
+            "object" => (value.is_object(), "an object"),
+            _ => return None,
+        };
+        (!fits && !value.is_null()).then(|| (name.clone(), takes))
+    })
+}
+
 /// The first query parameter that `op` does not take, if any.
 fn unknown_parameter(op: &Operation, query: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
@@ -368,6 +424,13 @@ impl<E: Endpoint> Endpoint for ApiLayerEndpoint<E> {
             return Err(ApiError::bad(&name, message).into());
         }
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            if let Some(op) = op.filter(|op| !op.body_fields.is_empty()) {
+                let body = req.take_body().into_bytes().await?;
+                if let Some((name, takes)) = mistyped_field(op, &body) {
+                    return Err(ApiError::bad(&name, format!("must be {takes}")).into());
+                }
+                req.set_body(body);
+            }
             return self.operation(req, op, &path).await;
         }
         // A HEAD is answered as its GET would be, without the body: the ETag must be the

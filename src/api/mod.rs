@@ -44,8 +44,10 @@ pub fn service<T: OpenApi>(apis: T, licence: &Licence) -> OpenApiService<T, ()> 
     OpenApiService::new(apis, "Convene API", env!("CARGO_PKG_VERSION"))
         .license(LicenseObject::new(licence.name.clone()).url(licence.url.as_str()))
         .description(
-            "The forum's own data, as JSON: public events and their dates, and dataset \
-             requests with their votes and history. Reads need no account. Answering events \
+            "The forum's own data, as JSON: public events and their dates; meetings with their \
+             agendas, attendance counts, minutes and actions, and the actions tracker; the \
+             files shared at meetings and events; the forum's categories and threads; and \
+             dataset requests with their votes and history. Reads need no account. Answering events \
              and voting act for a member: they need a personal API token with the write \
              scope (made on the profile's API tokens page), sent as `Authorization: Bearer \
              <token>`; the same rules apply as on the site. Lists are paged \
@@ -63,6 +65,7 @@ pub fn mount<T: OpenApi + 'static>(router: Router, apis: T, state: &AppState) ->
     let service = service(apis, &state.config.data_licence);
     let mut value: serde_json::Value = serde_json::from_str(&service.spec()).unwrap_or_default();
     closed_bodies(&mut value);
+    standard_formats(&mut value);
     let json = serde_json::to_string_pretty(&value).unwrap_or_default();
     let table = layer::table(&value, PREFIX);
     let operations = layer::operations(&value, PREFIX);
@@ -127,7 +130,51 @@ fn closed_bodies(doc: &mut serde_json::Value) {
                 "additionalProperties".into(),
                 serde_json::Value::Bool(false),
             );
+            // An optional field may be sent as null, which means the same as leaving it out
+            // (as the server reads it): the document says so.
+            let required: Vec<String> = schema
+                .get("required")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            for (field, property) in schema
+                .get_mut("properties")
+                .and_then(|p| p.as_object_mut())
+                .into_iter()
+                .flatten()
+            {
+                if required.contains(field) {
+                    continue;
+                }
+                if let Some(reference) = property.get("$ref").cloned() {
+                    let mut wrapped = serde_json::Map::new();
+                    wrapped.insert("allOf".into(), serde_json::json!([{ "$ref": reference }]));
+                    wrapped.insert("nullable".into(), serde_json::Value::Bool(true));
+                    if let Some(description) = property.get("description").cloned() {
+                        wrapped.insert("description".into(), description);
+                    }
+                    *property = serde_json::Value::Object(wrapped);
+                } else if let Some(p) = property.as_object_mut() {
+                    p.insert("nullable".into(), serde_json::Value::Bool(true));
+                }
+            }
         }
+    }
+}
+
+/// Formats as OpenAPI names them: a calendar date is `date` (poem-openapi says `naive-date`).
+fn standard_formats(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("format").and_then(|f| f.as_str()) == Some("naive-date") {
+                map.insert("format".into(), "date".into());
+            }
+            map.values_mut().for_each(standard_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(standard_formats),
+        _ => {}
     }
 }
 

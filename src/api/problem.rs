@@ -57,6 +57,15 @@ impl<const W: bool> Problem<W> {
         Problem(AppError::BadRequest(format!("{parameter}: {message}")))
     }
 
+    /// A body that breaks the form's rules: each field named with its problem (422).
+    pub fn refused(errors: &crate::web::text::FieldErrors) -> Self {
+        let detail: Vec<String> = errors
+            .iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect();
+        Problem(AppError::Unprocessable(detail.join(" ")))
+    }
+
     pub fn status(&self) -> poem::http::StatusCode {
         self.0.status()
     }
@@ -89,6 +98,16 @@ const WRITE_STATUSES: &[(u16, &str)] = &[
         409,
         "What was asked clashes with how things stand (a vote on a closed request, an answer \
          after the deadline): the detail says what.",
+    ),
+    (
+        422,
+        "Well formed, but breaking one of the site's rules for it (a title of spaces, an end \
+         before its start, a date that has passed): the detail names the field and the rule.",
+    ),
+    (
+        429,
+        "Too many at once (forum posts are limited per member per hour): `Retry-After` says \
+         when to try again.",
     ),
 ];
 

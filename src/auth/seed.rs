@@ -16,11 +16,11 @@ pub struct DemoPerson {
     pub role: Role,
 }
 
-/// The forum's people. Every name and organisation is invented; the addresses use the
-/// reserved `.example` domain so no mail can ever reach a real person.
 /// How long ago each demo person joined, in the order of [`PEOPLE`].
 const JOINED_DAYS_AGO: &[i64] = &[720, 700, 540, 420, 300, 150, 45, 12];
 
+/// The forum's people. Every name and organisation is invented; the addresses use the
+/// reserved `.example` domain so no mail can ever reach a real person.
 pub const PEOPLE: &[DemoPerson] = &[
     DemoPerson {
         email: "priya.shah@northvale-council.example",

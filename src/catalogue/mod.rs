@@ -89,11 +89,18 @@ pub const DATASETS: &[Dataset] = &[
         page: "/actions",
         updated: "At each meeting, and as owners record progress",
         frequency: "IRREG",
-        distributions: &[Distribution {
-            format: "CSV",
-            media_type: CSV,
-            path: "/actions.csv",
-        }],
+        distributions: &[
+            Distribution {
+                format: "JSON (API)",
+                media_type: JSON,
+                path: "/api/v1/actions?status=all",
+            },
+            Distribution {
+                format: "CSV",
+                media_type: CSV,
+                path: "/actions.csv",
+            },
+        ],
     },
     Dataset {
         id: "attendance",
@@ -103,11 +110,18 @@ pub const DATASETS: &[Dataset] = &[
         page: "/meetings",
         updated: "As minutes are published",
         frequency: "IRREG",
-        distributions: &[Distribution {
-            format: "CSV",
-            media_type: CSV,
-            path: "/meetings/attendance.csv",
-        }],
+        distributions: &[
+            Distribution {
+                format: "JSON (API)",
+                media_type: JSON,
+                path: "/api/v1/meetings",
+            },
+            Distribution {
+                format: "CSV",
+                media_type: CSV,
+                path: "/meetings/attendance.csv",
+            },
+        ],
     },
     Dataset {
         id: "data-requests",

@@ -1,6 +1,8 @@
 //! Events in the JSON API (`/api/v1/events`): the public dates in a window (series expanded,
 //! filtered by tag and words), and one event with its dates. The same listings and the same
-//! visibility rule as the pages: only published and cancelled events exist here.
+//! visibility rule as the pages: only published and cancelled events exist here. A member's
+//! token that may write drafts an event (and sends it to the admins) through the event
+//! form's own checks; the draft is then the member's to see on the site, not in the API.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::event::{self, EventStatus};
@@ -11,11 +13,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use sea_orm::{ColumnTrait, Condition};
 
+use crate::api::auth::Token;
 use crate::api::paging::{Cursor, DEFAULT_LIMIT, next_link};
-use crate::api::problem::{ApiError, ApiResult};
+use crate::api::problem::{ApiError, ApiResult, WriteError};
 use crate::error::AppError;
+use crate::events::forms::EventForm;
 use crate::events::listings::{self, After, Filter, Occurrence};
 use crate::events::queries::{self, Lookup, PUBLIC};
+use crate::events::workflow::{self, Intent};
 use crate::events::{policy, views};
 use crate::search;
 use crate::state::AppState;
@@ -119,6 +124,93 @@ enum ListResponse {
     /// A page of dates. `Link` (`rel="next"`) leads to the next page when there is one.
     #[oai(status = 200)]
     Ok(Json<EventDateList>, #[oai(header = "Link")] Option<String>),
+}
+
+/// An event to draft, as the event form takes it. Times are local to `time_zone`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct EventDraft {
+    #[oai(validator(max_length = 200))]
+    pub title: String,
+    /// One or two sentences for listings.
+    #[oai(validator(max_length = 500))]
+    pub summary: String,
+    /// In Markdown.
+    #[oai(default, validator(max_length = 20000))]
+    pub description: String,
+    /// The organiser's time zone (IANA name); the site's when left out.
+    #[oai(default, validator(max_length = 64))]
+    pub time_zone: String,
+    /// A whole-day event: no times.
+    #[oai(default)]
+    pub all_day: bool,
+    /// The first day, `YYYY-MM-DD`.
+    #[oai(validator(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub start_date: String,
+    /// `HH:MM`, unless all day.
+    #[oai(default, validator(pattern = r"^([0-9]{2}:[0-9]{2})?$"))]
+    pub start_time: String,
+    /// The last day, `YYYY-MM-DD`; the first day when left out.
+    #[oai(default, validator(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"))]
+    pub end_date: String,
+    /// `HH:MM`, unless all day.
+    #[oai(default, validator(pattern = r"^([0-9]{2}:[0-9]{2})?$"))]
+    pub end_time: String,
+    #[oai(default, validator(max_length = 200))]
+    pub place_name: String,
+    #[oai(default, validator(max_length = 500))]
+    pub address: String,
+    /// Where to join online (https).
+    #[oai(default, validator(max_length = 500))]
+    pub online_url: String,
+    /// Short words with letters, digits and dashes.
+    #[oai(default, validator(max_items = 10))]
+    pub tags: Vec<String>,
+    /// How to reach the organiser.
+    #[oai(default, validator(max_length = 200))]
+    pub organiser_contact: String,
+    /// Show `organiser_contact` on the event's page.
+    #[oai(default)]
+    pub show_organiser_contact: bool,
+    /// For a series: an RFC 5545 RRULE (such as `FREQ=MONTHLY;BYDAY=2WE`).
+    #[oai(default, validator(max_length = 300))]
+    pub repeat_rule: String,
+    /// A note to the admins who approve it.
+    #[oai(default, validator(max_length = 2000))]
+    pub note_to_admins: String,
+    /// Its start has passed and that is meant (a past event recorded).
+    #[oai(default)]
+    pub past: bool,
+    /// Send it to the admins for approval now; otherwise it stays a draft.
+    #[oai(default)]
+    pub submit: bool,
+}
+
+/// Where a drafted event stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum DraftState {
+    /// Saved for its author to finish on the site.
+    Draft,
+    /// Waiting for an admin's approval.
+    Submitted,
+}
+
+/// The drafted event.
+#[derive(Debug, Object)]
+pub struct Drafted {
+    pub id: i64,
+    pub slug: String,
+    pub status: DraftState,
+    /// Its page on the site, for its author and the admins until it is published.
+    pub url: String,
+}
+
+#[derive(ApiResponse)]
+enum DraftedResponse {
+    /// The event is saved.
+    #[oai(status = 201)]
+    Created(Json<Drafted>),
 }
 
 #[derive(ApiResponse)]
@@ -372,6 +464,83 @@ impl EventsApi {
             online_url: e.online_url,
             published_at: e.published_at,
             updated_at: e.updated_at,
+        })))
+    }
+
+    /// Draft an event
+    ///
+    /// The token's member drafts an event with the event form's checks, and sends it to the
+    /// admins when `submit` is true. Needs a token with the write scope.
+    #[oai(path = "/events", method = "post", operation_id = "draftEvent")]
+    async fn draft(
+        &self,
+        state: Data<&AppState>,
+        token: Token,
+        body: Json<EventDraft>,
+    ) -> Result<DraftedResponse, WriteError> {
+        let actor = token.writer()?;
+        let d = body.0;
+        let form = EventForm {
+            title: d.title,
+            summary: d.summary,
+            description: d.description,
+            time_zone: d.time_zone,
+            all_day: d.all_day.then(|| "on".to_string()),
+            start_date: d.start_date.clone(),
+            start_time: d.start_time,
+            end_date: if d.end_date.trim().is_empty() {
+                d.start_date
+            } else {
+                d.end_date
+            },
+            end_time: d.end_time,
+            place_name: d.place_name,
+            address: d.address,
+            online_url: d.online_url,
+            tags: d.tags.join(", "),
+            organiser_contact: d.organiser_contact,
+            show_organiser_contact: d.show_organiser_contact.then(|| "on".to_string()),
+            note_to_admins: d.note_to_admins,
+            repeat: if d.repeat_rule.trim().is_empty() {
+                "none".into()
+            } else {
+                "custom".into()
+            },
+            repeat_rule: d.repeat_rule,
+            confirm_past: d.past.then(|| "on".to_string()),
+            ..EventForm::default()
+        };
+        let now = state.clock.now();
+        let input = form
+            .parse(state.config.time_zone, now)
+            .map_err(|errors| WriteError::refused(&errors))?;
+        if input.starts_at < now && !d.past {
+            return Err(WriteError::refused(&crate::web::text::FieldErrors::from([
+                (
+                    "past",
+                    "This date has passed: send `past: true` to record a past event, or choose a \
+                 later date."
+                        .to_string(),
+                ),
+            ])));
+        }
+        let intent = if d.submit {
+            Intent::Submit
+        } else {
+            Intent::Save
+        };
+        let created = workflow::create(&state.db, actor, &input, intent, now).await?;
+        Ok(DraftedResponse::Created(Json(Drafted {
+            id: created.id,
+            url: state
+                .config
+                .absolute_url(&format!("/events/{}", created.slug)),
+            slug: created.slug,
+            status: if d.submit {
+                DraftState::Submitted
+            } else {
+                DraftState::Draft
+            },
         })))
     }
 }

@@ -11,6 +11,7 @@
 //!   versions, reordering, deleting;
 //! - `slides`: the `/slides` page, every presentation by meeting and event, newest first.
 
+pub mod api;
 pub mod kinds;
 pub mod policy;
 pub mod routes;

@@ -5,6 +5,7 @@
 //! series dates and meetings shown on their pages. It builds on events and meetings through
 //! their extension points (`discussions.rs`); they do not know it.
 
+pub mod api;
 pub mod discussions;
 pub mod feeds;
 pub mod figures;

@@ -97,6 +97,37 @@ pub async fn threads(
     Ok((rows, more))
 }
 
+/// A page of visible threads, latest activity first, before `before` (last post at, id), in
+/// one category or all: the API's list. Whether more follow.
+pub async fn visible_threads_before(
+    db: &impl ConnectionTrait,
+    category_id: Option<i64>,
+    before: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<(Vec<forum_thread::Model>, bool), DbErr> {
+    let mut q = forum_thread::Entity::find().filter(forum_thread::Column::HiddenAt.is_null());
+    if let Some(id) = category_id {
+        q = q.filter(forum_thread::Column::CategoryId.eq(id));
+    }
+    if let Some((at, id)) = before {
+        q = q.filter(crate::db::before_cursor(
+            forum_thread::Column::LastPostAt,
+            forum_thread::Column::Id,
+            at,
+            id,
+        ));
+    }
+    let mut rows = q
+        .order_by_desc(forum_thread::Column::LastPostAt)
+        .order_by_desc(forum_thread::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
 /// The threads with the latest activity anywhere (not hidden), for the home page.
 pub async fn latest_threads(
     db: &impl ConnectionTrait,

@@ -644,7 +644,7 @@ pub async fn post_link(ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response>
     Ok(Redirect::see_other(post_href(&state, &category, &thread, &post).await?).into_response())
 }
 
-async fn post_href(
+pub async fn post_href(
     state: &AppState,
     category: &forum_category::Model,
     thread: &forum_thread::Model,

@@ -81,13 +81,12 @@ pub async fn page_before(
 ) -> Result<(Vec<meeting::Model>, bool), DbErr> {
     let mut q = meeting::Entity::find();
     if let Some((at, id)) = before {
-        q = q.filter(
-            Condition::any().add(meeting::Column::StartsAt.lt(at)).add(
-                Condition::all()
-                    .add(meeting::Column::StartsAt.eq(at))
-                    .add(meeting::Column::Id.lt(id)),
-            ),
-        );
+        q = q.filter(crate::db::before_cursor(
+            meeting::Column::StartsAt,
+            meeting::Column::Id,
+            at,
+            id,
+        ));
     }
     let mut rows = q
         .order_by_desc(meeting::Column::StartsAt)
@@ -387,15 +386,12 @@ pub async fn tracker(
         );
     }
     if let Some((at, id)) = filter.before {
-        q = q.filter(
-            Condition::any()
-                .add(meeting_action::Column::CreatedAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(meeting_action::Column::CreatedAt.eq(at))
-                        .add(meeting_action::Column::Id.lt(id)),
-                ),
-        );
+        q = q.filter(crate::db::before_cursor(
+            meeting_action::Column::CreatedAt,
+            meeting_action::Column::Id,
+            at,
+            id,
+        ));
     }
     q.order_by_desc(meeting_action::Column::CreatedAt)
         .order_by_desc(meeting_action::Column::Id)

@@ -24,7 +24,7 @@ use entity::page_view::{self, ViewKind};
 use poem::http::{Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set};
 
 use crate::state::AppState;
 
@@ -33,9 +33,18 @@ const MAX_PATH: usize = 300;
 /// How many different (day, kind, path) counts wait between flushes at most: a flood of
 /// distinct addresses cannot grow memory without bound.
 const MAX_WAITING: usize = 20_000;
-/// Where nothing is counted: the API (programs, not readers), the admin area, sign-in, and
-/// what pages load with them.
-const NOT_COUNTED: &[&str] = &["/api/", "/api", "/admin", "/auth/", "/assets/", "/healthz"];
+/// Where nothing is counted: the API (programs, not readers), the admin area, sign-in, what
+/// pages load with them, and addresses that carry a member's secret (unsubscribe links,
+/// personal calendar feeds), which must never be stored or shown.
+const NOT_COUNTED: &[&str] = &[
+    "/api",
+    "/admin",
+    "/auth/",
+    "/assets/",
+    "/healthz",
+    "/mail/",
+    "/calendar/personal/",
+];
 
 static BOTS: LazyLock<isbot::Bots> = LazyLock::new(isbot::Bots::default);
 
@@ -74,12 +83,7 @@ fn countable(req: &Request) -> Option<String> {
         return None;
     }
     let path = req.uri().path();
-    if path.len() > MAX_PATH
-        || NOT_COUNTED
-            .iter()
-            .any(|p| path == *p || (p.ends_with('/') && path.starts_with(p)))
-        || path.starts_with("/admin/")
-    {
+    if path.len() > MAX_PATH || NOT_COUNTED.iter().any(|p| path.starts_with(p)) {
         return None;
     }
     let headers = req.headers();
@@ -170,8 +174,11 @@ async fn write(
     db: &DatabaseConnection,
     counts: &HashMap<(NaiveDate, ViewKind, String), i64>,
 ) -> Result<(), DbErr> {
-    let rows: Vec<page_view::ActiveModel> = counts
-        .iter()
+    // In key order, so two instances writing the same rows lock them in the same order.
+    let mut keys: Vec<_> = counts.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    let rows: Vec<page_view::ActiveModel> = keys
+        .into_iter()
         .map(|((day, kind, path), n)| page_view::ActiveModel {
             day: Set(*day),
             kind: Set(*kind),
@@ -179,7 +186,7 @@ async fn write(
             count: Set(*n),
         })
         .collect();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     for chunk in rows.chunks(500) {
         page_view::Entity::insert_many(chunk.to_vec())
             .on_conflict(
@@ -238,6 +245,32 @@ mod tests {
             assert!(is_robot(Some(robot)), "{robot:?} is a robot");
         }
         assert!(is_robot(None));
+    }
+
+    #[test]
+    fn addresses_with_a_members_secret_are_never_counted() {
+        let get = |path: &str| {
+            Request::builder()
+                .uri(path.parse().unwrap())
+                .header(
+                    header::USER_AGENT,
+                    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                )
+                .finish()
+        };
+        assert_eq!(
+            countable(&get("/events?page=2")),
+            Some("/events".to_string())
+        );
+        for secret in [
+            "/mail/unsubscribe/6f1c0a9e2b/all",
+            "/calendar/personal/0b7d1e55aa.ics",
+            "/admin/report",
+            "/api/v1/events",
+            "/auth/dev",
+        ] {
+            assert_eq!(countable(&get(secret)), None, "{secret}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! posts) from the feature that knows it, through [`ReportSource`], registered in
 //! `AppState::report_sources`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::page_view::{self, ViewKind};
@@ -12,10 +12,11 @@ use futures_util::future::BoxFuture;
 use poem::handler;
 use poem::http::StatusCode;
 use poem::web::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, Order};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageCtx;
 use crate::web::format;
@@ -74,19 +75,33 @@ struct Counts {
     top_downloads: Vec<(String, u64)>,
 }
 
+/// The sum of counts, as a whole number on both databases.
+const SUM: &str = r#"CAST(SUM("page_view"."count") AS BIGINT)"#;
+
+/// The period's totals, added up by the database: one row a day and kind, and the ten most
+/// counted paths of each kind, however long the period.
 async fn counts(state: &AppState, from: NaiveDate, to: NaiveDate) -> AppResult<Counts> {
-    let rows = page_view::Entity::find()
-        .filter(page_view::Column::Day.gte(from))
-        .filter(page_view::Column::Day.lte(to))
+    let in_period = || {
+        page_view::Entity::find()
+            .select_only()
+            .filter(page_view::Column::Day.gte(from))
+            .filter(page_view::Column::Day.lte(to))
+    };
+    let days: Vec<(NaiveDate, ViewKind, i64)> = in_period()
+        .column(page_view::Column::Day)
+        .column(page_view::Column::Kind)
+        .column_as(Expr::cust(SUM), "total")
+        .group_by(page_view::Column::Day)
+        .group_by(page_view::Column::Kind)
+        .into_tuple()
         .all(&state.db)
         .await?;
     let mut by_day: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
-    let mut pages: HashMap<(ViewKind, String), u64> = HashMap::new();
     let (mut views, mut downloads) = (0, 0);
-    for r in rows {
-        let n = u64::try_from(r.count).unwrap_or(0);
-        let day = by_day.entry(r.day).or_default();
-        match r.kind {
+    for (day, kind, n) in days {
+        let n = u64::try_from(n).unwrap_or(0);
+        let day = by_day.entry(day).or_default();
+        match kind {
             ViewKind::View => {
                 views += n;
                 day.0 += n;
@@ -96,23 +111,33 @@ async fn counts(state: &AppState, from: NaiveDate, to: NaiveDate) -> AppResult<C
                 day.1 += n;
             }
         }
-        *pages.entry((r.kind, r.path)).or_default() += n;
     }
-    let top = |kind: ViewKind| {
-        let mut list: Vec<(String, u64)> = pages
-            .iter()
-            .filter(|((k, _), _)| *k == kind)
-            .map(|((_, path), n)| (path.clone(), *n))
-            .collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        list.truncate(TOP);
-        list
-    };
+    let mut tops = Vec::new();
+    for kind in [ViewKind::View, ViewKind::Download] {
+        let top: Vec<(String, i64)> = in_period()
+            .filter(page_view::Column::Kind.eq(kind))
+            .column(page_view::Column::Path)
+            .column_as(Expr::cust(SUM), "total")
+            .group_by(page_view::Column::Path)
+            .order_by(Expr::cust(SUM), Order::Desc)
+            .order_by_asc(page_view::Column::Path)
+            .limit(TOP as u64)
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        tops.push(
+            top.into_iter()
+                .map(|(path, n)| (path, u64::try_from(n).unwrap_or(0)))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let top_downloads = tops.pop().unwrap_or_default();
+    let top_pages = tops.pop().unwrap_or_default();
     Ok(Counts {
         views,
         downloads,
-        top_pages: top(ViewKind::View),
-        top_downloads: top(ViewKind::Download),
+        top_pages,
+        top_downloads,
         by_day,
     })
 }
@@ -174,7 +199,9 @@ fn chart(by_day: &BTreeMap<NaiveDate, (u64, u64)>, from: NaiveDate, to: NaiveDat
         .unwrap_or(0)
         .max(1);
     let slot = f64::from(CHART_WIDTH) / buckets.len().max(1) as f64;
-    let bar = (slot * 0.4).max(0.5);
+    // Two bars a slot with a gap between them, so each meets the background.
+    let bar = (slot * 0.36).max(0.5);
+    let gap = slot * 0.08;
     let height = f64::from(CHART_HEIGHT);
     let scale = |n: u64| height * n as f64 / most as f64;
     let label = |a: NaiveDate, b: NaiveDate| {
@@ -197,7 +224,7 @@ fn chart(by_day: &BTreeMap<NaiveDate, (u64, u64)>, from: NaiveDate, to: NaiveDat
                 width: format!("{bar:.2}"),
                 views_y: format!("{:.2}", height - scale(views)),
                 views_height: format!("{:.2}", scale(views)),
-                downloads_x: format!("{:.2}", x + bar),
+                downloads_x: format!("{:.2}", x + bar + gap),
                 downloads_y: format!("{:.2}", height - scale(downloads)),
                 downloads_height: format!("{:.2}", scale(downloads)),
             }
@@ -235,6 +262,13 @@ fn chart(by_day: &BTreeMap<NaiveDate, (u64, u64)>, from: NaiveDate, to: NaiveDat
 #[derive(Deserialize)]
 pub struct ReportQuery {
     since: Option<String>,
+    /// A meeting's slug: from when it ended.
+    after: Option<String>,
+}
+
+/// When a meeting ended: its end, or three hours after its start when none was given.
+fn ended(m: &entity::meeting::Model) -> DateTime<Utc> {
+    m.ends_at.unwrap_or(m.starts_at + Duration::hours(3))
 }
 
 #[derive(Serialize)]
@@ -251,6 +285,10 @@ struct ReportView {
     since_error: Option<String>,
     since_words: String,
     meeting: Option<String>,
+    /// The meeting is the last one held.
+    latest: bool,
+    /// The latest day a report may start.
+    today: String,
     figures: Vec<Figure>,
     minutes_text: String,
     chart: Chart,
@@ -274,46 +312,60 @@ pub async fn page(
     let tz = state.config.time_zone;
     let now = state.clock.now();
     let today = now.with_timezone(&tz).date_naive();
-    let held = crate::meetings::queries::held_before(&state.db, now, 6).await?;
+    // The meetings that have ended, latest first: a report made during a meeting is about
+    // the time since the one before.
+    let held: Vec<entity::meeting::Model> =
+        crate::meetings::queries::held_before(&state.db, now, 7)
+            .await?
+            .into_iter()
+            .filter(|m| ended(m) <= now)
+            .take(6)
+            .collect();
     let asked = q.since.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let earliest = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).unwrap_or(today);
-    let (from_day, since_error) = match asked {
-        None => (
-            held.first().map_or(today - Duration::days(30), |m| {
-                m.starts_at.with_timezone(&tz).date_naive()
-            }),
-            None,
+    let after = match q.after.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => Some(
+            crate::meetings::queries::find(&state.db, slug)
+                .await?
+                .filter(|m| ended(m) <= now)
+                .ok_or_else(|| {
+                    AppError::NotFoundWith("No meeting that has ended has this address.".into())
+                })?,
         ),
+        None => None,
+    };
+    let earliest = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).unwrap_or(today);
+    // From a day chosen (its first moment), or from the end of a meeting (the one asked
+    // for, or the last one); page views and downloads are counted by whole days, so theirs
+    // start on the meeting's day.
+    let mut since_error = None;
+    let (from, meeting) = match asked {
         Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) if d > today => (
-                today,
-                Some(format!(
+            Ok(d) if d > today => {
+                since_error = Some(format!(
                     "{} is still to come: choose today or a day before it.",
                     d.format("%-d %B %Y")
-                )),
-            ),
-            Ok(d) if d < earliest => (
-                today,
-                Some("Choose a day from 1 January 2000 onwards.".to_string()),
-            ),
-            Ok(d) => (d, None),
-            Err(_) => (
-                today,
-                Some(format!(
+                ));
+                (format::start_of_day(today, tz), None)
+            }
+            Ok(d) if d < earliest => {
+                since_error = Some("Choose a day from 1 January 2000 onwards.".to_string());
+                (format::start_of_day(today, tz), None)
+            }
+            Ok(d) => (format::start_of_day(d, tz), None),
+            Err(_) => {
+                since_error = Some(format!(
                     "\u{201c}{text}\u{201d} is not a date: write it as year, month and day, such as 2026-09-09."
-                )),
-            ),
+                ));
+                (format::start_of_day(today, tz), None)
+            }
+        },
+        None => match after.as_ref().or(held.first()) {
+            Some(m) => (ended(m), Some(m.clone())),
+            None => (format::start_of_day(today - Duration::days(30), tz), None),
         },
     };
-    let meeting = if asked.is_none() {
-        held.first().map(|m| m.title.clone())
-    } else {
-        None
-    };
-    let period = Period {
-        from: format::start_of_day(from_day, tz),
-        to: now,
-    };
+    let from_day = from.with_timezone(&tz).date_naive();
+    let period = Period { from, to: now };
     let counted = counts(&state, from_day, today).await?;
     let mut figures = vec![
         Figure::counted("Page views", counted.views, "page view", "page views", None),
@@ -329,8 +381,12 @@ pub async fn page(
         figures.extend(source.figures(&state, &period).await?);
     }
     let since_words = from_day.format("%A %-d %B %Y").to_string();
+    let latest = meeting
+        .as_ref()
+        .is_some_and(|m| held.first().is_some_and(|h| h.id == m.id));
     let opening = match &meeting {
-        Some(title) => format!("Since the last meeting ({title}, {since_words})"),
+        Some(m) if latest => format!("Since the last meeting ({}, {since_words})", m.title),
+        Some(m) => format!("Since the meeting of {since_words} ({})", m.title),
         None => format!("Since {since_words}"),
     };
     let minutes_text = format!(
@@ -351,7 +407,9 @@ pub async fn page(
         since: asked.map_or_else(|| from_day.format("%Y-%m-%d").to_string(), str::to_string),
         since_error: since_error.clone(),
         since_words,
-        meeting,
+        meeting: meeting.as_ref().map(|m| m.title.clone()),
+        latest,
+        today: today.format("%Y-%m-%d").to_string(),
         chart: chart(&counted.by_day, from_day, today),
         figures,
         minutes_text,
@@ -359,14 +417,11 @@ pub async fn page(
         top_downloads: counted.top_downloads,
         meetings: held
             .iter()
-            .map(|m| {
-                let day = m.starts_at.with_timezone(&tz).date_naive();
-                MeetingChoice {
-                    title: m.title.clone(),
-                    day: format::day(m.starts_at, tz),
-                    href: format!("/admin/report?since={}", day.format("%Y-%m-%d")),
-                    current: day == from_day && since_error.is_none(),
-                }
+            .map(|m| MeetingChoice {
+                title: m.title.clone(),
+                day: format::day(m.starts_at, tz),
+                href: format!("/admin/report?after={}", m.slug),
+                current: meeting.as_ref().is_some_and(|chosen| chosen.id == m.id),
             })
             .collect(),
         counted_from: first_counted

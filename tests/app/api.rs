@@ -351,7 +351,7 @@ async fn bad_input_is_a_problem_naming_the_parameter() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 405);
-    assert_eq!(resp.headers()["allow"], "GET, HEAD");
+    assert_eq!(resp.headers()["allow"], "GET, HEAD, POST");
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
 }
 

@@ -15,7 +15,7 @@ use crate::helpers::{TestApp, demo_app, signed_in, unescaped};
 const GARETH: &str = "gareth.lloyd@riverside-city.example";
 const MEI: &str = "mei.chen@eastmere-uni.example";
 
-async fn user_id(app: &TestApp, email: &str) -> i64 {
+pub(crate) async fn user_id(app: &TestApp, email: &str) -> i64 {
     entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(email))
         .one(app.db())
@@ -26,7 +26,7 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
 }
 
 /// A token made through the service, as the page would.
-async fn token(app: &TestApp, email: &str, scope: TokenScope, days: u32) -> String {
+pub(crate) async fn token(app: &TestApp, email: &str, scope: TokenScope, days: u32) -> String {
     let user = entity::user::Entity::find_by_id(user_id(app, email).await)
         .one(app.db())
         .await
@@ -47,7 +47,7 @@ async fn token(app: &TestApp, email: &str, scope: TokenScope, days: u32) -> Stri
     secret
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -527,6 +527,32 @@ async fn answers_through_the_api_take_places_and_the_waiting_list() {
     )
     .await;
     assert_eq!(status, 400, "{problem}");
+    // A number where the document says text, or text where it says true or false, is
+    // refused and named, not read as text; null is a field left out.
+    for (body, says) in [
+        (
+            serde_json::json!({"answer": "going", "note": -1243}),
+            "note: must be text",
+        ),
+        (
+            serde_json::json!({"answer": "going", "extra": "yes"}),
+            "extra: must be true or false",
+        ),
+    ] {
+        let (status, _, problem) =
+            call(&app, reqwest::Method::PUT, answer, Some(&write), Some(body)).await;
+        assert_eq!(status, 400, "{problem}");
+        assert_eq!(problem["detail"], says);
+    }
+    let (status, _, problem) = call(
+        &app,
+        reqwest::Method::PUT,
+        answer,
+        Some(&write),
+        Some(serde_json::json!({"answer": "cant_come", "note": null, "extra": null})),
+    )
+    .await;
+    assert_eq!(status, 200, "{problem}");
     let draft = entity::event::Entity::find()
         .filter(entity::event::Column::Title.eq("Street Works Data Surgery"))
         .one(app.db())

@@ -17,8 +17,10 @@ mod postponing;
 mod rsvp;
 
 mod api;
+mod api_files_forum;
 mod api_meetings;
 mod api_tokens;
+mod api_writes;
 mod audit;
 mod calendar;
 mod chrome;

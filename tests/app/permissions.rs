@@ -304,13 +304,15 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             data_request_id
         } else if spec.path.starts_with("/files/") && spec.path.ends_with("/delete") {
             other_file.id
-        } else if spec.path.starts_with("/files/") {
+        } else if spec.path.starts_with("/files/") || spec.path.starts_with("/api/v1/files/") {
             file.id
         } else if spec.path.starts_with("/forum/posts/") && spec.path.ends_with("/delete") {
             doomed_post.id
         } else if spec.path.starts_with("/forum/posts/") {
             forum_post.id
-        } else if spec.path.starts_with("/forum/threads/") {
+        } else if spec.path.starts_with("/forum/threads/")
+            || spec.path.starts_with("/api/v1/forum/threads/")
+        {
             forum_thread.id
         } else if spec.path.starts_with("/admin/forum/reports/") {
             forum_post.id
@@ -323,7 +325,7 @@ async fn every_route_answers_each_persona_as_the_table_says() {
             event.id
         };
         samples.insert("id", id.to_string());
-        if spec.path.starts_with("/meetings/") {
+        if spec.path.starts_with("/meetings/") || spec.path.starts_with("/api/v1/meetings/") {
             samples.insert("slug", next_meeting.slug.clone());
         }
         if spec.path.contains("/agenda/") && spec.path.ends_with("/files") {
