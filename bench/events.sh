@@ -20,8 +20,9 @@
 #   THREADS       wrk threads (default: 2)
 #   BENCH_KEEP    if set, a directory to copy the raw wrk outputs into
 #
-# Every request says it is a browser (READER_UA), so each page read is counted as a page view
-# (see src/metrics) and the figures include the counting.
+# Every request says it is a browser (READER_UA, a Firefox user agent unless set), so each
+# page read is counted as a page view (see src/metrics) and the figures include the counting;
+# READER_UA="" sends no user agent, which is not counted, to measure without it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +38,7 @@ TARGET_EVENT_RPS=5000
 TARGET_LISTING_RPS=3000
 TARGET_P99_MS=20
 TARGET_MEM_MB=60
-READER_UA="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+READER_UA=${READER_UA-"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
