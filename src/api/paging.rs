@@ -13,6 +13,11 @@ pub const DEFAULT_LIMIT: u32 = 20;
 /// The most items a page holds.
 pub const MAX_LIMIT: u32 = 100;
 
+/// `limit`'s default in every list operation.
+pub fn default_limit() -> u32 {
+    DEFAULT_LIMIT
+}
+
 /// The sort key of the last item a page showed: a few whole numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor(pub Vec<i64>);
@@ -45,6 +50,19 @@ impl Cursor {
 
     pub fn decode_opt(text: Option<&str>, parts: usize) -> Result<Option<Cursor>, ApiError> {
         text.map(|t| Cursor::decode(t, parts)).transpose()
+    }
+
+    /// A cursor of a list ordered by a moment and an id: (microseconds, id).
+    pub fn moment_and_id(
+        text: Option<&str>,
+    ) -> Result<Option<(chrono::DateTime<chrono::Utc>, i64)>, ApiError> {
+        Cursor::decode_opt(text, 2)?
+            .map(|c| {
+                chrono::DateTime::from_timestamp_micros(c.0[0])
+                    .map(|at| (at, c.0[1]))
+                    .ok_or_else(|| ApiError::bad("cursor", "not a cursor this API gave out"))
+            })
+            .transpose()
     }
 }
 

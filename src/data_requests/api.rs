@@ -12,7 +12,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 
 use crate::api::auth::Token;
-use crate::api::paging::{Cursor, DEFAULT_LIMIT, next_link};
+use crate::api::paging::{Cursor, next_link};
 use crate::api::problem::{ApiResult, WriteError};
 use crate::data_requests::queries::{self, Show, Sort};
 use crate::data_requests::routes::href;
@@ -184,10 +184,6 @@ enum VoteResponse {
     Ok(Json<VoteResult>),
 }
 
-fn default_limit() -> u32 {
-    DEFAULT_LIMIT
-}
-
 fn view(state: &AppState, r: dataset_request::Model) -> DataRequest {
     DataRequest {
         url: state.config.absolute_url(&href(&r)),
@@ -248,7 +244,7 @@ impl DataRequestsApi {
         cursor: Query<Option<String>>,
         /// Requests a page (1 to 100).
         #[oai(
-            default = "default_limit",
+            default = "crate::api::paging::default_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,

@@ -14,7 +14,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::api::auth::Token;
-use crate::api::paging::{Cursor, DEFAULT_LIMIT, next_link};
+use crate::api::paging::{Cursor, next_link};
 use crate::api::problem::{ApiError, ApiResult, WriteError};
 use crate::error::AppError;
 use crate::events::forms::EventForm;
@@ -220,10 +220,6 @@ enum EventResponse {
     Ok(Json<Event>),
 }
 
-fn default_limit() -> u32 {
-    DEFAULT_LIMIT
-}
-
 /// How far ahead a window reaches when only its start is given.
 const DEFAULT_DAYS: i64 = 366;
 
@@ -338,7 +334,7 @@ impl EventsApi {
         cursor: Query<Option<String>>,
         /// Dates a page (1 to 100).
         #[oai(
-            default = "default_limit",
+            default = "crate::api::paging::default_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,

@@ -14,7 +14,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::api::paging::{Cursor, DEFAULT_LIMIT, next_link};
+use crate::api::paging::{Cursor, next_link};
 use crate::api::problem::{ApiError, ApiResult};
 use crate::error::AppError;
 use crate::files::policy::{self, Place};
@@ -88,10 +88,6 @@ enum OneResponse {
     /// The file's metadata.
     #[oai(status = 200)]
     Ok(Json<FileInfo>),
-}
-
-fn default_limit() -> u32 {
-    DEFAULT_LIMIT
 }
 
 /// Every current file everyone may download, with its place, newest first. Read whole: a
@@ -199,7 +195,7 @@ impl FilesApi {
         cursor: Query<Option<String>>,
         /// Files a page (1 to 100).
         #[oai(
-            default = "default_limit",
+            default = "crate::api::paging::default_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,

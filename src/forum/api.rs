@@ -14,8 +14,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use crate::api::auth::Token;
-use crate::api::paging::{Cursor, DEFAULT_LIMIT, next_link};
-use crate::api::problem::{ApiError, ApiResult, WriteError};
+use crate::api::paging::{Cursor, next_link};
+use crate::api::problem::{ApiResult, WriteError};
 use crate::error::AppError;
 use crate::forum::forms::{PostForm, ThreadForm};
 use crate::forum::routes::{category_href, thread_href};
@@ -136,10 +136,6 @@ enum ThreadsResponse {
     ),
 }
 
-fn default_limit() -> u32 {
-    DEFAULT_LIMIT
-}
-
 fn thread_of(state: &AppState, c: &forum_category::Model, t: &forum_thread::Model) -> ForumThread {
     ForumThread {
         id: t.id,
@@ -223,18 +219,12 @@ impl ForumApi {
         cursor: Query<Option<String>>,
         /// Threads a page (1 to 100).
         #[oai(
-            default = "default_limit",
+            default = "crate::api::paging::default_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,
     ) -> ApiResult<ThreadsResponse> {
-        let before = Cursor::decode_opt(cursor.0.as_deref(), 2)?
-            .map(|c| {
-                DateTime::from_timestamp_micros(c.0[0])
-                    .map(|at| (at, c.0[1]))
-                    .ok_or_else(|| ApiError::bad("cursor", "not a cursor this API gave out"))
-            })
-            .transpose()?;
+        let before = Cursor::moment_and_id(cursor.0.as_deref())?;
         let categories = queries::categories(&state.db).await?;
         let only = match category
             .0

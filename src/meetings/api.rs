@@ -17,7 +17,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::api::paging::{Cursor, DEFAULT_LIMIT, next_link};
+use crate::api::paging::{Cursor, next_link};
 use crate::api::problem::{ApiError, ApiResult};
 use crate::error::AppError;
 use crate::meetings::queries::{self, StatusFilter, TrackerFilter};
@@ -204,23 +204,8 @@ enum ActionsResponse {
     Ok(Json<ActionList>, #[oai(header = "Link")] Option<String>),
 }
 
-fn default_limit() -> u32 {
-    DEFAULT_LIMIT
-}
-
 fn default_which() -> WhichActions {
     WhichActions::Open
-}
-
-/// A cursor's (moment, id), or a 400 naming `cursor`.
-fn before(cursor: Option<&str>) -> Result<Option<(DateTime<Utc>, i64)>, ApiError> {
-    Cursor::decode_opt(cursor, 2)?
-        .map(|c| {
-            DateTime::from_timestamp_micros(c.0[0])
-                .map(|at| (at, c.0[1]))
-                .ok_or_else(|| ApiError::bad("cursor", "not a cursor this API gave out"))
-        })
-        .transpose()
 }
 
 /// Attendance counts of these meetings, for those whose counts a visitor may see.
@@ -329,12 +314,12 @@ impl MeetingsApi {
         cursor: Query<Option<String>>,
         /// Meetings a page (1 to 100).
         #[oai(
-            default = "default_limit",
+            default = "crate::api::paging::default_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,
     ) -> ApiResult<ListResponse> {
-        let before = before(cursor.0.as_deref())?;
+        let before = Cursor::moment_and_id(cursor.0.as_deref())?;
         let (rows, more) = queries::page_before(&state.db, before, limit.0.into()).await?;
         let mut attendance = attendance_of(&state.db, &rows).await?;
         let next = more
@@ -431,7 +416,7 @@ impl MeetingsApi {
         cursor: Query<Option<String>>,
         /// Actions a page (1 to 100).
         #[oai(
-            default = "default_limit",
+            default = "crate::api::paging::default_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,
@@ -443,7 +428,7 @@ impl MeetingsApi {
                 WhichActions::All => StatusFilter::All,
             },
             public_only: true,
-            before: before(cursor.0.as_deref())?,
+            before: Cursor::moment_and_id(cursor.0.as_deref())?,
             ..Default::default()
         };
         let limit = u64::from(limit.0);
